@@ -1,0 +1,118 @@
+"""outreach: networking emails for job seekers, rendered from templates, sent safely, threaded.
+
+The public API is re-exported here; submodules load on first use so that the command line starts fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    AddressError,
+    AttachmentError,
+    AuthError,
+    ConfigError,
+    ConnectError,
+    CredentialsError,
+    HeaderError,
+    OutreachError,
+    PermanentError,
+    Problem,
+    StoreError,
+    TemplateError,
+    TransientError,
+    TransportError,
+    UnknownOutcomeError,
+    ValidationError,
+)
+from .models import Contact, Draft, Outcome, Sender, Status, TemplateInfo
+
+if TYPE_CHECKING:
+    from .addresses import Address, validate_address
+    from .campaign import Recipient, Summary, prepare_batch, send_batch
+    from .config import Config, SmtpConfig, load_config
+    from .message import Envelope, build_message, serialize
+    from .plaintext import html_to_text
+    from .render import Renderer, list_templates
+    from .store import Store
+    from .transports import MemoryTransport, OutboxTransport, SmtpTransport, Transport
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "Address": "addresses",
+    "validate_address": "addresses",
+    "Recipient": "campaign",
+    "Summary": "campaign",
+    "prepare_batch": "campaign",
+    "send_batch": "campaign",
+    "Config": "config",
+    "SmtpConfig": "config",
+    "load_config": "config",
+    "Envelope": "message",
+    "build_message": "message",
+    "serialize": "message",
+    "html_to_text": "plaintext",
+    "Renderer": "render",
+    "list_templates": "render",
+    "Store": "store",
+    "MemoryTransport": "transports",
+    "OutboxTransport": "transports",
+    "SmtpTransport": "transports",
+    "Transport": "transports",
+}
+
+__all__ = [
+    "AddressError",
+    "Address",
+    "AttachmentError",
+    "AuthError",
+    "Config",
+    "ConfigError",
+    "ConnectError",
+    "Contact",
+    "CredentialsError",
+    "Draft",
+    "Envelope",
+    "HeaderError",
+    "MemoryTransport",
+    "Outcome",
+    "OutboxTransport",
+    "OutreachError",
+    "PermanentError",
+    "Problem",
+    "Recipient",
+    "Renderer",
+    "Sender",
+    "SmtpConfig",
+    "SmtpTransport",
+    "Status",
+    "Store",
+    "StoreError",
+    "Summary",
+    "TemplateError",
+    "TemplateInfo",
+    "TransientError",
+    "Transport",
+    "TransportError",
+    "UnknownOutcomeError",
+    "ValidationError",
+    "build_message",
+    "html_to_text",
+    "list_templates",
+    "load_config",
+    "prepare_batch",
+    "send_batch",
+    "serialize",
+    "validate_address",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'outreach' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,380 @@
+"""The ``outreach`` command: the only module that prints or reads argv."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from .errors import (
+    ConfigError,
+    CredentialsError,
+    OutreachError,
+    StoreError,
+    TransportError,
+    ValidationError,
+)
+
+if TYPE_CHECKING:
+    from .campaign import Summary
+    from .config import Config
+    from .models import Outcome, Sender
+    from .transports.base import Transport
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONNECTION, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Turn outreach errors into a message and the documented exit code."""
+    try:
+        yield
+    except (ValidationError, ConfigError) as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except OutreachError as exc:
+        code = EXIT_CONNECTION if isinstance(exc, (CredentialsError, TransportError, StoreError)) else EXIT_USAGE
+        _fail(str(exc), code)
+
+
+def _config() -> Config:
+    from .config import load_config
+
+    return load_config()
+
+
+def _sender(config: Config) -> Sender:
+    if config.sender is None:
+        raise ConfigError(
+            "no sender configured; run `outreach init --name \"Your Name\" --email you@example.com` first"
+        )
+    return config.sender
+
+
+def _parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--var")
+        out[key.strip()] = value
+    return out
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="outreach")
+def cli() -> None:
+    """Networking emails for job seekers: intros, follow-ups, thank-yous, check-ins, job updates.
+
+    Until [smtp] is configured, `outreach send` is a dry run that writes .eml files to the outbox.
+    """
+
+
+@cli.command()
+@click.option("--name", required=True, help="Your name as recipients should see it.")
+@click.option("--email", required=True, help="Your email address.")
+def init(name: str, email: str) -> None:
+    """Create the config file with your name and address."""
+    from .addresses import validate_address
+    from .config import config_path, data_dir, write_initial_config
+    from .headers import check_header_value
+
+    path = config_path()
+    with _errors():
+        check_header_value("name", name)
+        address = validate_address(email)
+        write_initial_config(path, name, address.normalized)
+    click.echo(f"Wrote {path}")
+    click.echo(f"Data (outbox, store) goes to {data_dir()}")
+    click.echo("Next: outreach send intro --to someone@example.com --name \"Their Name\" --var topic=\"...\"")
+
+
+@cli.command("templates")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per template.")
+def templates_cmd(as_json: bool) -> None:
+    """List the templates, their kind, and where each comes from."""
+    from .render import list_templates
+
+    with _errors():
+        infos = list_templates(_config().template_dirs)
+    for t in infos:
+        if as_json:
+            click.echo(json.dumps({"name": t.name, "kind": t.kind, "reply": t.reply, "followup_days": t.followup_days,
+                                   "source": t.source, "path": str(t.path), "description": t.description}))
+        else:
+            click.echo(f"{t.name:<14} {t.kind:<11} {t.source:<9} {t.description}")
+            click.echo(f"{'':<14} {t.path}")
+
+
+def _recipients(to: tuple[str, ...], name: str | None, contacts_file: Path | None, variables: dict[str, str],
+                referred_by: str | None, may_use_name: bool) -> list[Any]:
+    from .campaign import Recipient
+    from .models import Contact
+    from .recipients import read_recipients_csv
+
+    if name is not None and len(to) != 1:
+        raise click.UsageError("--name goes with exactly one --to")
+    out: list[Recipient] = []
+    if contacts_file is not None:
+        for r in read_recipients_csv(contacts_file):
+            out.append(Recipient(contact=r.contact, variables={**r.variables, **variables}, where=r.where))
+    for address in to:
+        contact = Contact(email=address, name=name or "", referrer=referred_by or "",
+                          may_use_referrer_name=may_use_name)
+        out.append(Recipient(contact=contact, variables=variables, where=f"--to {address}"))
+    if not out:
+        raise click.UsageError("give at least one --to ADDRESS or --contacts FILE.csv")
+    return out
+
+
+@cli.command()
+@click.argument("template")
+@click.option("--to", "to", multiple=True, metavar="ADDRESS", help="A recipient (repeatable).")
+@click.option("--name", help="The recipient's name (with one --to).")
+@click.option("--var", "var", multiple=True, metavar="KEY=VALUE", help="A template variable (repeatable).")
+@click.option("--referred-by", help="Who referred you to this contact.")
+@click.option("--may-use-name", is_flag=True, help="The referrer allowed you to use their name.")
+@click.option("--html", "show_html", is_flag=True, help="Print the HTML body instead of the text body.")
+def preview(template: str, to: tuple[str, ...], name: str | None, var: tuple[str, ...], referred_by: str | None,
+            may_use_name: bool, show_html: bool) -> None:
+    """Print the subject and body TEMPLATE would produce, without writing anything."""
+    from .models import Contact
+    from .render import Renderer
+
+    config = _config()
+    with _errors():
+        sender = _sender(config)
+        contact = Contact(email=to[0] if to else "someone@example.com", name=name or "",
+                          referrer=referred_by or "", may_use_referrer_name=may_use_name)
+        draft = Renderer(config.template_dirs).render(template, contact, sender, _parse_vars(var))
+    click.echo(f"Subject: {draft.subject}\n")
+    click.echo(draft.html if show_html else draft.text, nl=False)
+
+
+def _transport(config: Config, dry_run: bool) -> Transport:
+    from .transports.file import OutboxTransport
+
+    if dry_run or config.smtp is None:
+        return OutboxTransport(config.outbox_dir)
+    from .credentials import get_password
+    from .transports.smtp import SmtpTransport
+
+    smtp = config.smtp
+    password = get_password(smtp.username) if smtp.username else ""
+    return SmtpTransport(
+        smtp.host, smtp.port, security=smtp.security, username=smtp.username, password=lambda: password,
+        allow_insecure_auth=smtp.allow_insecure_auth, ca_file=smtp.ca_file, timeout=smtp.timeout,
+    )
+
+
+@contextmanager
+def _graceful_stop(stop: threading.Event, quiet: bool) -> Iterator[None]:
+    """First Ctrl-C (or SIGTERM) finishes the message in flight and stops; a second one quits at once."""
+
+    def handler(signum: int, frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        if not quiet:
+            click.echo("\nStopping after the message in flight (Ctrl-C again to quit at once)...", err=True)
+
+    old_int = signal.signal(signal.SIGINT, handler)
+    old_term = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old_int)
+        signal.signal(signal.SIGTERM, old_term)
+
+
+def _line(o: Outcome) -> str:
+    label = f"{o.status.value} (earlier run)" if o.earlier else o.status.value
+    extra = f"  {o.path}" if o.path else (f"  {o.reply}" if o.reply and o.status.value != "sent" else "")
+    return f"{label:<22} {o.to}{extra}"
+
+
+def _print_summary(summary: Summary, *, dry_run: bool, outbox: Path, err: bool) -> None:
+    counts = summary.counts
+    parts = [f"{n} {status}" for status, n in sorted(counts.items())]
+    click.echo(("Interrupted: " if summary.interrupted else "Done: ") + (", ".join(parts) or "nothing to do"), err=err)
+    if dry_run:
+        click.echo(f"Dry run: messages were written to {outbox} (nothing was sent).", err=err)
+    if counts.get("deferred"):
+        click.echo("Deferred messages got a temporary error; run the same command later to retry them.", err=err)
+    if counts.get("failed"):
+        click.echo("Failed messages were refused by the server; see `outreach journal --status failed`.", err=err)
+    if counts.get("unknown"):
+        click.echo(
+            "Unknown: the connection was lost after sending, so they may have arrived. They are not resent;"
+            " check your Sent folder, then `outreach journal resolve MESSAGE-ID --sent` or `--resend`.", err=err)
+    if summary.interrupted or counts.get("queued"):
+        click.echo("Run the same command again to send the rest; nothing already sent is sent twice.", err=err)
+
+
+@cli.command()
+@click.argument("template")
+@click.option("--to", "to", multiple=True, metavar="ADDRESS", help="A recipient (repeatable).")
+@click.option("--name", help="The recipient's name (with one --to).")
+@click.option("--contacts", "contacts_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="A CSV file with an email column; other columns become template variables.")
+@click.option("--var", "var", multiple=True, metavar="KEY=VALUE", help="A template variable for every message.")
+@click.option("--attach", "attach", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
+              help="Attach a file (repeatable), e.g. your resume as PDF.")
+@click.option("--referred-by", help="Who referred you (with --to).")
+@click.option("--may-use-name", is_flag=True, help="The referrer allowed you to use their name.")
+@click.option("--dry-run", is_flag=True, help="Write .eml files to the outbox instead of sending.")
+@click.option("--rate", type=click.FloatRange(min=0), help="Messages per minute (0: no limit).")
+@click.option("--again", is_flag=True, help="Send even if this template already went to this contact.")
+@click.option("--check-deliverability", is_flag=True, help="Also check each domain in DNS (needs network).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per message outcome.")
+def send(template: str, to: tuple[str, ...], name: str | None, contacts_file: Path | None, var: tuple[str, ...],
+         attach: tuple[Path, ...], referred_by: str | None, may_use_name: bool, dry_run: bool, rate: float | None,
+         again: bool, check_deliverability: bool, as_json: bool) -> None:
+    """Render TEMPLATE for each recipient, check the whole batch, then send it.
+
+    Exit codes: 0 all sent, 1 some failed, deferred or unknown, 2 usage or validation error,
+    3 credentials or connection error, 130 stopped by Ctrl-C.
+    """
+    from .campaign import prepare_batch, send_batch
+    from .render import Renderer
+    from .store import Store
+
+    config = _config()
+    with _errors():
+        sender = _sender(config)
+        recipients = _recipients(to, name, contacts_file, _parse_vars(var), referred_by, may_use_name)
+        transport = _transport(config, dry_run)
+        store = Store(config.store_path) if transport.journaled else None
+        entries = prepare_batch(
+            template, recipients, sender=sender, renderer=Renderer(config.template_dirs), attachments=attach,
+            store=store, check_deliverability=check_deliverability or config.check_deliverability, again=again,
+        )
+        stop = threading.Event()
+        show_bar = sys.stderr.isatty() and not as_json and len(entries) > 1
+
+        def report(outcome: Outcome) -> None:
+            if as_json:
+                click.echo(json.dumps(outcome.as_json()))
+            elif not show_bar:
+                click.echo(_line(outcome))
+
+        with _graceful_stop(stop, as_json):
+            if show_bar:
+                with click.progressbar(length=len(entries), label="Sending", file=sys.stderr) as bar:
+                    summary = send_batch(entries, transport, store, stop=stop,
+                                         rate_per_minute=config.rate_per_minute if rate is None else rate,
+                                         on_outcome=lambda o: (report(o), bar.update(1)))
+            else:
+                summary = send_batch(entries, transport, store, stop=stop,
+                                     rate_per_minute=config.rate_per_minute if rate is None else rate,
+                                     on_outcome=report)
+        for entry in summary.recovered:
+            click.echo(f"Note: {entry.contact} ({entry.message_id}) was interrupted while sending earlier and is"
+                       " now marked unknown.", err=True)
+    _print_summary(summary, dry_run=not transport.journaled, outbox=config.outbox_dir, err=as_json)
+    if summary.interrupted:
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(EXIT_OK if summary.ok else EXIT_FAILED)
+
+
+def _username(config: Config, username: str | None) -> str:
+    if username:
+        return username
+    if config.smtp and config.smtp.username:
+        return config.smtp.username
+    raise ConfigError("no SMTP username: set username in [smtp] of the config, or pass --username")
+
+
+@cli.command()
+@click.option("--username", help="SMTP username (default: [smtp] username from the config).")
+@click.option("--password-stdin", is_flag=True, help="Read the password as one line from standard input.")
+def login(username: str | None, password_stdin: bool) -> None:
+    """Store the SMTP password in the OS keyring."""
+    from .credentials import set_password
+
+    with _errors():
+        user = _username(_config(), username)
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        elif not sys.stdin.isatty():
+            raise CredentialsError("standard input is not a terminal; use --password-stdin to pipe the password in")
+        else:
+            import getpass
+
+            password = getpass.getpass(f"SMTP password for {user}: ")
+        set_password(user, password)
+    click.echo(f"Stored the password for {user} in the OS keyring.")
+
+
+@cli.command()
+@click.option("--username", help="SMTP username (default: [smtp] username from the config).")
+def logout(username: str | None) -> None:
+    """Remove the SMTP password from the OS keyring."""
+    from .credentials import delete_password
+
+    with _errors():
+        user = _username(_config(), username)
+        removed = delete_password(user)
+    click.echo(f"Removed the password for {user}." if removed else f"No password was stored for {user}.")
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--status", type=click.Choice(["queued", "sending", "sent", "failed", "deferred", "unknown"]))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per message.")
+@click.pass_context
+def journal(ctx: click.Context, status: str | None, as_json: bool) -> None:
+    """List the messages in the send journal (what was sent, failed, or is unknown)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from .models import Status
+    from .store import Store
+
+    with _errors():
+        with Store(_config().store_path) as store:
+            rows = store.messages(Status(status) if status else None)
+    for e in rows:
+        if as_json:
+            click.echo(json.dumps({"key": e.key, "to": e.contact, "message_id": e.message_id, "status": e.status.value,
+                                   "template": e.template, "subject": e.subject, "reply": e.reply,
+                                   "created_at": e.created_at, "sent_at": e.sent_at}))
+        else:
+            click.echo(f"{e.created_at[:19]}  {e.status.value:<8}  {e.template:<10}  {e.contact}  {e.message_id}")
+            if e.reply and e.status.value != "sent":
+                click.echo(f"{'':<21}{e.reply}")
+
+
+@journal.command("resolve")
+@click.argument("message_id")
+@click.option("--sent", "as_sent", is_flag=True, help="It did arrive: record it as sent.")
+@click.option("--resend", is_flag=True, help="It did not arrive: queue it to be sent by the next run.")
+def journal_resolve(message_id: str, as_sent: bool, resend: bool) -> None:
+    """Settle a message whose outcome is unknown."""
+    from .models import Status
+    from .store import Store
+
+    if as_sent == resend:
+        raise click.UsageError("give exactly one of --sent or --resend")
+    with _errors():
+        with Store(_config().store_path) as store:
+            changed = store.resolve(message_id, Status.SENT if as_sent else Status.QUEUED)
+    if not changed:
+        _fail(f"no message with outcome unknown has Message-ID {message_id}", EXIT_USAGE)
+    click.echo("Recorded as sent." if as_sent else "Queued: the next run of the same send command sends it.")
+
+
+def main() -> None:
+    """Entry point of the ``outreach`` console script."""
+    cli(prog_name="outreach")

@@ -1,0 +1,183 @@
+"""Where outreach keeps its files, and the TOML config file that says who sends and how."""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .models import Sender
+
+__all__ = ["Config", "SmtpConfig", "config_path", "data_dir", "load_config", "write_initial_config"]
+
+APP = "outreach"
+SECURITY_MODES = ("starttls", "ssl", "none")
+DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+
+
+def data_dir() -> Path:
+    """The data folder: ``$OUTREACH_HOME`` or the platform's user data dir."""
+    env = os.environ.get("OUTREACH_HOME")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP, appauthor=False))
+
+
+def config_path() -> Path:
+    """The config file: ``$OUTREACH_CONFIG``, else ``config.toml`` in the user config dir."""
+    env = os.environ.get("OUTREACH_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP, appauthor=False)) / "config.toml"
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    """The ``[smtp]`` table: how to reach the user's mail server."""
+
+    host: str
+    port: int
+    security: str = "starttls"
+    username: str = ""
+    allow_insecure_auth: bool = False
+    ca_file: Path | None = None
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything read from the config file, with defaults filled in."""
+
+    sender: Sender | None = None
+    smtp: SmtpConfig | None = None
+    rate_per_minute: float = 20.0
+    check_deliverability: bool = False
+    template_dirs: tuple[Path, ...] = ()
+    home: Path = field(default_factory=data_dir)
+    path: Path | None = None
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where the dry-run transport writes ``.eml`` files."""
+        return self.home / "outbox"
+
+    @property
+    def store_path(self) -> Path:
+        """The SQLite store of sent messages and threads."""
+        return self.home / "outreach.sqlite3"
+
+
+def _table(raw: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
+    value = raw.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: [{name}] must be a table")
+    return value
+
+
+def _str(table: dict[str, Any], key: str, where: str, default: str = "") -> str:
+    value = table.get(key, default)
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: {key} must be a string, not {value!r}")
+    return value
+
+
+def _sender(table: dict[str, Any], where: str) -> Sender | None:
+    if not table:
+        return None
+    name = _str(table, "name", where)
+    email = _str(table, "email", where)
+    if not email:
+        raise ConfigError(f"{where}: [sender] needs an email")
+    extra = {k: str(v) for k, v in table.items() if k not in ("name", "email")}
+    return Sender(name=name, email=email, fields=extra)
+
+
+def _smtp(table: dict[str, Any], where: str, base: Path) -> SmtpConfig | None:
+    if not table:
+        return None
+    host = _str(table, "host", where)
+    if not host:
+        raise ConfigError(f"{where}: [smtp] needs a host")
+    security = _str(table, "security", where, "starttls").lower()
+    if security not in SECURITY_MODES:
+        raise ConfigError(f"{where}: [smtp] security must be one of {', '.join(SECURITY_MODES)}, not {security!r}")
+    port = table.get("port", DEFAULT_PORTS[security])
+    if not isinstance(port, int) or not 0 < port < 65536:
+        raise ConfigError(f"{where}: [smtp] port must be a whole number from 1 to 65535")
+    ca_file = table.get("ca_file")
+    timeout = table.get("timeout", 30.0)
+    if not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise ConfigError(f"{where}: [smtp] timeout must be a positive number of seconds")
+    return SmtpConfig(
+        host=host,
+        port=port,
+        security=security,
+        username=_str(table, "username", where),
+        allow_insecure_auth=bool(table.get("allow_insecure_auth", False)),
+        ca_file=(base / Path(ca_file).expanduser()) if isinstance(ca_file, str) and ca_file else None,
+        timeout=float(timeout),
+    )
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the config file; a missing file gives the defaults (dry run, no sender)."""
+    path = path or config_path()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Config(path=None)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    where = str(path)
+    base = path.parent
+    send = _table(raw, "send", path)
+    rate = send.get("rate_per_minute", 20.0)
+    if not isinstance(rate, (int, float)) or rate < 0:
+        raise ConfigError(f"{where}: [send] rate_per_minute must be a number >= 0 (0 means no limit)")
+    dirs = _table(raw, "templates", path).get("dirs", [])
+    if not isinstance(dirs, list) or not all(isinstance(d, str) for d in dirs):
+        raise ConfigError(f"{where}: [templates] dirs must be a list of folder paths")
+    home = raw.get("home")
+    return Config(
+        sender=_sender(_table(raw, "sender", path), where),
+        smtp=_smtp(_table(raw, "smtp", path), where, base),
+        rate_per_minute=float(rate),
+        check_deliverability=bool(send.get("check_deliverability", False)),
+        template_dirs=tuple(base / Path(d).expanduser() for d in dirs),
+        home=Path(home).expanduser() if isinstance(home, str) and home else data_dir(),
+        path=path,
+    )
+
+
+def write_initial_config(path: Path, name: str, email: str) -> None:
+    """Create a config file with the sender filled in and the other tables shown as comments."""
+    if path.exists():
+        raise ConfigError(f"{path} already exists; edit it instead")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = (
+        "# outreach configuration: see README.md for every key.\n"
+        "[sender]\n"
+        f"name = {json.dumps(name, ensure_ascii=False)}\n"
+        f"email = {json.dumps(email, ensure_ascii=False)}\n"
+        "\n"
+        "# Until [smtp] is set, `outreach send` writes .eml files to the outbox (a dry run).\n"
+        "# [smtp]\n"
+        '# host = "smtp.gmail.com"\n'
+        "# port = 587\n"
+        '# security = "starttls"   # or "ssl" (port 465), or "none" for a local relay\n'
+        f"# username = {json.dumps(email, ensure_ascii=False)}\n"
+        "\n"
+        "[send]\n"
+        "rate_per_minute = 20\n"
+    )
+    path.write_text(text, encoding="utf-8")

@@ -1,0 +1,130 @@
+"""Turn a :class:`Draft` into an ``email.message.EmailMessage`` and the exact bytes to send."""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email import policy
+from email.headerregistry import Address as HeaderAddress
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from .addresses import Address, validate_address
+from .errors import AddressError, AttachmentError, HeaderError
+from .headers import check_header_name, check_header_value, check_serialized_headers
+from .models import Draft, Sender
+
+__all__ = ["MAX_ATTACHMENT_BYTES", "Envelope", "build_message", "reply_subject", "serialize"]
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+_RESERVED = {"from", "to", "cc", "bcc", "subject", "date", "message-id", "in-reply-to", "references",
+             "mime-version", "content-type", "content-transfer-encoding", "content-disposition"}
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """What the SMTP transaction needs besides the bytes: sender, recipients, SMTPUTF8 or not."""
+
+    sender: str
+    recipients: tuple[str, ...]
+    smtputf8: bool = False
+
+
+def reply_subject(subject: str) -> str:
+    """``Re: `` prefixed once: ``Re: Re: x`` never happens."""
+    stripped = subject.strip()
+    if stripped.lower().startswith("re:"):
+        return stripped
+    return f"Re: {stripped}"
+
+
+def _address(name: str, addr: Address, field: str, where: str) -> HeaderAddress:
+    check_header_value(f"{field} name", name, where)
+    local, _, domain = addr.envelope.rpartition("@")
+    return HeaderAddress(display_name=name, username=local, domain=domain)
+
+
+def _attach(msg: EmailMessage, path: Path, where: str) -> None:
+    check_header_value("attachment name", path.name, where)
+    try:
+        size = path.stat().st_size
+        if size > MAX_ATTACHMENT_BYTES:
+            raise AttachmentError(f"{where}: {path} is {size / 1e6:.1f} MB; most servers refuse messages over 20 MB")
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise AttachmentError(f"{where}: attachment {path} does not exist") from exc
+    except IsADirectoryError as exc:
+        raise AttachmentError(f"{where}: attachment {path} is a folder, not a file") from exc
+    except OSError as exc:
+        raise AttachmentError(f"{where}: cannot read attachment {path}: {exc.strerror or exc}") from exc
+    ctype, encoding = mimetypes.guess_type(path.name)
+    if ctype is None or encoding is not None:
+        ctype = "application/octet-stream"
+    maintype, subtype = ctype.split("/", 1)
+    msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=path.name)
+
+
+def build_message(
+    draft: Draft,
+    sender: Sender,
+    *,
+    message_id: str | None = None,
+    now: datetime | None = None,
+    check_deliverability: bool = False,
+) -> EmailMessage:
+    """Build the MIME message for ``draft``: multipart/alternative text + HTML, threading, attachments."""
+    where = draft.to.email or draft.to.name or "message"
+    try:
+        from_addr = validate_address(sender.email, check_deliverability=False)
+    except AddressError as exc:
+        raise AddressError(f"sender address in the config: {exc}") from exc
+    to_addr = validate_address(draft.to.email, check_deliverability=check_deliverability)
+    msg = EmailMessage(policy=policy.default)
+    msg["From"] = _address(sender.name, from_addr, "From", where)
+    msg["To"] = _address(draft.to.name, to_addr, "To", where)
+    check_header_value("Subject", draft.subject, where)
+    msg["Subject"] = draft.subject
+    msg["Date"] = format_datetime(now or datetime.now(timezone.utc))
+    domain = from_addr.envelope.rpartition("@")[2]
+    msg["Message-ID"] = message_id or make_msgid(domain=domain)
+    if draft.in_reply_to:
+        check_header_value("In-Reply-To", draft.in_reply_to, where)
+        msg["In-Reply-To"] = draft.in_reply_to
+    if draft.references:
+        refs = " ".join(draft.references)
+        check_header_value("References", refs, where)
+        msg["References"] = refs
+    for name, value in draft.headers.items():
+        check_header_name(name)
+        if name.lower() in _RESERVED:
+            raise HeaderError(f"{where}: header {name} is set by outreach and cannot be given as an extra header")
+        check_header_value(name, value, where)
+        msg[name] = value
+    msg.set_content(draft.text)
+    msg.add_alternative(draft.html, subtype="html")
+    for path in draft.attachments:
+        _attach(msg, Path(path), where)
+    for name in msg.keys():
+        value = str(msg[name])
+        if "\r" in value or "\n" in value:
+            raise HeaderError(f"{where}: {name} carries a line break once set; refusing to build the message")
+    return msg
+
+
+def serialize(msg: EmailMessage, *, where: str = "") -> tuple[bytes, Envelope]:
+    """The exact bytes to send (CRLF line ends) and the envelope; headers are checked once more."""
+    addresses = [*msg["From"].addresses, *msg["To"].addresses]
+    smtputf8 = any(not a.addr_spec.isascii() for a in addresses)
+    data = msg.as_bytes(policy=policy.SMTPUTF8 if smtputf8 else policy.SMTP)
+    expected: dict[str, int] = {}
+    for name in msg.keys():
+        expected[name] = expected.get(name, 0) + 1
+    check_serialized_headers(data, expected, where or str(msg["To"]))
+    envelope = Envelope(
+        sender=msg["From"].addresses[0].addr_spec,
+        recipients=tuple(a.addr_spec for a in msg["To"].addresses),
+        smtputf8=smtputf8,
+    )
+    return data, envelope

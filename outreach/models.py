@@ -1,0 +1,121 @@
+"""Plain data passed between the layers: contacts, templates, drafts and send outcomes. No I/O."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = [
+    "Contact",
+    "Draft",
+    "Outcome",
+    "Sender",
+    "Status",
+    "TemplateInfo",
+]
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who the messages come from, as set in the ``[sender]`` table of the config."""
+
+    name: str
+    email: str
+    fields: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A person to write to. ``fields`` holds any other data (columns, ``--var`` values)."""
+
+    email: str
+    name: str = ""
+    company: str = ""
+    position: str = ""
+    fields: Mapping[str, str] = field(default_factory=dict)
+    referrer: str = ""
+    may_use_referrer_name: bool = False
+
+    @property
+    def first_name(self) -> str:
+        """The first word of the name, or an empty string."""
+        parts = self.name.split()
+        return parts[0] if parts else ""
+
+    @property
+    def last_name(self) -> str:
+        """Everything after the first word of the name."""
+        parts = self.name.split(maxsplit=1)
+        return parts[1] if len(parts) > 1 else ""
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    """A template's metadata, readable without rendering it."""
+
+    name: str
+    kind: str
+    description: str
+    reply: bool
+    followup_days: int | None
+    path: Path
+    source: str
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A rendered message, not yet turned into MIME: what the template produced for one contact."""
+
+    template: str
+    to: Contact
+    subject: str
+    html: str
+    text: str
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    attachments: tuple[Path, ...] = ()
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class Status(str, enum.Enum):
+    """Where a message stands in the send journal."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    DEFERRED = "deferred"
+    UNKNOWN = "unknown"
+    WRITTEN = "written"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one message of a batch; ``earlier`` is true when a previous run decided it."""
+
+    key: str
+    to: str
+    message_id: str
+    status: Status
+    reply: str = ""
+    earlier: bool = False
+    path: Path | None = None
+    refused: Mapping[str, str] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, object]:
+        """A JSON-ready dict, the shape ``--json`` prints for each message."""
+        return {
+            "key": self.key,
+            "to": self.to,
+            "message_id": self.message_id,
+            "status": self.status.value,
+            "reply": self.reply,
+            "earlier": self.earlier,
+            "path": str(self.path) if self.path else None,
+            "refused": dict(self.refused),
+        }

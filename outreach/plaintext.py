@@ -1,0 +1,58 @@
+"""Turn a rendered HTML body into a plain-text part that reads like a hand-written email."""
+
+from __future__ import annotations
+
+import re
+
+import html2text
+
+__all__ = ["html_to_text"]
+
+_UNESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!])")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+class _Converter(html2text.HTML2Text):
+    """html2text without markdown noise: no ``**``, links as ``text (url)``, no wrapping."""
+
+    def __init__(self) -> None:
+        super().__init__(bodywidth=0)
+        self.ignore_emphasis = True
+        self.unicode_snob = True
+        self.ignore_images = True
+        self.ul_item_mark = "-"
+        self._href: str | None = None
+        self._link_text = ""
+
+    def handle_tag(self, tag: str, attrs: dict[str, str | None], start: bool) -> None:
+        if tag != "a":
+            super().handle_tag(tag, attrs, start)
+            return
+        if start:
+            self._href = (attrs or {}).get("href") or None
+            self._link_text = ""
+            return
+        href, self._href = self._href, None
+        if not href or href.startswith("#"):
+            return
+        shown = href.removeprefix("mailto:")
+        if self._link_text.strip() in (href, shown):
+            return
+        if not self._link_text.strip():
+            self.o(shown)
+            return
+        self.o(f" ({shown})")
+
+    def handle_data(self, data: str, entity_char: bool = False) -> None:
+        if self._href is not None:
+            self._link_text += data
+        super().handle_data(data, entity_char)
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of an HTML email body: paragraphs kept, links written out, no markdown marks."""
+    converter = _Converter()
+    text = converter.handle(html)
+    text = _UNESCAPE.sub(r"\1", text)
+    lines = [line.rstrip() for line in text.splitlines()]
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip() + "\n"

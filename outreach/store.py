@@ -1,0 +1,270 @@
+"""The local SQLite store: the send journal and threads. The only module that imports sqlite3."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import StoreError
+from .message import Envelope
+from .models import Status
+
+__all__ = ["JournalEntry", "Store", "ThreadRef"]
+
+BUSY_TIMEOUT_S = 30.0
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE messages (
+        id          INTEGER PRIMARY KEY,
+        key         TEXT NOT NULL UNIQUE,
+        batch       TEXT NOT NULL,
+        message_id  TEXT NOT NULL UNIQUE,
+        thread_id   TEXT NOT NULL,
+        contact     TEXT NOT NULL,
+        template    TEXT NOT NULL,
+        subject     TEXT NOT NULL,
+        envelope    TEXT NOT NULL,
+        data        BLOB NOT NULL,
+        status      TEXT NOT NULL,
+        owner       INTEGER,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        reply       TEXT NOT NULL DEFAULT '',
+        refused     TEXT NOT NULL DEFAULT '{}',
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        sent_at     TEXT
+    );
+    CREATE INDEX messages_contact ON messages (contact, created_at);
+    CREATE INDEX messages_thread ON messages (thread_id);
+    CREATE INDEX messages_status ON messages (status);
+    """,
+)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One message as the journal holds it."""
+
+    key: str
+    batch: str
+    message_id: str
+    thread_id: str
+    contact: str
+    template: str
+    subject: str
+    envelope: Envelope
+    data: bytes
+    status: Status
+    attempts: int = 0
+    reply: str = ""
+    refused: dict[str, str] | None = None
+    created_at: str = ""
+    sent_at: str | None = None
+
+
+@dataclass(frozen=True)
+class ThreadRef:
+    """The latest thread with a contact: what a reply needs to thread under it."""
+
+    thread_id: str
+    subject: str
+    message_ids: tuple[str, ...]
+
+
+def _entry(row: sqlite3.Row) -> JournalEntry:
+    env = json.loads(row["envelope"])
+    return JournalEntry(
+        key=row["key"],
+        batch=row["batch"],
+        message_id=row["message_id"],
+        thread_id=row["thread_id"],
+        contact=row["contact"],
+        template=row["template"],
+        subject=row["subject"],
+        envelope=Envelope(sender=env["sender"], recipients=tuple(env["recipients"]), smtputf8=env["smtputf8"]),
+        data=bytes(row["data"]),
+        status=Status(row["status"]),
+        attempts=row["attempts"],
+        reply=row["reply"],
+        refused=json.loads(row["refused"]),
+        created_at=row["created_at"],
+        sent_at=row["sent_at"],
+    )
+
+
+class Store:
+    """One SQLite file (mode 0600, WAL, synchronous=FULL); writes use ``BEGIN IMMEDIATE``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            os.close(fd)
+            os.chmod(self.path, 0o600)
+            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+            self._migrate()
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open the store {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write to the store {self.path}: {exc}") from exc
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot commit to the store {self.path}: {exc}") from exc
+
+    @property
+    def schema_version(self) -> int:
+        """The ``PRAGMA user_version`` the store is at."""
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        with self._write() as db:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            if version > len(MIGRATIONS):
+                raise StoreError(f"{self.path} was written by a newer outreach (schema {version}); upgrade outreach")
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in filter(str.strip, script.split(";")):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version={number}")
+
+    def recover(self) -> list[JournalEntry]:
+        """Turn rows left ``sending`` by a process that is gone into ``unknown``; return them."""
+        with self._write() as db:
+            rows = db.execute("SELECT * FROM messages WHERE status = ?", (Status.SENDING.value,)).fetchall()
+            stale = [r for r in rows if not _pid_alive(r["owner"])]
+            for row in stale:
+                db.execute(
+                    "UPDATE messages SET status = ?, owner = NULL, updated_at = ?, reply = ? WHERE key = ?",
+                    (Status.UNKNOWN.value, _now(), "interrupted while sending; may have been delivered", row["key"]),
+                )
+        return [_entry(r) for r in stale]
+
+    def journal(self, entries: Iterable[JournalEntry]) -> list[JournalEntry]:
+        """Record ``entries`` as queued (keys already present are kept as they are); return each row as stored."""
+        entries = list(entries)
+        now = _now()
+        with self._write() as db:
+            db.executemany(
+                "INSERT INTO messages (key, batch, message_id, thread_id, contact, template, subject, envelope, data,"
+                " status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(key) DO NOTHING",
+                [
+                    (
+                        e.key, e.batch, e.message_id, e.thread_id, e.contact, e.template, e.subject,
+                        json.dumps({"sender": e.envelope.sender, "recipients": list(e.envelope.recipients),
+                                    "smtputf8": e.envelope.smtputf8}),
+                        e.data, Status.QUEUED.value, now, now,
+                    )
+                    for e in entries
+                ],
+            )
+        return [self.get(e.key) or e for e in entries]
+
+    def get(self, key: str) -> JournalEntry | None:
+        """The journal row with idempotency key ``key``."""
+        row = self._db.execute("SELECT * FROM messages WHERE key = ?", (key,)).fetchone()
+        return _entry(row) if row else None
+
+    def mark_sending(self, key: str) -> None:
+        """Commit ``sending`` (owned by this process) before the message data goes to the server."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE messages SET status = ?, owner = ?, attempts = attempts + 1, updated_at = ? WHERE key = ?",
+                (Status.SENDING.value, os.getpid(), _now(), key),
+            )
+
+    def mark(self, key: str, status: Status, reply: str = "", refused: dict[str, str] | None = None) -> None:
+        """Record the outcome of a send attempt; ``sent`` also stamps the time."""
+        now = _now()
+        with self._write() as db:
+            db.execute(
+                "UPDATE messages SET status = ?, owner = NULL, reply = ?, refused = ?, updated_at = ?,"
+                " sent_at = CASE WHEN ? THEN ? ELSE sent_at END WHERE key = ?",
+                (status.value, reply, json.dumps(refused or {}), now, status is Status.SENT, now, key),
+            )
+
+    def messages(self, status: Status | None = None, contact: str | None = None) -> list[JournalEntry]:
+        """Journal rows, oldest first, optionally only those with ``status`` or to ``contact``."""
+        sql = "SELECT * FROM messages WHERE 1=1"
+        args: list[object] = []
+        if status is not None:
+            sql += " AND status = ?"
+            args.append(status.value)
+        if contact is not None:
+            sql += " AND contact = ?"
+            args.append(contact)
+        return [_entry(r) for r in self._db.execute(sql + " ORDER BY id", args)]
+
+    def latest_thread(self, contact: str) -> ThreadRef | None:
+        """The most recent thread with ``contact`` that has a delivered (or maybe delivered) message."""
+        row = self._db.execute(
+            "SELECT thread_id FROM messages WHERE contact = ? AND status IN (?, ?) ORDER BY id DESC LIMIT 1",
+            (contact, Status.SENT.value, Status.UNKNOWN.value),
+        ).fetchone()
+        if row is None:
+            return None
+        rows = self._db.execute(
+            "SELECT message_id, subject FROM messages WHERE thread_id = ? AND status IN (?, ?) ORDER BY id",
+            (row["thread_id"], Status.SENT.value, Status.UNKNOWN.value),
+        ).fetchall()
+        return ThreadRef(
+            thread_id=row["thread_id"], subject=rows[0]["subject"], message_ids=tuple(r["message_id"] for r in rows)
+        )
+
+    def resolve(self, message_id: str, status: Status) -> bool:
+        """Let the user settle an ``unknown`` message as ``sent`` or back to ``queued``."""
+        with self._write() as db:
+            cur = db.execute(
+                "UPDATE messages SET status = ?, updated_at = ? WHERE message_id = ? AND status = ?",
+                (status.value, _now(), message_id, Status.UNKNOWN.value),
+            )
+        return cur.rowcount > 0

@@ -1,0 +1,55 @@
+"""The transport contract: a context manager that opens once per batch and sends bytes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+from ..message import Envelope
+
+__all__ = ["Delivery", "Transport"]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What the transport knows after a message was accepted."""
+
+    reply: str = ""
+    refused: Mapping[str, str] = field(default_factory=dict)
+    path: Path | None = None
+
+
+class Transport:
+    """Base class: ``open`` before the first message, ``send`` each, ``close`` at the end.
+
+    ``journaled`` says whether messages sent through it are real sends that the journal records
+    (False for the dry-run outbox). ``may_have_delivered`` tells, after an interrupted ``send``,
+    whether the server may have received the message.
+    """
+
+    journaled: bool = True
+
+    def open(self) -> None:
+        """Connect (or prepare); called once per batch."""
+
+    def send(self, data: bytes, envelope: Envelope) -> Delivery:
+        """Deliver one serialised message; raise a TransportError subclass when it is not accepted."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Disconnect; safe to call twice."""
+
+    def may_have_delivered(self) -> bool:
+        """True if the last ``send`` got as far as handing over the whole message."""
+        return False
+
+    def __enter__(self) -> Transport:
+        self.open()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()

@@ -1,0 +1,46 @@
+"""The dry-run transport: each message becomes an ``.eml`` file in the outbox folder."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..errors import TransientError
+from ..message import Envelope
+from .base import Delivery, Transport
+
+__all__ = ["OutboxTransport"]
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]+")
+
+
+class OutboxTransport(Transport):
+    """Writes ``YYYYMMDDTHHMMSS.ffffffZ-NNNN-recipient.eml`` files, so a listing sorts by time."""
+
+    journaled = False
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self._count = 0
+
+    def open(self) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise TransientError(f"cannot create outbox folder {self.folder}: {exc.strerror or exc}") from exc
+
+    def send(self, data: bytes, envelope: Envelope) -> Delivery:
+        self._count += 1
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+        who = _UNSAFE.sub("_", envelope.recipients[0] if envelope.recipients else "message")[:60]
+        path = self.folder / f"{stamp}-{self._count:04d}-{who}.eml"
+        tmp = path.with_suffix(".tmp")
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise TransientError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        return Delivery(reply=f"written to {path}", path=path)
