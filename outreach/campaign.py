@@ -106,8 +106,11 @@ def prepare_batch(
         info = renderer.template(template).info
     except TemplateError as exc:
         raise ValidationError([Problem("template", str(exc))]) from exc
-    for path in attachments:
-        if not Path(path).is_file():
+    usable: list[Path] = []
+    for path in map(Path, attachments):
+        if path.is_file():
+            usable.append(path)
+        else:
             problems.append(Problem("attachment", f"{path} does not exist or is not a file"))
     try:
         domain = validate_address(sender.email).envelope.rpartition("@")[2]
@@ -136,7 +139,7 @@ def prepare_batch(
             draft = renderer.render(template, recipient.contact, sender, recipient.variables)
             thread = store.latest_thread(contact_key) if (store is not None and info.reply) else None
             message_id = make_msgid(domain=domain)
-            draft = replace(draft, attachments=tuple(Path(p) for p in attachments), headers=dict(headers or {}))
+            draft = replace(draft, attachments=tuple(usable), headers=dict(headers or {}))
             if thread is not None:
                 draft = replace(
                     draft,

@@ -16,7 +16,7 @@ from .errors import AddressError, AttachmentError, HeaderError
 from .headers import check_header_name, check_header_value, check_serialized_headers
 from .models import Draft, Sender
 
-__all__ = ["MAX_ATTACHMENT_BYTES", "Envelope", "build_message", "reply_subject", "serialize"]
+__all__ = ["MAX_ATTACHMENT_BYTES", "Envelope", "build_message", "reply_subject", "serialize", "tidy"]
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 _RESERVED = {"from", "to", "cc", "bcc", "subject", "date", "message-id", "in-reply-to", "references",
@@ -40,8 +40,14 @@ def reply_subject(subject: str) -> str:
     return f"Re: {stripped}"
 
 
+def tidy(value: str) -> str:
+    """Header text as it travels: each run of white space becomes one space, none at the ends."""
+    return " ".join(value.split())
+
+
 def _address(name: str, addr: Address, field: str, where: str) -> HeaderAddress:
     check_header_value(f"{field} name", name, where)
+    name = tidy(name)
     local, _, domain = addr.envelope.rpartition("@")
     return HeaderAddress(display_name=name, username=local, domain=domain)
 
@@ -85,7 +91,7 @@ def build_message(
     msg["From"] = _address(sender.name, from_addr, "From", where)
     msg["To"] = _address(draft.to.name, to_addr, "To", where)
     check_header_value("Subject", draft.subject, where)
-    msg["Subject"] = draft.subject
+    msg["Subject"] = tidy(draft.subject)
     msg["Date"] = format_datetime(now or datetime.now(timezone.utc))
     domain = from_addr.envelope.rpartition("@")[2]
     msg["Message-ID"] = message_id or make_msgid(domain=domain)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import warnings
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -84,11 +85,19 @@ def _authenticator(server: Any, session: Any, envelope: Any, mechanism: str, aut
 
 
 def start_server(sink: Sink, **kwargs: Any) -> _Controller:
-    """Start aiosmtpd on 127.0.0.1:<free port>; returns once it answers."""
+    """Start aiosmtpd on 127.0.0.1:<free port>; returns once it answers.
+
+    Implicit TLS is TLS, but aiosmtpd only counts STARTTLS for auth_require_tls, hence the default.
+    """
     auth = kwargs.pop("auth", False)
     if auth:
         kwargs.setdefault("authenticator", _authenticator)
         kwargs.setdefault("auth_required", True)
+    kwargs.setdefault("enable_SMTPUTF8", False)
+    if "ssl_context" in kwargs:
+        kwargs.setdefault("auth_require_tls", False)
     controller = _Controller(sink, hostname="127.0.0.1", port=0, loop=asyncio.new_event_loop(), **kwargs)
-    controller.start()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS", UserWarning)
+        controller.start()
     return controller

@@ -21,7 +21,7 @@ from outreach import (
     serialize,
     validate_address,
 )
-from outreach.message import reply_subject
+from outreach.message import reply_subject, tidy
 
 SENDER = Sender(name="Sam Rivera", email="sam@example.edu")
 
@@ -156,10 +156,13 @@ SAFE_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_c
                     max_size=200).filter(lambda s: "=?" not in s)
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
 @given(SAFE_TEXT, SAFE_TEXT)
 def test_any_other_text_round_trips(subject: str, name: str) -> None:
     msg = parsed(draft(subject=subject, to=Contact(email="ada@example.com", name=name)))
-    assert str(msg["Subject"]) == " ".join(subject.split()) or str(msg["Subject"]) == subject
+    assert str(msg["Subject"]) == tidy(subject)
+    # The stdlib parser puts a space between adjacent encoded words of a folded display name, which
+    # RFC 2047 says to drop (the serialised form is right), so spaces are left out of this comparison.
+    assert msg["To"].addresses[0].display_name.replace(" ", "") == tidy(name).replace(" ", "")
     assert msg["To"].addresses[0].addr_spec == "ada@example.com"
     assert set(msg.keys()) == {"From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type"}

@@ -78,6 +78,7 @@ class SmtpTransport(Transport):
         self.ca_file = ca_file
         self.timeout = timeout
         self._conn: _SMTP | _SMTPSSL | None = None
+        self._handed_over = False
         self.connections = 0
 
     @property
@@ -166,7 +167,7 @@ class SmtpTransport(Transport):
             conn.close()
 
     def may_have_delivered(self) -> bool:
-        return bool(self._conn is not None and self._conn.payload_sent)
+        return self._handed_over or bool(self._conn is not None and self._conn.payload_sent)
 
     def send(self, data: bytes, envelope: Envelope) -> Delivery:
         """Send one message, reconnecting first if the connection was lost earlier."""
@@ -175,6 +176,7 @@ class SmtpTransport(Transport):
         conn = self._conn
         assert conn is not None
         conn.payload_sent = False
+        self._handed_over = False
         if envelope.smtputf8 and not conn.has_extn("smtputf8"):
             raise PermanentError(
                 f"{self.where} does not support SMTPUTF8, so it cannot send to an address with non-ASCII"
@@ -197,7 +199,7 @@ class SmtpTransport(Transport):
                 self._reset(conn)
             raise _classify(exc.smtp_code, text, self.where) from None
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
-            delivered = conn.payload_sent
+            delivered = self._handed_over = conn.payload_sent
             self._drop()
             if delivered:
                 raise UnknownOutcomeError(
