@@ -24,7 +24,10 @@ def _pick(row: dict[str, str], *names: str) -> str:
 
 
 def read_recipients_csv(path: Path) -> list[Recipient]:
-    """One :class:`Recipient` per data row; problems (no email column, bad encoding) name the line."""
+    """One :class:`Recipient` per data row; problems (no email column, bad encoding) name the line.
+
+    Empty cells are left out of the row's variables, so a template that needs one reports it.
+    """
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -43,31 +46,36 @@ def read_recipients_csv(path: Path) -> list[Recipient]:
         raise ValidationError([Problem(f"{path}:1", f"no email column (found: {', '.join(headers) or 'nothing'})")])
     recipients: list[Recipient] = []
     problems: list[Problem] = []
-    try:
-        for row in reader:
-            where = f"{path.name}:{reader.line_num}"
-            if None in row:
-                problems.append(Problem(where, "has more cells than the header row"))
-                continue
-            clean = {normalized[k]: (v or "").strip() for k, v in row.items() if k is not None}
-            if not any(clean.values()):
-                continue
-            name = _pick(clean, "name", "full name") or " ".join(
-                p for p in (_pick(clean, "first name", "first"), _pick(clean, "last name", "last")) if p
-            )
-            variables = {k.replace(" ", "_"): v for k, v in clean.items()}
-            contact = Contact(
-                email=clean.get(normalized[email_col], ""),
-                name=name,
-                company=_pick(clean, "company", "organization", "organization name"),
-                position=_pick(clean, "position", "title", "job title"),
-                fields=variables,
-                referrer=_pick(clean, "referred by", "referrer"),
-                may_use_referrer_name=clean.get("may use name", "").lower() in _TRUE,
-            )
-            recipients.append(Recipient(contact=contact, where=where))
-    except csv.Error as exc:
-        problems.append(Problem(f"{path.name}:{reader.line_num}", f"malformed CSV: {exc}"))
+    rows = iter(reader)
+    while True:
+        where = f"{path.name}:{reader.line_num + 1}"
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(Problem(where, f"malformed CSV: {exc}"))
+            break
+        if None in row:
+            problems.append(Problem(where, "has more cells than the header row"))
+            continue
+        clean = {normalized[k]: (v or "").strip() for k, v in row.items() if k is not None}
+        if not any(clean.values()):
+            continue
+        name = _pick(clean, "name", "full name") or " ".join(
+            p for p in (_pick(clean, "first name", "first"), _pick(clean, "last name", "last")) if p
+        )
+        variables = {k.replace(" ", "_"): v for k, v in clean.items() if v}
+        contact = Contact(
+            email=clean.get(normalized[email_col], ""),
+            name=name,
+            company=_pick(clean, "company", "organization", "organization name"),
+            position=_pick(clean, "position", "title", "job title"),
+            fields=variables,
+            referrer=_pick(clean, "referred by", "referrer"),
+            may_use_referrer_name=clean.get("may use name", "").lower() in _TRUE,
+        )
+        recipients.append(Recipient(contact=contact, where=where))
     if problems:
         raise ValidationError(problems)
     return recipients
