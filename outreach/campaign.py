@@ -30,6 +30,7 @@ from .message import build_message, reply_subject, serialize
 from .models import Contact, Outcome, Sender, Status
 from .render import Renderer
 from .store import JournalEntry, Store
+from .typos import suggest_domain
 from .transports.base import Transport
 
 __all__ = ["Recipient", "Summary", "prepare_batch", "send_batch"]
@@ -91,10 +92,12 @@ def prepare_batch(
     again: bool = False,
     now: datetime | None = None,
     is_blocked: Callable[[str], str | None] | None = None,
+    typo_check: bool = True,
 ) -> list[JournalEntry]:
     """Render and check every message of a batch; raise :class:`ValidationError` listing all problems.
 
-    Nothing is written or sent here. Reply templates thread under the contact's latest thread
+    Nothing is written or sent here. ``typo_check`` refuses likely misspelt domains
+    (``gmial.com``, ``.con``). Reply templates thread under the contact's latest thread
     in ``store`` (In-Reply-To, References, ``Re:`` subject).
     """
     now = now or datetime.now(timezone.utc)
@@ -125,6 +128,12 @@ def prepare_batch(
             address = validate_address(recipient.contact.email, check_deliverability=check_deliverability)
         except AddressError as exc:
             problems.append(Problem(where, str(exc)))
+            continue
+        local, _, domain_part = address.normalized.rpartition("@")
+        suggestion = suggest_domain(domain_part) if typo_check else None
+        if suggestion:
+            problems.append(Problem(where, f"{address.normalized}: did you mean {local}@{suggestion}?"
+                                           " (if the address is right, send with --no-typo-check)"))
             continue
         contact_key = address.normalized.lower()
         if contact_key in seen:

@@ -208,7 +208,8 @@ def _line(o: Outcome) -> str:
 
 def _print_summary(summary: Summary, *, dry_run: bool, outbox: Path, err: bool) -> None:
     counts = summary.counts
-    parts = [f"{n} {status}" for status, n in sorted(counts.items())]
+    parts = [f"{n} {'already done by an earlier run' if status == 'earlier' else status}"
+             for status, n in sorted(counts.items())]
     click.echo(("Interrupted: " if summary.interrupted else "Done: ") + (", ".join(parts) or "nothing to do"), err=err)
     if dry_run:
         click.echo(f"Dry run: messages were written to {outbox} (nothing was sent).", err=err)
@@ -239,10 +240,11 @@ def _print_summary(summary: Summary, *, dry_run: bool, outbox: Path, err: bool) 
 @click.option("--rate", type=click.FloatRange(min=0), help="Messages per minute (0: no limit).")
 @click.option("--again", is_flag=True, help="Send even if this template already went to this contact.")
 @click.option("--check-deliverability", is_flag=True, help="Also check each domain in DNS (needs network).")
+@click.option("--no-typo-check", is_flag=True, help="Accept domains that look misspelt (gmial.com, .con).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per message outcome.")
 def send(template: str, to: tuple[str, ...], name: str | None, contacts_file: Path | None, var: tuple[str, ...],
          attach: tuple[Path, ...], referred_by: str | None, may_use_name: bool, dry_run: bool, rate: float | None,
-         again: bool, check_deliverability: bool, as_json: bool) -> None:
+         again: bool, check_deliverability: bool, no_typo_check: bool, as_json: bool) -> None:
     """Render TEMPLATE for each recipient, check the whole batch, then send it.
 
     Exit codes: 0 all sent, 1 some failed, deferred or unknown, 2 usage or validation error,
@@ -261,6 +263,7 @@ def send(template: str, to: tuple[str, ...], name: str | None, contacts_file: Pa
         entries = prepare_batch(
             template, recipients, sender=sender, renderer=Renderer(config.template_dirs), attachments=attach,
             store=store, check_deliverability=check_deliverability or config.check_deliverability, again=again,
+            typo_check=not no_typo_check,
         )
         stop = threading.Event()
         show_bar = sys.stderr.isatty() and not as_json and len(entries) > 1

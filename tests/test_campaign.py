@@ -234,3 +234,16 @@ def test_two_processes_share_the_store(tmp_path: Path) -> None:
     send_batch(prepare(first, people("a@example.com")), MemoryTransport(), first)
     send_batch(prepare(second, people("b@example.com")), MemoryTransport(), second)
     assert {r.contact for r in first.messages(Status.SENT)} == {"a@example.com", "b@example.com"}
+
+
+@pytest.mark.parametrize(("typo", "meant"), [("ada@gmial.com", "ada@gmail.com"), ("ada@globex.con", "ada@globex.com"),
+                                             ("ada@hotmial.com", "ada@hotmail.com")])
+def test_likely_typos_are_refused_with_a_suggestion(store: Store, typo: str, meant: str) -> None:
+    with pytest.raises(ValidationError, match=f"did you mean {meant}"):
+        prepare(store, people(typo))
+    assert prepare(store, people(typo), typo_check=False)[0].contact == typo
+
+
+@pytest.mark.parametrize("fine", ["ada@ymail.com", "ada@gmx.de", "ada@mit.edu", "ada@globex.com", "ada@mail.com"])
+def test_real_domains_are_not_typos(store: Store, fine: str) -> None:
+    assert prepare(store, people(fine))[0].contact == fine

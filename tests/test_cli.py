@@ -170,3 +170,17 @@ def test_every_command_is_documented_in_the_readme() -> None:
             for opt in getattr(param, "opts", []):
                 if opt.startswith("--") and opt != "--help":
                     assert opt in readme, f"{opt} of `outreach {name}` is not in README.md"
+
+
+def test_locked_keyring_says_so(config_file: Path) -> None:
+    import keyring
+    from keyring.errors import KeyringLocked
+
+    class Locked(type(keyring.get_keyring())):  # type: ignore[misc]
+        def get_password(self, service: str, username: str) -> str | None:
+            raise KeyringLocked("locked")
+
+    keyring.set_keyring(Locked())
+    smtp_config(config_file, 25, username='"sam@example.edu"')
+    code, _, err = run("send", "intro", "--to", "ada@example.com", "--var", "topic=UX")
+    assert code == 3 and "keyring is locked" in err

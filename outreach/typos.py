@@ -1,0 +1,41 @@
+"""Catch the address typos that validate but never arrive: ``gmial.com``, ``example.con``."""
+
+from __future__ import annotations
+
+__all__ = ["suggest_domain"]
+
+PROVIDERS = (
+    "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "msn.com",
+    "icloud.com", "me.com", "mac.com", "aol.com", "protonmail.com", "proton.me", "pm.me", "gmx.com", "gmx.de",
+    "gmx.net", "yandex.com", "mail.com", "ymail.com", "rocketmail.com", "hotmail.co.uk", "yahoo.co.uk", "mail.ru",
+    "qq.com", "163.com", "web.de", "fastmail.com", "zoho.com", "hey.com", "tutanota.com", "comcast.net",
+)
+TLD_TYPOS = {"con": "com", "cmo": "com", "ocm": "com", "comm": "com", "coom": "com", "vom": "com", "xom": "com",
+             "cim": "com", "nte": "net", "ent": "net", "ogr": "org", "rog": "org", "eud": "edu", "deu": "edu"}
+
+
+def _distance(a: str, b: str) -> int:
+    """Optimal string alignment distance (edits, with swaps of neighbours counted once)."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def suggest_domain(domain: str) -> str | None:
+    """The domain the user most likely meant, or None when ``domain`` looks intended."""
+    domain = domain.lower()
+    if domain in PROVIDERS:
+        return None
+    name, _, tld = domain.rpartition(".")
+    if tld in TLD_TYPOS:
+        return f"{name}.{TLD_TYPOS[tld]}"
+    best = min(PROVIDERS, key=lambda p: _distance(domain, p))
+    limit = 1 if len(domain) < 8 else 2
+    return best if _distance(domain, best) <= limit else None
