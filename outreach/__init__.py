@@ -14,8 +14,10 @@ from .errors import (
     AuthError,
     ConfigError,
     ConnectError,
+    ContactError,
     CredentialsError,
     HeaderError,
+    ImportFormatError,
     OutreachError,
     PermanentError,
     Problem,
@@ -26,12 +28,13 @@ from .errors import (
     UnknownOutcomeError,
     ValidationError,
 )
-from .models import Contact, Draft, Outcome, Sender, Status, TemplateInfo
+from .models import Contact, ContactRecord, Draft, Outcome, Sender, Status, TemplateInfo
 
 if TYPE_CHECKING:
     from .addresses import Address, validate_address
     from .campaign import Recipient, Summary, prepare_batch, send_batch
     from .config import Config, SmtpConfig, load_config
+    from .contacts import ContactBook, ImportReport
     from .message import Envelope, build_message, serialize
     from .plaintext import html_to_text
     from .render import Renderer, list_templates
@@ -50,6 +53,8 @@ _LAZY = {
     "Config": "config",
     "SmtpConfig": "config",
     "load_config": "config",
+    "ContactBook": "contacts",
+    "ImportReport": "contacts",
     "Envelope": "message",
     "build_message": "message",
     "serialize": "message",
@@ -72,10 +77,15 @@ __all__ = [
     "ConfigError",
     "ConnectError",
     "Contact",
+    "ContactBook",
+    "ContactError",
+    "ContactRecord",
     "CredentialsError",
     "Draft",
     "Envelope",
     "HeaderError",
+    "ImportFormatError",
+    "ImportReport",
     "MemoryTransport",
     "Outcome",
     "OutboxTransport",

@@ -28,6 +28,11 @@ class Address:
         return self.ascii is None
 
     @property
+    def key(self) -> str:
+        """The form used to match contacts: lower case, domain in ASCII where possible."""
+        return (self.ascii or self.normalized).lower()
+
+    @property
     def envelope(self) -> str:
         """The form to use in SMTP commands and headers: ASCII where possible."""
         return self.ascii or self.normalized

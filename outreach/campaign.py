@@ -135,7 +135,7 @@ def prepare_batch(
             problems.append(Problem(where, f"{address.normalized}: did you mean {local}@{suggestion}?"
                                            " (if the address is right, send with --no-typo-check)"))
             continue
-        contact_key = address.normalized.lower()
+        contact_key = address.key
         if contact_key in seen:
             problems.append(Problem(where, f"{address.normalized} is already in this batch ({seen[contact_key]})"))
             continue

@@ -9,51 +9,22 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING
 
 import click
 
-from .errors import (
-    ConfigError,
-    CredentialsError,
-    OutreachError,
-    StoreError,
-    TransportError,
-    ValidationError,
-)
+from .cli_common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, errors, fail, load, open_store
+from .cli_contacts import contacts
+from .errors import ConfigError, CredentialsError
 
 if TYPE_CHECKING:
-    from .campaign import Summary
+    from .campaign import Recipient, Summary
     from .config import Config
+    from .contacts import ContactBook
     from .models import Outcome, Sender
     from .transports.base import Transport
 
 __all__ = ["main"]
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONNECTION, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(code)
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Turn outreach errors into a message and the documented exit code."""
-    try:
-        yield
-    except (ValidationError, ConfigError) as exc:
-        _fail(str(exc), EXIT_USAGE)
-    except OutreachError as exc:
-        code = EXIT_CONNECTION if isinstance(exc, (CredentialsError, TransportError, StoreError)) else EXIT_USAGE
-        _fail(str(exc), code)
-
-
-def _config() -> Config:
-    from .config import load_config
-
-    return load_config()
 
 
 def _sender(config: Config) -> Sender:
@@ -93,7 +64,7 @@ def init(name: str, email: str) -> None:
     from .headers import check_header_value
 
     path = config_path()
-    with _errors():
+    with errors():
         check_header_value("name", name)
         address = validate_address(email)
         write_initial_config(path, name, address.normalized)
@@ -108,8 +79,8 @@ def templates_cmd(as_json: bool) -> None:
     """List the templates, their kind, and where each comes from."""
     from .render import list_templates
 
-    with _errors():
-        infos = list_templates(_config().template_dirs)
+    with errors():
+        infos = list_templates(load().template_dirs)
     for t in infos:
         if as_json:
             click.echo(json.dumps({"name": t.name, "kind": t.kind, "reply": t.reply, "followup_days": t.followup_days,
@@ -120,7 +91,8 @@ def templates_cmd(as_json: bool) -> None:
 
 
 def _recipients(to: tuple[str, ...], name: str | None, contacts_file: Path | None, variables: dict[str, str],
-                referred_by: str | None, may_use_name: bool) -> list[Any]:
+                referred_by: str | None, may_use_name: bool, book: ContactBook, tags: tuple[str, ...],
+                refs: tuple[str, ...]) -> list[Recipient]:
     from .campaign import Recipient
     from .models import Contact
     from .recipients import read_recipients_csv
@@ -128,6 +100,20 @@ def _recipients(to: tuple[str, ...], name: str | None, contacts_file: Path | Non
     if name is not None and len(to) != 1:
         raise click.UsageError("--name goes with exactly one --to")
     out: list[Recipient] = []
+    for tag in tags:
+        members = book.list(tag=tag)
+        if not members:
+            raise click.UsageError(f"no contacts have the tag {tag!r} (see `outreach contacts list`)")
+        without = [c for c in members if not c.email]
+        if without:
+            click.echo(f"Skipping {len(without)} contacts tagged {tag!r} without an email address.", err=True)
+        out += [Recipient(c.as_contact(), variables, where=f"contact #{c.id}") for c in members if c.email]
+    for ref in refs:
+        record = book.get(ref.lstrip("#"))
+        if not record.email:
+            raise click.UsageError(f"contact #{record.id} ({record.name}) has no email address;"
+                                   " add one with `outreach contacts edit`")
+        out.append(Recipient(record.as_contact(), variables, where=f"--contact {ref}"))
     if contacts_file is not None:
         for r in read_recipients_csv(contacts_file):
             out.append(Recipient(contact=r.contact, variables={**r.variables, **variables}, where=r.where))
@@ -136,7 +122,7 @@ def _recipients(to: tuple[str, ...], name: str | None, contacts_file: Path | Non
                           may_use_referrer_name=may_use_name)
         out.append(Recipient(contact=contact, variables=variables, where=f"--to {address}"))
     if not out:
-        raise click.UsageError("give at least one --to ADDRESS or --contacts FILE.csv")
+        raise click.UsageError("give at least one --to ADDRESS, --contact ADDRESS, --tag TAG or --contacts FILE.csv")
     return out
 
 
@@ -154,8 +140,8 @@ def preview(template: str, to: tuple[str, ...], name: str | None, var: tuple[str
     from .models import Contact
     from .render import Renderer
 
-    config = _config()
-    with _errors():
+    config = load()
+    with errors():
         sender = _sender(config)
         contact = Contact(email=to[0] if to else "someone@example.com", name=name or "",
                           referrer=referred_by or "", may_use_referrer_name=may_use_name)
@@ -231,6 +217,8 @@ def _print_summary(summary: Summary, *, dry_run: bool, outbox: Path, err: bool) 
 @click.option("--name", help="The recipient's name (with one --to).")
 @click.option("--contacts", "contacts_file", type=click.Path(path_type=Path, dir_okay=False),
               help="A CSV file with an email column; other columns become template variables.")
+@click.option("--tag", "tags", multiple=True, help="Every contact in the book with this tag (repeatable).")
+@click.option("--contact", "refs", multiple=True, metavar="ADDRESS|ID", help="A contact from the book (repeatable).")
 @click.option("--var", "var", multiple=True, metavar="KEY=VALUE", help="A template variable for every message.")
 @click.option("--attach", "attach", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
               help="Attach a file (repeatable), e.g. your resume as PDF.")
@@ -242,7 +230,8 @@ def _print_summary(summary: Summary, *, dry_run: bool, outbox: Path, err: bool) 
 @click.option("--check-deliverability", is_flag=True, help="Also check each domain in DNS (needs network).")
 @click.option("--no-typo-check", is_flag=True, help="Accept domains that look misspelt (gmial.com, .con).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per message outcome.")
-def send(template: str, to: tuple[str, ...], name: str | None, contacts_file: Path | None, var: tuple[str, ...],
+def send(template: str, to: tuple[str, ...], name: str | None, contacts_file: Path | None, tags: tuple[str, ...],
+         refs: tuple[str, ...], var: tuple[str, ...],
          attach: tuple[Path, ...], referred_by: str | None, may_use_name: bool, dry_run: bool, rate: float | None,
          again: bool, check_deliverability: bool, no_typo_check: bool, as_json: bool) -> None:
     """Render TEMPLATE for each recipient, check the whole batch, then send it.
@@ -251,19 +240,21 @@ def send(template: str, to: tuple[str, ...], name: str | None, contacts_file: Pa
     3 credentials or connection error, 130 stopped by Ctrl-C.
     """
     from .campaign import prepare_batch, send_batch
+    from .contacts import ContactBook
     from .render import Renderer
-    from .store import Store
 
-    config = _config()
-    with _errors():
+    config = load()
+    with errors():
         sender = _sender(config)
-        recipients = _recipients(to, name, contacts_file, _parse_vars(var), referred_by, may_use_name)
+        store = open_store(config)
+        book = ContactBook(store)
+        recipients = _recipients(to, name, contacts_file, _parse_vars(var), referred_by, may_use_name, book, tags,
+                                 refs)
         transport = _transport(config, dry_run)
-        store = Store(config.store_path) if transport.journaled else None
         entries = prepare_batch(
             template, recipients, sender=sender, renderer=Renderer(config.template_dirs), attachments=attach,
             store=store, check_deliverability=check_deliverability or config.check_deliverability, again=again,
-            typo_check=not no_typo_check,
+            typo_check=not no_typo_check, is_blocked=book.is_blocked,
         )
         stop = threading.Event()
         show_bar = sys.stderr.isatty() and not as_json and len(entries) > 1
@@ -308,8 +299,8 @@ def login(username: str | None, password_stdin: bool) -> None:
     """Store the SMTP password in the OS keyring."""
     from .credentials import set_password
 
-    with _errors():
-        user = _username(_config(), username)
+    with errors():
+        user = _username(load(), username)
         if password_stdin:
             password = sys.stdin.readline().rstrip("\r\n")
         elif not sys.stdin.isatty():
@@ -328,8 +319,8 @@ def logout(username: str | None) -> None:
     """Remove the SMTP password from the OS keyring."""
     from .credentials import delete_password
 
-    with _errors():
-        user = _username(_config(), username)
+    with errors():
+        user = _username(load(), username)
         removed = delete_password(user)
     click.echo(f"Removed the password for {user}." if removed else f"No password was stored for {user}.")
 
@@ -343,10 +334,9 @@ def journal(ctx: click.Context, status: str | None, as_json: bool) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from .models import Status
-    from .store import Store
 
-    with _errors():
-        with Store(_config().store_path) as store:
+    with errors():
+        with open_store(load()) as store:
             rows = store.messages(Status(status) if status else None)
     for e in rows:
         if as_json:
@@ -366,16 +356,18 @@ def journal(ctx: click.Context, status: str | None, as_json: bool) -> None:
 def journal_resolve(message_id: str, as_sent: bool, resend: bool) -> None:
     """Settle a message whose outcome is unknown."""
     from .models import Status
-    from .store import Store
 
     if as_sent == resend:
         raise click.UsageError("give exactly one of --sent or --resend")
-    with _errors():
-        with Store(_config().store_path) as store:
+    with errors():
+        with open_store(load()) as store:
             changed = store.resolve(message_id, Status.SENT if as_sent else Status.QUEUED)
     if not changed:
-        _fail(f"no message with outcome unknown has Message-ID {message_id}", EXIT_USAGE)
+        fail(f"no message with outcome unknown has Message-ID {message_id}", EXIT_USAGE)
     click.echo("Recorded as sent." if as_sent else "Queued: the next run of the same send command sends it.")
+
+
+cli.add_command(contacts)
 
 
 def main() -> None:

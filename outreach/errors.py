@@ -8,6 +8,8 @@ Every error the library raises on purpose derives from :class:`OutreachError`::
     ├── AddressError           an address is invalid, a list in one field, or blocked
     ├── HeaderError            a header value carries CR/LF (raw or RFC 2047-encoded)
     ├── AttachmentError        an attachment is missing or unreadable
+    ├── ImportFormatError      a contacts file cannot be read at all (binary, not UTF-8, no header)
+    ├── ContactError           no such contact, or a contact book change that cannot be made
     ├── ValidationError        a whole batch failed validation; ``.problems`` lists every one
     ├── CredentialsError       no keyring backend, no stored password, or a locked keyring
     ├── StoreError             the SQLite store cannot be opened or written
@@ -32,7 +34,9 @@ __all__ = [
     "ConfigError",
     "ConnectError",
     "CredentialsError",
+    "ContactError",
     "HeaderError",
+    "ImportFormatError",
     "OutreachError",
     "PermanentError",
     "Problem",
@@ -67,6 +71,14 @@ class HeaderError(OutreachError):
 
 class AttachmentError(OutreachError):
     """An attachment file is missing or unreadable."""
+
+
+class ImportFormatError(OutreachError):
+    """A contacts file cannot be read at all: binary, not UTF-8, or missing its header."""
+
+
+class ContactError(OutreachError):
+    """No such contact, or a change to the contact book that cannot be made."""
 
 
 class CredentialsError(OutreachError):

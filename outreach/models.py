@@ -9,6 +9,7 @@ from pathlib import Path
 
 __all__ = [
     "Contact",
+    "ContactRecord",
     "Draft",
     "Outcome",
     "Sender",
@@ -49,6 +50,43 @@ class Contact:
         """Everything after the first word of the name."""
         parts = self.name.split(maxsplit=1)
         return parts[1] if len(parts) > 1 else ""
+
+
+@dataclass(frozen=True)
+class ContactRecord:
+    """A contact as the contact book keeps it: its id, everything imported or edited, and its tags."""
+
+    id: int
+    email: str
+    name: str
+    company: str = ""
+    position: str = ""
+    linkedin_url: str = ""
+    connected_on: str = ""
+    notes: str = ""
+    fields: Mapping[str, str] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    referred_by: int | None = None
+    referrer_name: str = ""
+    referrer_email: str = ""
+    may_use_name: bool = False
+    removed: bool = False
+
+    def as_contact(self) -> Contact:
+        """The :class:`Contact` a template sees: the referrer only with permission to use the name."""
+        return Contact(
+            email=self.email, name=self.name, company=self.company, position=self.position,
+            fields=dict(self.fields), referrer=self.referrer_name, may_use_referrer_name=self.may_use_name,
+        )
+
+    def as_json(self) -> dict[str, object]:
+        """A JSON-ready dict, the shape ``--json`` prints."""
+        return {
+            "id": self.id, "email": self.email, "name": self.name, "company": self.company,
+            "position": self.position, "linkedin_url": self.linkedin_url, "connected_on": self.connected_on,
+            "notes": self.notes, "fields": dict(self.fields), "tags": list(self.tags),
+            "referred_by": self.referrer_email or None, "may_use_name": self.may_use_name, "removed": self.removed,
+        }
 
 
 @dataclass(frozen=True)

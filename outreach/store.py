@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from .errors import StoreError
 from .message import Envelope
@@ -44,6 +45,36 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX messages_contact ON messages (contact, created_at);
     CREATE INDEX messages_thread ON messages (thread_id);
     CREATE INDEX messages_status ON messages (status);
+    """,
+    """
+    CREATE TABLE contacts (
+        id           INTEGER PRIMARY KEY,
+        email_key    TEXT UNIQUE,
+        email        TEXT NOT NULL DEFAULT '',
+        linkedin_url TEXT UNIQUE,
+        name         TEXT NOT NULL DEFAULT '',
+        company      TEXT NOT NULL DEFAULT '',
+        position     TEXT NOT NULL DEFAULT '',
+        notes        TEXT NOT NULL DEFAULT '',
+        connected_on TEXT NOT NULL DEFAULT '',
+        fields       TEXT NOT NULL DEFAULT '{}',
+        referred_by  INTEGER REFERENCES contacts (id),
+        may_use_name INTEGER NOT NULL DEFAULT 0,
+        edited       TEXT NOT NULL DEFAULT '[]',
+        removed_at   TEXT,
+        created_at   TEXT NOT NULL,
+        updated_at   TEXT NOT NULL
+    );
+    CREATE TABLE contact_tags (
+        contact_id INTEGER NOT NULL REFERENCES contacts (id),
+        tag        TEXT NOT NULL,
+        PRIMARY KEY (contact_id, tag)
+    );
+    CREATE INDEX contact_tags_tag ON contact_tags (tag);
+    CREATE TABLE blocks (
+        pattern    TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL
+    );
     """,
 )
 
@@ -132,6 +163,7 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+            self._db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the store {self.path}: {exc}") from exc
@@ -145,6 +177,26 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def query(self, sql: str, args: Sequence[object] = ()) -> list[Mapping[str, Any]]:
+        """Run a read-only statement; rows are mappings by column name."""
+        try:
+            return self._db.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read the store {self.path}: {exc}") from exc
+
+    @contextmanager
+    def transaction(self) -> Iterator[Callable[..., Any]]:
+        """A write transaction (``BEGIN IMMEDIATE``); yields ``execute(sql, args)`` returning the cursor."""
+        with self._write() as db:
+
+            def execute(sql: str, args: Sequence[object] = ()) -> Any:
+                try:
+                    return db.execute(sql, args)
+                except sqlite3.IntegrityError as exc:
+                    raise StoreError(f"conflicting change to the store: {exc}") from exc
+
+            yield execute
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:

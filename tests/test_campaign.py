@@ -26,6 +26,7 @@ from outreach import (
     prepare_batch,
     send_batch,
 )
+from outreach.store import MIGRATIONS
 from outreach.transports.smtp import SmtpTransport
 
 VARS = {"topic": "data engineering"}
@@ -212,7 +213,7 @@ def test_outbox_dry_run_records_nothing(store: Store, tmp_path: Path) -> None:
 
 def test_store_file_is_private_and_versioned(store: Store) -> None:
     assert stat.S_IMODE(os.stat(store.path).st_mode) == 0o600
-    assert store.schema_version == 1
+    assert store.schema_version == len(MIGRATIONS)
     db = sqlite3.connect(store.path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     db.close()
@@ -247,3 +248,20 @@ def test_likely_typos_are_refused_with_a_suggestion(store: Store, typo: str, mea
 @pytest.mark.parametrize("fine", ["ada@ymail.com", "ada@gmx.de", "ada@mit.edu", "ada@globex.com", "ada@mail.com"])
 def test_real_domains_are_not_typos(store: Store, fine: str) -> None:
     assert prepare(store, people(fine))[0].contact == fine
+
+
+def test_a_version_1_store_is_migrated_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(MIGRATIONS[0])
+    db.execute("INSERT INTO messages (key, batch, message_id, thread_id, contact, template, subject, envelope, data,"
+               " status, created_at, updated_at) VALUES ('k', 'b', '<m@x>', '<m@x>', 'a@example.com', 'intro', 's',"
+               " '{\"sender\": \"s@x.org\", \"recipients\": [\"a@example.com\"], \"smtputf8\": false}', x'00',"
+               " 'sent', 'now', 'now')")
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    store = Store(path)
+    assert store.schema_version == len(MIGRATIONS) > 1
+    assert [m.message_id for m in store.messages()] == ["<m@x>"]
+    assert store.query("SELECT count(*) AS n FROM contacts")[0]["n"] == 0

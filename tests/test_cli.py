@@ -163,13 +163,22 @@ def test_no_keyring_backend_says_what_to_do(config_file: Path) -> None:
 
 
 def test_every_command_is_documented_in_the_readme() -> None:
+    import click
+
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    for name, command in cli.commands.items():
-        assert f"outreach {name}" in readme, f"`outreach {name}` is not in README.md"
-        for param in command.params:
-            for opt in getattr(param, "opts", []):
-                if opt.startswith("--") and opt != "--help":
-                    assert opt in readme, f"{opt} of `outreach {name}` is not in README.md"
+
+    def walk(group: click.Group, prefix: str) -> None:
+        for name, command in group.commands.items():
+            full = f"{prefix} {name}"
+            assert full in readme, f"`{full}` is not in README.md"
+            for param in command.params:
+                for opt in getattr(param, "opts", []) + getattr(param, "secondary_opts", []):
+                    if opt.startswith("--") and opt != "--help":
+                        assert opt in readme, f"{opt} of `{full}` is not in README.md"
+            if isinstance(command, click.Group):
+                walk(command, full)
+
+    walk(cli, "outreach")
 
 
 def test_locked_keyring_says_so(config_file: Path) -> None:
