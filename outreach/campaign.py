@@ -30,6 +30,7 @@ from .message import build_message, reply_subject, serialize
 from .models import Contact, Outcome, Sender, Status
 from .render import Renderer
 from .store import JournalEntry, Store
+from .threads import Threads
 from .typos import suggest_domain
 from .transports.base import Transport
 
@@ -146,10 +147,10 @@ def prepare_batch(
             continue
         try:
             draft = renderer.render(template, recipient.contact, sender, recipient.variables)
-            thread = store.latest_thread(contact_key) if (store is not None and info.reply) else None
+            thread = Threads(store).ref(contact_key) if (store is not None and info.reply) else None
             message_id = make_msgid(domain=domain)
             draft = replace(draft, attachments=tuple(usable), headers=dict(headers or {}))
-            if thread is not None:
+            if thread is not None and thread.message_ids:
                 draft = replace(
                     draft,
                     subject=reply_subject(thread.subject),
@@ -175,6 +176,8 @@ def prepare_batch(
                 envelope=envelope,
                 data=data,
                 status=Status.QUEUED,
+                kind=info.kind,
+                followup_days=info.followup_days,
             )
         )
     if problems:

@@ -1,48 +1,26 @@
-"""The ``outreach`` command: the only module that prints or reads argv."""
+"""The ``outreach`` command. The ``cli*`` modules are the only ones that print or read argv."""
 
 from __future__ import annotations
 
 import json
-import signal
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from .cli_common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, errors, fail, load, open_store
+from .cli_batch import parse_vars, run_batch, sender_of
+from .cli_common import EXIT_USAGE, errors, fail, load, open_store
 from .cli_contacts import contacts
+from .cli_threads import COMMANDS as THREAD_COMMANDS
 from .errors import ConfigError, CredentialsError
 
 if TYPE_CHECKING:
-    from .campaign import Recipient, Summary
+    from .campaign import Recipient
     from .config import Config
     from .contacts import ContactBook
-    from .models import Outcome, Sender
-    from .transports.base import Transport
 
 __all__ = ["main"]
-
-
-def _sender(config: Config) -> Sender:
-    if config.sender is None:
-        raise ConfigError(
-            "no sender configured; run `outreach init --name \"Your Name\" --email you@example.com` first"
-        )
-    return config.sender
-
-
-def _parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--var")
-        out[key.strip()] = value
-    return out
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -142,73 +120,12 @@ def preview(template: str, to: tuple[str, ...], name: str | None, var: tuple[str
 
     config = load()
     with errors():
-        sender = _sender(config)
+        sender = sender_of(config)
         contact = Contact(email=to[0] if to else "someone@example.com", name=name or "",
                           referrer=referred_by or "", may_use_referrer_name=may_use_name)
-        draft = Renderer(config.template_dirs).render(template, contact, sender, _parse_vars(var))
+        draft = Renderer(config.template_dirs).render(template, contact, sender, parse_vars(var))
     click.echo(f"Subject: {draft.subject}\n")
     click.echo(draft.html if show_html else draft.text, nl=False)
-
-
-def _transport(config: Config, dry_run: bool) -> Transport:
-    from .transports.file import OutboxTransport
-
-    if dry_run or config.smtp is None:
-        return OutboxTransport(config.outbox_dir)
-    from .credentials import get_password
-    from .transports.smtp import SmtpTransport
-
-    smtp = config.smtp
-    password = get_password(smtp.username) if smtp.username else ""
-    return SmtpTransport(
-        smtp.host, smtp.port, security=smtp.security, username=smtp.username, password=lambda: password,
-        allow_insecure_auth=smtp.allow_insecure_auth, ca_file=smtp.ca_file, timeout=smtp.timeout,
-    )
-
-
-@contextmanager
-def _graceful_stop(stop: threading.Event, quiet: bool) -> Iterator[None]:
-    """First Ctrl-C (or SIGTERM) finishes the message in flight and stops; a second one quits at once."""
-
-    def handler(signum: int, frame: object) -> None:
-        if stop.is_set():
-            raise KeyboardInterrupt
-        stop.set()
-        if not quiet:
-            click.echo("\nStopping after the message in flight (Ctrl-C again to quit at once)...", err=True)
-
-    old_int = signal.signal(signal.SIGINT, handler)
-    old_term = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, old_int)
-        signal.signal(signal.SIGTERM, old_term)
-
-
-def _line(o: Outcome) -> str:
-    label = f"{o.status.value} (earlier run)" if o.earlier else o.status.value
-    extra = f"  {o.path}" if o.path else (f"  {o.reply}" if o.reply and o.status.value != "sent" else "")
-    return f"{label:<22} {o.to}{extra}"
-
-
-def _print_summary(summary: Summary, *, dry_run: bool, outbox: Path, err: bool) -> None:
-    counts = summary.counts
-    parts = [f"{n} {'already done by an earlier run' if status == 'earlier' else status}"
-             for status, n in sorted(counts.items())]
-    click.echo(("Interrupted: " if summary.interrupted else "Done: ") + (", ".join(parts) or "nothing to do"), err=err)
-    if dry_run:
-        click.echo(f"Dry run: messages were written to {outbox} (nothing was sent).", err=err)
-    if counts.get("deferred"):
-        click.echo("Deferred messages got a temporary error; run the same command later to retry them.", err=err)
-    if counts.get("failed"):
-        click.echo("Failed messages were refused by the server; see `outreach journal --status failed`.", err=err)
-    if counts.get("unknown"):
-        click.echo(
-            "Unknown: the connection was lost after sending, so they may have arrived. They are not resent;"
-            " check your Sent folder, then `outreach journal resolve MESSAGE-ID --sent` or `--resend`.", err=err)
-    if summary.interrupted or counts.get("queued"):
-        click.echo("Run the same command again to send the rest; nothing already sent is sent twice.", err=err)
 
 
 @cli.command()
@@ -239,49 +156,17 @@ def send(template: str, to: tuple[str, ...], name: str | None, contacts_file: Pa
     Exit codes: 0 all sent, 1 some failed, deferred or unknown, 2 usage or validation error,
     3 credentials or connection error, 130 stopped by Ctrl-C.
     """
-    from .campaign import prepare_batch, send_batch
     from .contacts import ContactBook
-    from .render import Renderer
 
     config = load()
     with errors():
-        sender = _sender(config)
         store = open_store(config)
         book = ContactBook(store)
-        recipients = _recipients(to, name, contacts_file, _parse_vars(var), referred_by, may_use_name, book, tags,
+        recipients = _recipients(to, name, contacts_file, parse_vars(var), referred_by, may_use_name, book, tags,
                                  refs)
-        transport = _transport(config, dry_run)
-        entries = prepare_batch(
-            template, recipients, sender=sender, renderer=Renderer(config.template_dirs), attachments=attach,
-            store=store, check_deliverability=check_deliverability or config.check_deliverability, again=again,
-            typo_check=not no_typo_check, is_blocked=book.is_blocked,
-        )
-        stop = threading.Event()
-        show_bar = sys.stderr.isatty() and not as_json and len(entries) > 1
-
-        def report(outcome: Outcome) -> None:
-            if as_json:
-                click.echo(json.dumps(outcome.as_json()))
-            elif not show_bar:
-                click.echo(_line(outcome))
-
-        with _graceful_stop(stop, as_json):
-            if show_bar:
-                with click.progressbar(length=len(entries), label="Sending", file=sys.stderr) as bar:
-                    summary = send_batch(entries, transport, store, stop=stop,
-                                         rate_per_minute=config.rate_per_minute if rate is None else rate,
-                                         on_outcome=lambda o: (report(o), bar.update(1)))
-            else:
-                summary = send_batch(entries, transport, store, stop=stop,
-                                     rate_per_minute=config.rate_per_minute if rate is None else rate,
-                                     on_outcome=report)
-        for entry in summary.recovered:
-            click.echo(f"Note: {entry.contact} ({entry.message_id}) was interrupted while sending earlier and is"
-                       " now marked unknown.", err=True)
-    _print_summary(summary, dry_run=not transport.journaled, outbox=config.outbox_dir, err=as_json)
-    if summary.interrupted:
-        sys.exit(EXIT_INTERRUPTED)
-    sys.exit(EXIT_OK if summary.ok else EXIT_FAILED)
+    sys.exit(run_batch(config, template, recipients, store=store, dry_run=dry_run, rate=rate, as_json=as_json,
+                       attachments=attach, again=again, check_deliverability=check_deliverability,
+                       typo_check=not no_typo_check))
 
 
 def _username(config: Config, username: str | None) -> str:
@@ -368,6 +253,8 @@ def journal_resolve(message_id: str, as_sent: bool, resend: bool) -> None:
 
 
 cli.add_command(contacts)
+for _command in THREAD_COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -61,6 +61,9 @@ class Config:
     rate_per_minute: float = 20.0
     check_deliverability: bool = False
     template_dirs: tuple[Path, ...] = ()
+    followup_days: int | None = None
+    max_followups: int = 2
+    checkin_days: int = 90
     home: Path = field(default_factory=data_dir)
     path: Path | None = None
 
@@ -148,7 +151,15 @@ def load_config(path: Path | None = None) -> Config:
     if not isinstance(dirs, list) or not all(isinstance(d, str) for d in dirs):
         raise ConfigError(f"{where}: [templates] dirs must be a list of folder paths")
     home = raw.get("home")
+    policy = _table(raw, "followups", path)
+    for key in ("days", "max", "checkin_days"):
+        value = policy.get(key)
+        if value is not None and (not isinstance(value, int) or value < 0):
+            raise ConfigError(f"{where}: [followups] {key} must be a whole number >= 0")
     return Config(
+        followup_days=policy.get("days"),
+        max_followups=policy.get("max", 2),
+        checkin_days=policy.get("checkin_days", 90),
         sender=_sender(_table(raw, "sender", path), where),
         smtp=_smtp(_table(raw, "smtp", path), where, base),
         rate_per_minute=float(rate),

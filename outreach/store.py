@@ -16,7 +16,7 @@ from .errors import StoreError
 from .message import Envelope
 from .models import Status
 
-__all__ = ["JournalEntry", "Store", "ThreadRef"]
+__all__ = ["JournalEntry", "Store"]
 
 BUSY_TIMEOUT_S = 30.0
 
@@ -76,6 +76,36 @@ MIGRATIONS: tuple[str, ...] = (
         created_at TEXT NOT NULL
     );
     """,
+    """
+    ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT '';
+    ALTER TABLE messages ADD COLUMN followup_days INTEGER;
+    UPDATE messages SET kind = template
+        WHERE template IN ('intro', 'follow-up', 'thank-you', 'check-in', 'job-update');
+    CREATE TABLE threads (
+        id         TEXT PRIMARY KEY,
+        contact    TEXT NOT NULL,
+        subject    TEXT NOT NULL DEFAULT '',
+        purpose    TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    );
+    INSERT OR IGNORE INTO threads (id, contact, subject, purpose, created_at)
+        SELECT thread_id, contact, subject, kind, created_at FROM messages WHERE message_id = thread_id;
+    CREATE INDEX threads_contact ON threads (contact);
+    CREATE TABLE events (
+        id        INTEGER PRIMARY KEY,
+        thread_id TEXT NOT NULL REFERENCES threads (id),
+        kind      TEXT NOT NULL,
+        at        TEXT NOT NULL,
+        detail    TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX events_thread ON events (thread_id, at);
+    CREATE TABLE milestones (
+        id      INTEGER PRIMARY KEY,
+        kind    TEXT NOT NULL,
+        at      TEXT NOT NULL,
+        detail  TEXT NOT NULL DEFAULT '{}'
+    );
+    """,
 )
 
 
@@ -111,20 +141,13 @@ class JournalEntry:
     envelope: Envelope
     data: bytes
     status: Status
+    kind: str = ""
+    followup_days: int | None = None
     attempts: int = 0
     reply: str = ""
     refused: dict[str, str] | None = None
     created_at: str = ""
     sent_at: str | None = None
-
-
-@dataclass(frozen=True)
-class ThreadRef:
-    """The latest thread with a contact: what a reply needs to thread under it."""
-
-    thread_id: str
-    subject: str
-    message_ids: tuple[str, ...]
 
 
 def _entry(row: sqlite3.Row) -> JournalEntry:
@@ -140,6 +163,8 @@ def _entry(row: sqlite3.Row) -> JournalEntry:
         envelope=Envelope(sender=env["sender"], recipients=tuple(env["recipients"]), smtputf8=env["smtputf8"]),
         data=bytes(row["data"]),
         status=Status(row["status"]),
+        kind=row["kind"],
+        followup_days=row["followup_days"],
         attempts=row["attempts"],
         reply=row["reply"],
         refused=json.loads(row["refused"]),
@@ -247,14 +272,19 @@ class Store:
         now = _now()
         with self._write() as db:
             db.executemany(
+                "INSERT OR IGNORE INTO threads (id, contact, subject, purpose, created_at) VALUES (?,?,?,?,?)",
+                [(e.thread_id, e.contact, e.subject, e.kind, now) for e in entries],
+            )
+            db.executemany(
                 "INSERT INTO messages (key, batch, message_id, thread_id, contact, template, subject, envelope, data,"
-                " status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(key) DO NOTHING",
+                " status, kind, followup_days, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT(key) DO NOTHING",
                 [
                     (
                         e.key, e.batch, e.message_id, e.thread_id, e.contact, e.template, e.subject,
                         json.dumps({"sender": e.envelope.sender, "recipients": list(e.envelope.recipients),
                                     "smtputf8": e.envelope.smtputf8}),
-                        e.data, Status.QUEUED.value, now, now,
+                        e.data, Status.QUEUED.value, e.kind, e.followup_days, now, now,
                     )
                     for e in entries
                 ],
@@ -295,22 +325,6 @@ class Store:
             sql += " AND contact = ?"
             args.append(contact)
         return [_entry(r) for r in self._db.execute(sql + " ORDER BY id", args)]
-
-    def latest_thread(self, contact: str) -> ThreadRef | None:
-        """The most recent thread with ``contact`` that has a delivered (or maybe delivered) message."""
-        row = self._db.execute(
-            "SELECT thread_id FROM messages WHERE contact = ? AND status IN (?, ?) ORDER BY id DESC LIMIT 1",
-            (contact, Status.SENT.value, Status.UNKNOWN.value),
-        ).fetchone()
-        if row is None:
-            return None
-        rows = self._db.execute(
-            "SELECT message_id, subject FROM messages WHERE thread_id = ? AND status IN (?, ?) ORDER BY id",
-            (row["thread_id"], Status.SENT.value, Status.UNKNOWN.value),
-        ).fetchall()
-        return ThreadRef(
-            thread_id=row["thread_id"], subject=rows[0]["subject"], message_ids=tuple(r["message_id"] for r in rows)
-        )
 
     def resolve(self, message_id: str, status: Status) -> bool:
         """Let the user settle an ``unknown`` message as ``sent`` or back to ``queued``."""

@@ -6,7 +6,6 @@ import json
 from email import message_from_bytes, policy
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from smtp_server import PASSWORD, USER, Sink
 

@@ -1,0 +1,161 @@
+"""What is due, and why: pure functions of the threads, the policy and ``now``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .threads import Event, ThreadView
+
+__all__ = ["STATES", "DueItem", "Policy", "due_items", "thread_state"]
+
+STATES = ("awaiting-reply", "replied", "meeting-scheduled", "met", "thanked", "in-touch", "quiet", "closed")
+INBOUND = ("replied", "scheduled", "met")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The numbers behind the rules; ``followup_days`` None means each template's own value (else 7)."""
+
+    followup_days: int | None = None
+    max_followups: int = 2
+    checkin_days: int = 90
+    thank_you_hours: int = 24
+
+    def delay(self, template_days: int | None) -> timedelta:
+        """Days to wait after a message before following it up."""
+        days = self.followup_days if self.followup_days is not None else (template_days or 7)
+        return timedelta(days=days)
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One message the user owes: which, to whom, in which thread, by when, and why."""
+
+    kind: str
+    contact: str
+    thread_id: str
+    subject: str
+    due_at: datetime
+    reason: str
+    late: bool = False
+    step: int = 1
+
+    @property
+    def key(self) -> str:
+        """The idempotency key of the message that settles this item."""
+        return f"{self.kind}:{self.contact}:{self.thread_id}:{self.step}"
+
+    def as_json(self) -> dict[str, object]:
+        """A JSON-ready dict, the shape ``outreach due --json`` prints."""
+        return {"kind": self.kind, "contact": self.contact, "thread_id": self.thread_id, "subject": self.subject,
+                "due_at": self.due_at.isoformat(), "reason": self.reason, "late": self.late, "step": self.step}
+
+
+def _last(events: Iterable[Event], *kinds: str) -> Event | None:
+    found = [e for e in events if e.kind in kinds]
+    return found[-1] if found else None
+
+
+def _after(view: ThreadView, kind: str, when: datetime) -> bool:
+    return any(m.kind == kind and m.at >= when for m in view.messages)
+
+
+def thread_state(view: ThreadView, now: datetime, policy: Policy) -> str:
+    """The thread's state, folded from its messages and events."""
+    if view.closed:
+        return "closed"
+    met = _last(view.events, "met")
+    if met is not None:
+        if not _after(view, "thank-you", met.at):
+            return "met"
+        return "in-touch" if _after(view, "check-in", met.at) else "thanked"
+    scheduled = _last(view.events, "scheduled")
+    if scheduled is not None:
+        return "meeting-scheduled"
+    replied = _last(view.events, "replied")
+    if replied is not None:
+        return "in-touch" if _after(view, "check-in", replied.at) else "replied"
+    if not view.messages:
+        return "in-touch"
+    followups = sum(1 for m in view.messages if m.kind == "follow-up")
+    last = view.messages[-1]
+    if followups >= policy.max_followups and now >= last.at + policy.delay(last.followup_days):
+        return "quiet"
+    return "awaiting-reply"
+
+
+def _followup(view: ThreadView, policy: Policy) -> DueItem | None:
+    followups = sum(1 for m in view.messages if m.kind == "follow-up")
+    if followups >= policy.max_followups:
+        return None
+    last = view.messages[-1]
+    due_at = last.at + policy.delay(last.followup_days)
+    away = _last(view.events, "auto-reply")
+    if away is not None and away.at >= last.at and away.detail.get("until"):
+        due_at = max(due_at, datetime.fromisoformat(str(away.detail["until"])).replace(tzinfo=due_at.tzinfo)
+                     + timedelta(days=1))
+    nth = followups + 1
+    word = {1: "first", 2: "second", 3: "third"}.get(nth, f"#{nth}")
+    reason = f"no reply since {last.at:%Y-%m-%d} ({last.kind or last.template}); {word} follow-up of {policy.max_followups}"
+    return DueItem("follow-up", view.contact, view.id, view.subject, due_at, reason, step=nth)
+
+
+def _thread_items(view: ThreadView, now: datetime, policy: Policy) -> list[DueItem]:
+    state = thread_state(view, now, policy)
+    if state == "awaiting-reply":
+        item = _followup(view, policy)
+        return [item] if item else []
+    if state == "met":
+        met = _last(view.events, "met")
+        assert met is not None
+        deadline = met.at + timedelta(hours=policy.thank_you_hours)
+        late = now > deadline
+        reason = f"you met on {met.at:%Y-%m-%d}; a thank-you is best sent within {policy.thank_you_hours} hours"
+        if late:
+            reason += f" (late since {deadline:%Y-%m-%d %H:%M})"
+        return [DueItem("thank-you", view.contact, view.id, view.subject, met.at, reason, late=late)]
+    if state in ("replied", "thanked", "in-touch"):
+        silent_since = view.last_activity
+        checkins = sum(1 for m in view.messages if m.kind == "check-in")
+        reason = f"silent since {silent_since:%Y-%m-%d}; stay in touch every {policy.checkin_days} days"
+        return [DueItem("check-in", view.contact, view.id, view.subject,
+                        silent_since + timedelta(days=policy.checkin_days), reason, step=checkins + 1)]
+    return []
+
+
+def due_items(
+    views: Iterable[ThreadView],
+    now: datetime,
+    policy: Policy,
+    *,
+    landed: Event | None = None,
+    is_blocked: Callable[[str], object] | None = None,
+    horizon: timedelta = timedelta(0),
+) -> list[DueItem]:
+    """Everything due by ``now + horizon``, oldest first; blocked contacts owe nothing."""
+    views = [v for v in views if not (is_blocked and is_blocked(v.contact))]
+    items: list[DueItem] = []
+    for view in views:
+        items += _thread_items(view, now, policy)
+    if landed is not None:
+        items += _job_updates(views, landed)
+    limit = now + horizon
+    return sorted((i for i in items if i.due_at <= limit), key=lambda i: (i.due_at, i.contact))
+
+
+def _job_updates(views: list[ThreadView], landed: Event) -> list[DueItem]:
+    helped: dict[str, ThreadView] = {}
+    for view in views:
+        if any(e.kind in ("replied", "met") for e in view.events):
+            current = helped.get(view.contact)
+            if current is None or view.last_activity > current.last_activity:
+                helped[view.contact] = view
+    told = {v.contact for v in views if _after(v, "job-update", landed.at)}
+    where = " at ".join(str(landed.detail.get(k, "")) for k in ("role", "company") if landed.detail.get(k))
+    return [
+        DueItem("job-update", contact, view.id, view.subject, landed.at,
+                f"they helped during your search; tell them you landed{': ' + where if where else ''}")
+        for contact, view in helped.items() if contact not in told and not view.closed
+    ]
