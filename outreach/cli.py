@@ -13,7 +13,7 @@ from .cli_batch import parse_vars, run_batch, sender_of
 from .cli_common import EXIT_USAGE, errors, fail, load, open_store
 from .cli_contacts import contacts
 from .cli_threads import COMMANDS as THREAD_COMMANDS
-from .errors import ConfigError, CredentialsError
+from .errors import ConfigError, ContactError, CredentialsError
 
 if TYPE_CHECKING:
     from .campaign import Recipient
@@ -87,7 +87,13 @@ def _recipients(to: tuple[str, ...], name: str | None, contacts_file: Path | Non
             click.echo(f"Skipping {len(without)} contacts tagged {tag!r} without an email address.", err=True)
         out += [Recipient(c.as_contact(), variables, where=f"contact #{c.id}") for c in members if c.email]
     for ref in refs:
-        record = book.get(ref.lstrip("#"))
+        try:
+            record = book.get(ref.lstrip("#"))
+        except ContactError:
+            if ref.lstrip("#").isdigit():
+                raise
+            out.append(Recipient(Contact(email=ref), variables, where=f"--contact {ref}"))
+            continue
         if not record.email:
             raise click.UsageError(f"contact #{record.id} ({record.name}) has no email address;"
                                    " add one with `outreach contacts edit`")

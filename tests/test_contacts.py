@@ -237,3 +237,7 @@ def test_cli_add_edit_show_remove(config_file: Path) -> None:
     assert run("contacts", "remove", "ada@example.com")[0] == 0
     code, _, err = run("contacts", "show", "#999")
     assert code == 2 and "no contact" in err
+    code, _, err = run("send", "intro", "--contact", "#999", "--var", "topic=UX")
+    assert code == 2 and "no contact" in err
+    code, out, err = run("send", "intro", "--contact", "not.in.book@example.com", "--var", "topic=UX")
+    assert code == 0 and "not.in.book@example.com" in out
