@@ -32,7 +32,8 @@ from .models import Contact, ContactRecord, Draft, Outcome, Sender, Status, Temp
 
 if TYPE_CHECKING:
     from .addresses import Address, validate_address
-    from .campaign import Recipient, Summary, prepare_batch, send_batch
+    from .campaign import Summary, send_batch
+    from .prepare import Recipient, prepare_batch, queue_batch
     from .config import Config, SmtpConfig, load_config
     from .contacts import ContactBook, ImportReport
     from .message import Envelope, build_message, serialize
@@ -46,9 +47,10 @@ __version__ = "0.1.0"
 _LAZY = {
     "Address": "addresses",
     "validate_address": "addresses",
-    "Recipient": "campaign",
+    "Recipient": "prepare",
     "Summary": "campaign",
-    "prepare_batch": "campaign",
+    "prepare_batch": "prepare",
+    "queue_batch": "prepare",
     "send_batch": "campaign",
     "Config": "config",
     "SmtpConfig": "config",
@@ -113,6 +115,7 @@ __all__ = [
     "list_templates",
     "load_config",
     "prepare_batch",
+    "queue_batch",
     "send_batch",
     "serialize",
     "validate_address",

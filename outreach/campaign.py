@@ -1,53 +1,24 @@
-"""The send pipeline: validate a whole batch, journal it, send it, record every outcome."""
+"""Sending a prepared batch: journal each step, pace, retry, and record every outcome."""
 
 from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
-from email.utils import make_msgid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .addresses import validate_address
-from .errors import (
-    AddressError,
-    AttachmentError,
-    ConnectError,
-    HeaderError,
-    PermanentError,
-    Problem,
-    TemplateError,
-    TransientError,
-    TransportError,
-    UnknownOutcomeError,
-    ValidationError,
-)
-from .message import build_message, reply_subject, serialize
-from .models import Contact, Outcome, Sender, Status
-from .render import Renderer
+from .errors import ConnectError, PermanentError, TransientError, TransportError, UnknownOutcomeError
+from .models import Outcome, Status
+from .prepare import Recipient, iter_prepared, prepare_batch, queue_batch
 from .store import JournalEntry, Store
-from .threads import Threads
-from .typos import suggest_domain
 from .transports.base import Transport
 
-__all__ = ["Recipient", "Summary", "prepare_batch", "send_batch"]
+__all__ = ["Recipient", "Summary", "iter_prepared", "prepare_batch", "queue_batch", "send_batch"]
 
 DEFAULT_RETRY_DELAYS: tuple[float, ...] = (2.0, 10.0)
 _SENDABLE = (Status.QUEUED, Status.DEFERRED)
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """One message to make: a contact, its own variables, and where it came from (for errors)."""
-
-    contact: Contact
-    variables: Mapping[str, str] = field(default_factory=dict)
-    where: str = ""
-    key: str | None = None
 
 
 @dataclass
@@ -69,146 +40,76 @@ class Summary:
         return not self.interrupted and all(o.status in (Status.SENT, Status.WRITTEN) for o in self.outcomes)
 
 
-def _key(recipient: Recipient, template: str, contact: str, thread_id: str | None, reply: bool,
-         now: datetime, again: bool) -> str:
-    if recipient.key:
-        return recipient.key
-    if again:
-        return f"{template}:{contact}:{uuid.uuid4().hex}"
-    if not reply:
-        return f"{template}:{contact}"
-    return f"{template}:{contact}:{thread_id or 'new'}:{now.date().isoformat()}"
-
-
-def prepare_batch(
-    template: str,
-    recipients: Iterable[Recipient],
-    *,
-    sender: Sender,
-    renderer: Renderer,
-    attachments: Sequence[Path] = (),
-    store: Store | None = None,
-    check_deliverability: bool = False,
-    headers: Mapping[str, str] | None = None,
-    again: bool = False,
-    now: datetime | None = None,
-    is_blocked: Callable[[str], str | None] | None = None,
-    typo_check: bool = True,
-) -> list[JournalEntry]:
-    """Render and check every message of a batch; raise :class:`ValidationError` listing all problems.
-
-    Nothing is written or sent here. ``typo_check`` refuses likely misspelt domains
-    (``gmial.com``, ``.con``). Reply templates thread under the contact's latest thread
-    in ``store`` (In-Reply-To, References, ``Re:`` subject).
-    """
-    now = now or datetime.now(timezone.utc)
-    problems: list[Problem] = []
-    entries: list[JournalEntry] = []
-    seen: dict[str, str] = {}
-    batch = uuid.uuid4().hex
-    try:
-        info = renderer.template(template).info
-    except TemplateError as exc:
-        raise ValidationError([Problem("template", str(exc))]) from exc
-    usable: list[Path] = []
-    for path in map(Path, attachments):
-        if path.is_file():
-            usable.append(path)
-        else:
-            problems.append(Problem("attachment", f"{path} does not exist or is not a file"))
-    try:
-        domain = validate_address(sender.email).envelope.rpartition("@")[2]
-    except AddressError as exc:
-        raise ValidationError([Problem("sender", f"the sender address in the config: {exc}")]) from exc
-    recipients = list(recipients)
-    if not recipients:
-        problems.append(Problem("batch", "no recipients given"))
-    for index, recipient in enumerate(recipients, start=1):
-        where = recipient.where or f"recipient {index}"
-        try:
-            address = validate_address(recipient.contact.email, check_deliverability=check_deliverability)
-        except AddressError as exc:
-            problems.append(Problem(where, str(exc)))
-            continue
-        local, _, domain_part = address.normalized.rpartition("@")
-        suggestion = suggest_domain(domain_part) if typo_check else None
-        if suggestion:
-            problems.append(Problem(where, f"{address.normalized}: did you mean {local}@{suggestion}?"
-                                           " (if the address is right, send with --no-typo-check)"))
-            continue
-        contact_key = address.key
-        if contact_key in seen:
-            problems.append(Problem(where, f"{address.normalized} is already in this batch ({seen[contact_key]})"))
-            continue
-        seen[contact_key] = where
-        reason = is_blocked(contact_key) if is_blocked else None
-        if reason:
-            problems.append(Problem(where, reason))
-            continue
-        try:
-            draft = renderer.render(template, recipient.contact, sender, recipient.variables)
-            thread = Threads(store).ref(contact_key) if (store is not None and info.reply) else None
-            message_id = make_msgid(domain=domain)
-            draft = replace(draft, attachments=tuple(usable), headers=dict(headers or {}))
-            if thread is not None and thread.message_ids:
-                draft = replace(
-                    draft,
-                    subject=reply_subject(thread.subject),
-                    in_reply_to=thread.message_ids[-1],
-                    references=thread.message_ids,
-                )
-            msg = build_message(draft, sender, message_id=message_id, now=now,
-                                check_deliverability=check_deliverability)
-            data, envelope = serialize(msg, where=where)
-        except (TemplateError, AddressError, HeaderError, AttachmentError) as exc:
-            problems.append(Problem(where, str(exc)))
-            continue
-        thread_id = thread.thread_id if thread is not None else message_id
-        entries.append(
-            JournalEntry(
-                key=_key(recipient, template, contact_key, thread.thread_id if thread else None, info.reply, now, again),
-                batch=batch,
-                message_id=message_id,
-                thread_id=thread_id,
-                contact=contact_key,
-                template=template,
-                subject=draft.subject,
-                envelope=envelope,
-                data=data,
-                status=Status.QUEUED,
-                kind=info.kind,
-                followup_days=info.followup_days,
-            )
-        )
-    if problems:
-        raise ValidationError(problems)
-    return entries
-
-
 class _Pacer:
-    """Spaces sends ``60 / rate`` seconds apart without busy-waiting; wakes early on stop."""
+    """Spaces sends ``60 / rate`` seconds apart across all connections, sleeping on the stop event."""
 
     def __init__(self, rate_per_minute: float, stop: threading.Event) -> None:
         self.interval = 60.0 / rate_per_minute if rate_per_minute > 0 else 0.0
         self.stop = stop
         self.next_at = time.monotonic()
+        self.lock = threading.Lock()
 
     def wait(self) -> bool:
-        delay = self.next_at - time.monotonic()
-        if delay > 0 and self.stop.wait(delay):
-            return False
-        self.next_at = max(self.next_at, time.monotonic()) + self.interval
+        """Wait for this message's turn; False when the batch is being stopped."""
+        if self.interval:
+            with self.lock:
+                slot = max(self.next_at, time.monotonic())
+                self.next_at = slot + self.interval
+            delay = slot - time.monotonic()
+            if delay > 0 and self.stop.wait(delay):
+                return False
         return not self.stop.is_set()
 
 
-def _outcome(entry: JournalEntry, status: Status, reply: str = "", *, earlier: bool = False,
+def _outcome(key: str, to: str, message_id: str, status: Status, reply: str = "", *, earlier: bool = False,
              path: Path | None = None, refused: Mapping[str, str] | None = None) -> Outcome:
-    return Outcome(key=entry.key, to=entry.contact, message_id=entry.message_id, status=status, reply=reply,
-                   earlier=earlier, path=path, refused=dict(refused or {}))
+    return Outcome(key=key, to=to, message_id=message_id, status=status, reply=reply, earlier=earlier, path=path,
+                   refused=dict(refused or {}))
+
+
+class _Run:
+    """The shared state of one batch being sent over one or more connections."""
+
+    def __init__(self, todo: Sequence[str | JournalEntry], load: Callable[[str | JournalEntry], JournalEntry],
+                 store: Store | None, pacer: _Pacer, retry_delays: Sequence[float], summary: Summary,
+                 report: Callable[[Outcome], None]) -> None:
+        self.todo = iter(todo)
+        self.load = load
+        self.store = store
+        self.pacer = pacer
+        self.retry_delays = retry_delays
+        self.summary = summary
+        self.report = report
+        self.lock = threading.Lock()
+        self.errors: list[BaseException] = []
+
+    def take(self) -> str | JournalEntry | None:
+        with self.lock:
+            return next(self.todo, None)
+
+    def work(self, transport: Transport) -> None:
+        """Send messages over ``transport`` until none is left or the batch is stopped."""
+        with transport:
+            while (item := self.take()) is not None:
+                if not self.pacer.wait():
+                    self.summary.interrupted = True
+                    return
+                outcome = _send_one(self.load(item), transport, self.store, self.retry_delays, self.pacer.stop)
+                with self.lock:
+                    self.summary.outcomes.append(outcome)
+                    self.report(outcome)
+
+    def work_in_thread(self, transport: Transport) -> None:
+        try:
+            self.work(transport)
+        except BaseException as exc:  # handed to the main thread, which re-raises the first one
+            with self.lock:
+                self.errors.append(exc)
+            self.pacer.stop.set()
 
 
 def send_batch(
-    entries: Sequence[JournalEntry],
+    batch: Sequence[JournalEntry] | Sequence[str],
     transport: Transport,
     store: Store | None = None,
     *,
@@ -216,49 +117,78 @@ def send_batch(
     retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
     stop: threading.Event | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
+    connections: int = 1,
 ) -> Summary:
-    """Send prepared messages through ``transport``, journaling each step in ``store``.
+    """Send a batch (entries from :func:`prepare_batch`, or keys from :func:`queue_batch`).
 
-    With a journaling transport and a store, every message is recorded ``queued`` before the
-    first is sent, ``sending`` before its data goes out, then its outcome. Keys already in the
-    journal are not sent again (queued and deferred ones are, with their original bytes).
-    Raises :class:`AuthError` or another :class:`TransportError` when the batch cannot go on;
-    what was decided until then is in the journal.
+    With a journaling transport and a store, every message is in the journal ``queued`` before the
+    first is sent, ``sending`` before its data goes out, then has its outcome. Keys already decided
+    by an earlier run are not sent again (queued and deferred ones are, with their original bytes).
+    ``connections`` > 1 sends over that many connections at once, each message still journaled
+    exactly. Raises :class:`AuthError` or another :class:`TransportError` when the batch cannot go
+    on; what was decided until then is in the journal.
     """
+    if connections < 1:
+        raise ValueError("connections must be at least 1")
     stop = stop or threading.Event()
     summary = Summary()
     report = on_outcome or (lambda _o: None)
     journaled = transport.journaled and store is not None
+    todo: list[str | JournalEntry]
     if journaled:
         assert store is not None
         summary.recovered = store.recover()
-        stored = store.journal(entries)
-    else:
-        stored = list(entries)
-    todo: list[JournalEntry] = []
-    for entry in stored:
-        if entry.status in _SENDABLE:
-            todo.append(entry)
-        else:
-            outcome = _outcome(entry, entry.status, entry.reply or f"{entry.status} by an earlier run", earlier=True)
+        in_memory = [item for item in batch if isinstance(item, JournalEntry)]
+        if in_memory:
+            store.journal(in_memory)
+        keys = [item if isinstance(item, str) else item.key for item in batch]
+        states = store.states(keys)
+        todo = []
+        for key in keys:
+            state = states[key]
+            if state.status in _SENDABLE:
+                todo.append(key)
+                continue
+            outcome = _outcome(key, state.contact, state.message_id, state.status,
+                               state.reply or f"{state.status} by an earlier run", earlier=True)
             summary.outcomes.append(outcome)
             report(outcome)
+
+        def load(item: str | JournalEntry) -> JournalEntry:
+            entry = store.get(item if isinstance(item, str) else item.key)
+            assert entry is not None
+            return entry
+    else:
+        todo = [item for item in batch if isinstance(item, JournalEntry)]
+
+        def load(item: str | JournalEntry) -> JournalEntry:
+            assert isinstance(item, JournalEntry)
+            return item
     if not todo:
         return summary
-    pacer = _Pacer(rate_per_minute, stop)
-    with transport:
-        for entry in todo:
-            if not pacer.wait():
-                summary.interrupted = True
-                break
-            outcome = _send_one(entry, transport, store if journaled else None, retry_delays, stop)
-            summary.outcomes.append(outcome)
-            report(outcome)
-    if summary.interrupted:
+    run = _Run(todo, load, store if journaled else None, _Pacer(rate_per_minute, stop), retry_delays, summary,
+               report)
+    count = min(connections, len(todo))
+    if count == 1:
+        run.work(transport)
+    else:
+        threads = [threading.Thread(target=run.work_in_thread, args=(t,), daemon=True)
+                   for t in [transport, *(transport.clone() for _ in range(count - 1))]]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if run.errors:
+            raise run.errors[0]
+    if summary.interrupted or stop.is_set():
+        summary.interrupted = summary.interrupted or len(summary.outcomes) < len(batch)
         done = {o.key for o in summary.outcomes}
-        for entry in todo:
-            if entry.key not in done:
-                summary.outcomes.append(_outcome(entry, Status.QUEUED, "not sent: interrupted"))
+        for item in todo:
+            entry_key = item if isinstance(item, str) else item.key
+            if entry_key not in done:
+                entry = load(item)
+                summary.outcomes.append(_outcome(entry.key, entry.contact, entry.message_id, Status.QUEUED,
+                                                 "not sent: interrupted"))
     return summary
 
 
@@ -268,6 +198,9 @@ def _send_one(entry: JournalEntry, transport: Transport, store: Store | None,
         if store is not None:
             store.mark(entry.key, status, reply, dict(refused or {}))
 
+    def outcome(status: Status, reply: str = "", **kw: object) -> Outcome:
+        return _outcome(entry.key, entry.contact, entry.message_id, status, reply, **kw)  # type: ignore[arg-type]
+
     attempt = 0
     while True:
         if store is not None:
@@ -276,10 +209,10 @@ def _send_one(entry: JournalEntry, transport: Transport, store: Store | None,
             delivery = transport.send(entry.data, entry.envelope)
         except UnknownOutcomeError as exc:
             record(Status.UNKNOWN, str(exc))
-            return _outcome(entry, Status.UNKNOWN, str(exc))
+            return outcome(Status.UNKNOWN, str(exc))
         except PermanentError as exc:
             record(Status.FAILED, exc.reply or str(exc))
-            return _outcome(entry, Status.FAILED, exc.reply or str(exc))
+            return outcome(Status.FAILED, exc.reply or str(exc))
         except TransientError as exc:
             if attempt < len(retry_delays) and not stop.wait(retry_delays[attempt]):
                 attempt += 1
@@ -288,7 +221,7 @@ def _send_one(entry: JournalEntry, transport: Transport, store: Store | None,
             record(Status.DEFERRED, exc.reply or str(exc))
             if isinstance(exc, ConnectError):
                 raise
-            return _outcome(entry, Status.DEFERRED, exc.reply or str(exc))
+            return outcome(Status.DEFERRED, exc.reply or str(exc))
         except TransportError:
             record(Status.QUEUED, "not sent: the batch stopped")
             raise
@@ -297,4 +230,4 @@ def _send_one(entry: JournalEntry, transport: Transport, store: Store | None,
             raise
         status = Status.SENT if transport.journaled else Status.WRITTEN
         record(status, delivery.reply, delivery.refused)
-        return _outcome(entry, status, delivery.reply, path=delivery.path, refused=delivery.refused)
+        return outcome(status, delivery.reply, path=delivery.path, refused=delivery.refused)

@@ -149,6 +149,7 @@ def preview(template: str, to: tuple[str, ...], name: str | None, var: tuple[str
 @click.option("--may-use-name", is_flag=True, help="The referrer allowed you to use their name.")
 @click.option("--dry-run", is_flag=True, help="Write .eml files to the outbox instead of sending.")
 @click.option("--rate", type=click.FloatRange(min=0), help="Messages per minute (0: no limit).")
+@click.option("--connections", type=click.IntRange(1, 32), help="Send over N connections at once (default 1).")
 @click.option("--again", is_flag=True, help="Send even if this template already went to this contact.")
 @click.option("--check-deliverability", is_flag=True, help="Also check each domain in DNS (needs network).")
 @click.option("--no-typo-check", is_flag=True, help="Accept domains that look misspelt (gmial.com, .con).")
@@ -156,7 +157,7 @@ def preview(template: str, to: tuple[str, ...], name: str | None, var: tuple[str
 def send(template: str, to: tuple[str, ...], name: str | None, contacts_file: Path | None, tags: tuple[str, ...],
          refs: tuple[str, ...], var: tuple[str, ...],
          attach: tuple[Path, ...], referred_by: str | None, may_use_name: bool, dry_run: bool, rate: float | None,
-         again: bool, check_deliverability: bool, no_typo_check: bool, as_json: bool) -> None:
+         connections: int | None, again: bool, check_deliverability: bool, no_typo_check: bool, as_json: bool) -> None:
     """Render TEMPLATE for each recipient, check the whole batch, then send it.
 
     Exit codes: 0 all sent, 1 some failed, deferred or unknown, 2 usage or validation error,
@@ -172,7 +173,7 @@ def send(template: str, to: tuple[str, ...], name: str | None, contacts_file: Pa
                                  refs)
     sys.exit(run_batch(config, template, recipients, store=store, dry_run=dry_run, rate=rate, as_json=as_json,
                        attachments=attach, again=again, check_deliverability=check_deliverability,
-                       typo_check=not no_typo_check))
+                       typo_check=not no_typo_check, connections=connections))
 
 
 def _username(config: Config, username: str | None) -> str:

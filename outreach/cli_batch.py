@@ -109,20 +109,22 @@ def _print_summary(summary: Summary, *, dry_run: bool, outbox: Path, err: bool) 
 
 def run_batch(config: Config, template: str, recipients: Sequence[Recipient], *, store: Store, dry_run: bool,
               rate: float | None, as_json: bool, attachments: Sequence[Path] = (), again: bool = False,
-              check_deliverability: bool = False, typo_check: bool = True) -> int:
+              check_deliverability: bool = False, typo_check: bool = True, connections: int | None = None) -> int:
     """Validate, journal and send one batch with progress and a summary; return the exit code."""
-    from .campaign import prepare_batch, send_batch
+    from .campaign import prepare_batch, queue_batch, send_batch
     from .contacts import ContactBook
     from .render import Renderer
 
     with errors():
         sender = sender_of(config)
         transport = _transport(config, dry_run)
-        entries = prepare_batch(
+        prepare = queue_batch if transport.journaled else prepare_batch
+        entries = prepare(
             template, recipients, sender=sender, renderer=Renderer(config.template_dirs), attachments=attachments,
             store=store, check_deliverability=check_deliverability or config.check_deliverability, again=again,
             typo_check=typo_check, is_blocked=ContactBook(store).is_blocked,
         )
+        width = config.connections if connections is None else connections
         stop = threading.Event()
         show_bar = sys.stderr.isatty() and not as_json and len(entries) > 1
         per_minute = config.rate_per_minute if rate is None else rate
@@ -137,10 +139,10 @@ def run_batch(config: Config, template: str, recipients: Sequence[Recipient], *,
             if show_bar:
                 with click.progressbar(length=len(entries), label="Sending", file=sys.stderr) as bar:
                     summary = send_batch(entries, transport, store, stop=stop, rate_per_minute=per_minute,
-                                         on_outcome=lambda o: (report(o), bar.update(1)))
+                                         on_outcome=lambda o: (report(o), bar.update(1)), connections=width)
             else:
                 summary = send_batch(entries, transport, store, stop=stop, rate_per_minute=per_minute,
-                                     on_outcome=report)
+                                     on_outcome=report, connections=width)
         for entry in summary.recovered:
             click.echo(f"Note: {entry.contact} ({entry.message_id}) was interrupted while sending earlier and is"
                        " now marked unknown.", err=True)

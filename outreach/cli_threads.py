@@ -192,8 +192,10 @@ def due_cmd(as_json: bool, ics: Path | None, upcoming: int) -> None:
 @click.option("--dry-run", is_flag=True, help="Write them to the outbox instead of sending.")
 @click.option("--var", "var", multiple=True, metavar="KEY=VALUE", help="A template variable for every message.")
 @click.option("--rate", type=click.FloatRange(min=0), help="Messages per minute (0: no limit).")
+@click.option("--connections", type=click.IntRange(1, 32), help="Send over N connections at once (default 1).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per message outcome.")
-def follow_up_cmd(send_all: bool, dry_run: bool, var: tuple[str, ...], rate: float | None, as_json: bool) -> None:
+def follow_up_cmd(send_all: bool, dry_run: bool, var: tuple[str, ...], rate: float | None, connections: int | None,
+                  as_json: bool) -> None:
     """Send every due follow-up as one batch, each in its own thread; safe to re-run."""
     from .agenda import agenda
     from .campaign import Recipient
@@ -218,7 +220,8 @@ def follow_up_cmd(send_all: bool, dry_run: bool, var: tuple[str, ...], rate: flo
             except ContactError:
                 contact = Contact(email=item.contact)
             recipients.append(Recipient(contact, parse_vars(var), where=f"thread with {item.contact}", key=item.key))
-    sys.exit(run_batch(config, "follow-up", recipients, store=store, dry_run=dry_run, rate=rate, as_json=as_json))
+    sys.exit(run_batch(config, "follow-up", recipients, store=store, dry_run=dry_run, rate=rate, as_json=as_json,
+                       connections=connections))
 
 
 COMMANDS = (log_cmd, landed_cmd, threads_cmd, thread_cmd, due_cmd, follow_up_cmd)

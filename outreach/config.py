@@ -59,6 +59,7 @@ class Config:
     sender: Sender | None = None
     smtp: SmtpConfig | None = None
     rate_per_minute: float = 20.0
+    connections: int = 1
     check_deliverability: bool = False
     template_dirs: tuple[Path, ...] = ()
     followup_days: int | None = None
@@ -147,6 +148,9 @@ def load_config(path: Path | None = None) -> Config:
     rate = send.get("rate_per_minute", 20.0)
     if not isinstance(rate, (int, float)) or rate < 0:
         raise ConfigError(f"{where}: [send] rate_per_minute must be a number >= 0 (0 means no limit)")
+    connections = send.get("connections", 1)
+    if not isinstance(connections, int) or not 1 <= connections <= 32:
+        raise ConfigError(f"{where}: [send] connections must be a whole number from 1 to 32")
     dirs = _table(raw, "templates", path).get("dirs", [])
     if not isinstance(dirs, list) or not all(isinstance(d, str) for d in dirs):
         raise ConfigError(f"{where}: [templates] dirs must be a list of folder paths")
@@ -163,6 +167,7 @@ def load_config(path: Path | None = None) -> Config:
         sender=_sender(_table(raw, "sender", path), where),
         smtp=_smtp(_table(raw, "smtp", path), where, base),
         rate_per_minute=float(rate),
+        connections=connections,
         check_deliverability=bool(send.get("check_deliverability", False)),
         template_dirs=tuple(base / Path(d).expanduser() for d in dirs),
         home=Path(home).expanduser() if isinstance(home, str) and home else data_dir(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .campaign import Recipient
+from .prepare import Recipient
 from .errors import ImportFormatError, Problem, ValidationError
 from .formats import generic
 from .formats.base import read_text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from .errors import StoreError
 from .message import Envelope
 from .models import Status
 
-__all__ = ["JournalEntry", "Store"]
+__all__ = ["JournalEntry", "JournalState", "Store"]
 
 BUSY_TIMEOUT_S = 30.0
 
@@ -150,7 +151,18 @@ class JournalEntry:
     sent_at: str | None = None
 
 
-def _entry(row: sqlite3.Row) -> JournalEntry:
+@dataclass(frozen=True)
+class JournalState:
+    """A journal row without its bytes: enough to decide whether to send it."""
+
+    key: str
+    status: Status
+    reply: str
+    message_id: str
+    contact: str
+
+
+def _entry(row: Mapping[str, Any]) -> JournalEntry:
     env = json.loads(row["envelope"])
     return JournalEntry(
         key=row["key"],
@@ -183,7 +195,9 @@ class Store:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
             os.close(fd)
             os.chmod(self.path, 0o600)
-            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            self._lock = threading.RLock()
+            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                       check_same_thread=False)
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
@@ -206,7 +220,8 @@ class Store:
     def query(self, sql: str, args: Sequence[object] = ()) -> list[Mapping[str, Any]]:
         """Run a read-only statement; rows are mappings by column name."""
         try:
-            return self._db.execute(sql, args).fetchall()
+            with self._lock:
+                return self._db.execute(sql, args).fetchall()
         except sqlite3.Error as exc:
             raise StoreError(f"cannot read the store {self.path}: {exc}") from exc
 
@@ -225,24 +240,25 @@ class Store:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot write to the store {self.path}: {exc}") from exc
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        try:
-            self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot commit to the store {self.path}: {exc}") from exc
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot write to the store {self.path}: {exc}") from exc
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot commit to the store {self.path}: {exc}") from exc
 
     @property
     def schema_version(self) -> int:
         """The ``PRAGMA user_version`` the store is at."""
-        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        return int(self.query("PRAGMA user_version")[0][0])
 
     def _migrate(self) -> None:
         with self._write() as db:
@@ -266,35 +282,51 @@ class Store:
                 )
         return [_entry(r) for r in stale]
 
-    def journal(self, entries: Iterable[JournalEntry]) -> list[JournalEntry]:
-        """Record ``entries`` as queued (keys already present are kept as they are); return each row as stored."""
-        entries = list(entries)
+    @contextmanager
+    def journal_writer(self) -> Iterator[Callable[[JournalEntry], None]]:
+        """One transaction that records entries as ``queued`` as they come; rolled back on any exception.
+
+        A key already in the journal keeps its row as it is.
+        """
         now = _now()
         with self._write() as db:
-            db.executemany(
-                "INSERT OR IGNORE INTO threads (id, contact, subject, purpose, created_at) VALUES (?,?,?,?,?)",
-                [(e.thread_id, e.contact, e.subject, e.kind, now) for e in entries],
-            )
-            db.executemany(
-                "INSERT INTO messages (key, batch, message_id, thread_id, contact, template, subject, envelope, data,"
-                " status, kind, followup_days, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-                " ON CONFLICT(key) DO NOTHING",
-                [
-                    (
-                        e.key, e.batch, e.message_id, e.thread_id, e.contact, e.template, e.subject,
-                        json.dumps({"sender": e.envelope.sender, "recipients": list(e.envelope.recipients),
-                                    "smtputf8": e.envelope.smtputf8}),
-                        e.data, Status.QUEUED.value, e.kind, e.followup_days, now, now,
-                    )
-                    for e in entries
-                ],
-            )
-        return [self.get(e.key) or e for e in entries]
+
+            def write(e: JournalEntry) -> None:
+                db.execute("INSERT OR IGNORE INTO threads (id, contact, subject, purpose, created_at)"
+                           " VALUES (?,?,?,?,?)", (e.thread_id, e.contact, e.subject, e.kind, now))
+                db.execute(
+                    "INSERT INTO messages (key, batch, message_id, thread_id, contact, template, subject, envelope,"
+                    " data, status, kind, followup_days, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                    " ON CONFLICT(key) DO NOTHING",
+                    (e.key, e.batch, e.message_id, e.thread_id, e.contact, e.template, e.subject,
+                     json.dumps({"sender": e.envelope.sender, "recipients": list(e.envelope.recipients),
+                                 "smtputf8": e.envelope.smtputf8}),
+                     e.data, Status.QUEUED.value, e.kind, e.followup_days, now, now))
+
+            yield write
+
+    def journal(self, entries: Iterable[JournalEntry]) -> None:
+        """Record ``entries`` as queued in one transaction (keys already present are kept as they are)."""
+        with self.journal_writer() as write:
+            for entry in entries:
+                write(entry)
+
+    def states(self, keys: Sequence[str]) -> dict[str, JournalState]:
+        """Status, reply, Message-ID and contact of each key, without the message bytes."""
+        found: dict[str, JournalState] = {}
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            for r in self.query(f"SELECT key, status, reply, message_id, contact FROM messages WHERE key IN ({marks})",
+                                chunk):
+                found[r["key"]] = JournalState(r["key"], Status(r["status"]), r["reply"], r["message_id"],
+                                               r["contact"])
+        return found
 
     def get(self, key: str) -> JournalEntry | None:
         """The journal row with idempotency key ``key``."""
-        row = self._db.execute("SELECT * FROM messages WHERE key = ?", (key,)).fetchone()
-        return _entry(row) if row else None
+        rows = self.query("SELECT * FROM messages WHERE key = ?", (key,))
+        return _entry(rows[0]) if rows else None
 
     def mark_sending(self, key: str) -> None:
         """Commit ``sending`` (owned by this process) before the message data goes to the server."""
@@ -324,7 +356,7 @@ class Store:
         if contact is not None:
             sql += " AND contact = ?"
             args.append(contact)
-        return [_entry(r) for r in self._db.execute(sql + " ORDER BY id", args)]
+        return [_entry(r) for r in self.query(sql + " ORDER BY id", args)]
 
     def resolve(self, message_id: str, status: Status) -> bool:
         """Let the user settle an ``unknown`` message as ``sent`` or back to ``queued``."""

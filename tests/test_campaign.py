@@ -265,3 +265,42 @@ def test_a_version_1_store_is_migrated_in_place(tmp_path: Path) -> None:
     assert store.schema_version == len(MIGRATIONS) > 1
     assert [m.message_id for m in store.messages()] == ["<m@x>"]
     assert store.query("SELECT count(*) AS n FROM contacts")[0]["n"] == 0
+
+
+def test_queue_batch_journals_all_or_nothing(store: Store) -> None:
+    from outreach import queue_batch
+
+    good = people("a@example.com", "b@example.com")
+    with pytest.raises(ValidationError):
+        queue_batch("intro", [*good, *people("bad@exmaple")], store=store, sender=Sender("Sam", "sam@example.edu"),
+                    renderer=Renderer())
+    assert store.messages() == []
+    keys = queue_batch("intro", good, store=store, sender=Sender("Sam", "sam@example.edu"), renderer=Renderer())
+    assert [r.status for r in store.messages()] == [Status.QUEUED, Status.QUEUED]
+    assert [o.status for o in send_batch(keys, MemoryTransport(), store).outcomes] == [Status.SENT, Status.SENT]
+
+
+def test_several_connections_keep_the_journal_exact(store: Store, plain_server: tuple[Sink, int]) -> None:
+    sink, port = plain_server
+    addresses = [f"p{i}@example.com" for i in range(40)] + ["nouser550@example.com", "dropafterdata@example.com"]
+    summary = send_batch(prepare(store, people(*addresses)), smtp(port), store, connections=4, retry_delays=())
+    rows = {r.contact: r for r in store.messages()}
+    assert {c: r.status.value for c, r in rows.items() if r.status is not Status.SENT} == {
+        "nouser550@example.com": "failed", "dropafterdata@example.com": "unknown"}
+    assert sorted(sink.message_ids) == sorted(r.message_id for r in rows.values()
+                                              if r.status in (Status.SENT, Status.UNKNOWN))
+    assert len(summary.outcomes) == len(addresses)
+
+
+def test_several_connections_stop_together_on_a_connect_error(store: Store) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    from outreach import ConnectError
+
+    with pytest.raises(ConnectError):
+        send_batch(prepare(store, people(*(f"p{i}@example.com" for i in range(6)))), smtp(port), store,
+                   connections=3, retry_delays=())
+    assert {r.status for r in store.messages()} <= {Status.QUEUED, Status.DEFERRED}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
-from email import message_from_bytes, policy
 from pathlib import Path
 
 import icalendar

@@ -41,6 +41,10 @@ class Transport:
     def close(self) -> None:
         """Disconnect; safe to call twice."""
 
+    def clone(self) -> Transport:
+        """Another transport like this one, for sending over several connections at once."""
+        raise NotImplementedError(f"{type(self).__name__} cannot open more connections")
+
     def may_have_delivered(self) -> bool:
         """True if the last ``send`` got as far as handing over the whole message."""
         return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import re
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +25,11 @@ class OutboxTransport(Transport):
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
         self._count = 0
+        self._lock = threading.Lock()
+
+    def clone(self) -> OutboxTransport:
+        """The same outbox serves every connection; file names stay unique."""
+        return self
 
     def open(self) -> None:
         try:
@@ -32,10 +38,12 @@ class OutboxTransport(Transport):
             raise TransientError(f"cannot create outbox folder {self.folder}: {exc.strerror or exc}") from exc
 
     def send(self, data: bytes, envelope: Envelope) -> Delivery:
-        self._count += 1
+        with self._lock:
+            self._count += 1
+            count = self._count
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
         who = _UNSAFE.sub("_", envelope.recipients[0] if envelope.recipients else "message")[:60]
-        path = self.folder / f"{stamp}-{self._count:04d}-{who}.eml"
+        path = self.folder / f"{stamp}-{count:04d}-{who}.eml"
         tmp = path.with_suffix(".tmp")
         try:
             with open(tmp, "wb") as fh:

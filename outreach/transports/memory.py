@@ -16,6 +16,10 @@ class MemoryTransport(Transport):
     def __init__(self) -> None:
         self.sent: list[tuple[bytes, Envelope]] = []
 
+    def clone(self) -> MemoryTransport:
+        """The same list serves every connection (appending is atomic)."""
+        return self
+
     def send(self, data: bytes, envelope: Envelope) -> Delivery:
         self.sent.append((data, envelope))
         return Delivery(reply="250 kept in memory")

@@ -80,6 +80,13 @@ class SmtpTransport(Transport):
         self._handed_over = False
         self.connections = 0
 
+    def clone(self) -> SmtpTransport:
+        """A new, unopened transport to the same server with the same settings."""
+        return SmtpTransport(
+            self.host, self.port, security=self.security, username=self.username, password=self._password,
+            allow_insecure_auth=self.allow_insecure_auth, ca_file=self.ca_file, timeout=self.timeout,
+        )
+
     @property
     def where(self) -> str:
         """``host:port``, for messages."""
