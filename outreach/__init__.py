@@ -1,6 +1,7 @@
 """outreach: networking emails for job seekers, rendered from templates, sent safely, threaded.
 
-The public API is re-exported here; submodules load on first use so that the command line starts fast.
+The public API is re-exported here; every submodule loads on first use, so that the command line
+starts fast.
 """
 
 from __future__ import annotations
@@ -8,29 +9,28 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .errors import (
-    AddressError,
-    AttachmentError,
-    AuthError,
-    ConfigError,
-    ConnectError,
-    ContactError,
-    CredentialsError,
-    HeaderError,
-    ImportFormatError,
-    OutreachError,
-    PermanentError,
-    Problem,
-    StoreError,
-    TemplateError,
-    TransientError,
-    TransportError,
-    UnknownOutcomeError,
-    ValidationError,
-)
-from .models import Contact, ContactRecord, Draft, Outcome, Sender, Status, TemplateInfo
-
 if TYPE_CHECKING:
+    from .errors import (
+        AddressError,
+        AttachmentError,
+        AuthError,
+        ConfigError,
+        ConnectError,
+        ContactError,
+        CredentialsError,
+        HeaderError,
+        ImportFormatError,
+        OutreachError,
+        PermanentError,
+        Problem,
+        StoreError,
+        TemplateError,
+        TransientError,
+        TransportError,
+        UnknownOutcomeError,
+        ValidationError,
+    )
+    from .models import Contact, ContactRecord, Draft, Outcome, Sender, Status, TemplateInfo
     from .addresses import Address, validate_address
     from .campaign import Summary, send_batch
     from .prepare import Recipient, prepare_batch, queue_batch
@@ -44,7 +44,14 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
+_ERRORS = ("AddressError", "AttachmentError", "AuthError", "ConfigError", "ConnectError", "ContactError",
+           "CredentialsError", "HeaderError", "ImportFormatError", "OutreachError", "PermanentError", "Problem",
+           "StoreError", "TemplateError", "TransientError", "TransportError", "UnknownOutcomeError", "ValidationError")
+_MODELS = ("Contact", "ContactRecord", "Draft", "Outcome", "Sender", "Status", "TemplateInfo")
+
 _LAZY = {
+    **dict.fromkeys(_ERRORS, "errors"),
+    **dict.fromkeys(_MODELS, "models"),
     "Address": "addresses",
     "validate_address": "addresses",
     "Recipient": "prepare",

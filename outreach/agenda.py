@@ -23,4 +23,4 @@ def agenda(store: Store, config: Config, now: datetime, horizon: timedelta = tim
     """Everything due by ``now + horizon``, oldest first, for contacts not on the do-not-contact list."""
     threads = Threads(store)
     return due_items(threads.views(), now, policy_from(config), landed=threads.milestone("landed"),
-                     is_blocked=ContactBook(store).is_blocked, horizon=horizon)
+                     is_blocked=ContactBook(store).blocked_checker(), horizon=horizon)

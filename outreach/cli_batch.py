@@ -122,7 +122,7 @@ def run_batch(config: Config, template: str, recipients: Sequence[Recipient], *,
         entries = prepare(
             template, recipients, sender=sender, renderer=Renderer(config.template_dirs), attachments=attachments,
             store=store, check_deliverability=check_deliverability or config.check_deliverability, again=again,
-            typo_check=typo_check, is_blocked=ContactBook(store).is_blocked,
+            typo_check=typo_check, is_blocked=ContactBook(store).blocked_checker(),
         )
         width = config.connections if connections is None else connections
         stop = threading.Event()

@@ -25,8 +25,6 @@ Foreign exceptions are translated at the module boundary with ``raise ... from e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 __all__ = [
     "AddressError",
     "AttachmentError",
@@ -118,12 +116,23 @@ class UnknownOutcomeError(TransportError):
     """The connection was lost after the message data was sent: the server may have it."""
 
 
-@dataclass(frozen=True)
 class Problem:
     """One thing wrong with one message of a batch, found before anything was sent."""
 
-    where: str
-    message: str
+    __slots__ = ("message", "where")
+
+    def __init__(self, where: str, message: str) -> None:
+        self.where = where
+        self.message = message
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Problem) and (self.where, self.message) == (other.where, other.message)
+
+    def __hash__(self) -> int:
+        return hash((self.where, self.message))
+
+    def __repr__(self) -> str:
+        return f"Problem({self.where!r}, {self.message!r})"
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"

@@ -86,7 +86,7 @@ def thread_state(view: ThreadView, now: datetime, policy: Policy) -> str:
     return "awaiting-reply"
 
 
-def _followup(view: ThreadView, policy: Policy) -> DueItem | None:
+def _followup(view: ThreadView, policy: Policy, limit: datetime) -> DueItem | None:
     followups = sum(1 for m in view.messages if m.kind == "follow-up")
     if followups >= policy.max_followups:
         return None
@@ -96,16 +96,18 @@ def _followup(view: ThreadView, policy: Policy) -> DueItem | None:
     if away is not None and away.at >= last.at and away.detail.get("until"):
         due_at = max(due_at, datetime.fromisoformat(str(away.detail["until"])).replace(tzinfo=due_at.tzinfo)
                      + timedelta(days=1))
+    if due_at > limit:
+        return None
     nth = followups + 1
     word = {1: "first", 2: "second", 3: "third"}.get(nth, f"#{nth}")
     reason = f"no reply since {last.at:%Y-%m-%d} ({last.kind or last.template}); {word} follow-up of {policy.max_followups}"
     return DueItem("follow-up", view.contact, view.id, view.subject, due_at, reason, step=nth)
 
 
-def _thread_items(view: ThreadView, now: datetime, policy: Policy) -> list[DueItem]:
+def _thread_items(view: ThreadView, now: datetime, policy: Policy, limit: datetime) -> list[DueItem]:
     state = thread_state(view, now, policy)
     if state == "awaiting-reply":
-        item = _followup(view, policy)
+        item = _followup(view, policy, limit)
         return [item] if item else []
     if state == "met":
         met = _last(view.events, "met")
@@ -137,11 +139,11 @@ def due_items(
     """Everything due by ``now + horizon``, oldest first; blocked contacts owe nothing."""
     views = [v for v in views if not (is_blocked and is_blocked(v.contact))]
     items: list[DueItem] = []
+    limit = now + horizon
     for view in views:
-        items += _thread_items(view, now, policy)
+        items += _thread_items(view, now, policy, limit)
     if landed is not None:
         items += _job_updates(views, landed)
-    limit = now + horizon
     return sorted((i for i in items if i.due_at <= limit), key=lambda i: (i.due_at, i.contact))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 __all__ = ["suggest_domain"]
 
 PROVIDERS = (
@@ -28,6 +30,7 @@ def _distance(a: str, b: str) -> int:
     return prev[-1]
 
 
+@lru_cache(maxsize=4096)
 def suggest_domain(domain: str) -> str | None:
     """The domain the user most likely meant, or None when ``domain`` looks intended."""
     domain = domain.lower()
@@ -36,6 +39,7 @@ def suggest_domain(domain: str) -> str | None:
     name, _, tld = domain.rpartition(".")
     if tld in TLD_TYPOS:
         return f"{name}.{TLD_TYPOS[tld]}"
-    best = min(PROVIDERS, key=lambda p: _distance(domain, p))
     limit = 1 if len(domain) < 8 else 2
-    return best if _distance(domain, best) <= limit else None
+    near = [p for p in PROVIDERS if abs(len(p) - len(domain)) <= limit]
+    best = min(near, key=lambda p: _distance(domain, p), default=None)
+    return best if best is not None and _distance(domain, best) <= limit else None

@@ -1,0 +1,1 @@
+"""Benchmarks for outreach: run with ``python -m benchmarks`` (see benchmarks/README.md)."""
