@@ -187,12 +187,18 @@ def _username(config: Config, username: str | None) -> str:
 @cli.command()
 @click.option("--username", help="SMTP username (default: [smtp] username from the config).")
 @click.option("--password-stdin", is_flag=True, help="Read the password as one line from standard input.")
-def login(username: str | None, password_stdin: bool) -> None:
-    """Store the SMTP password in the OS keyring."""
+@click.option("--imap", "for_imap", is_flag=True, help="Store the password of [imap] username instead.")
+def login(username: str | None, password_stdin: bool, for_imap: bool) -> None:
+    """Store the SMTP (or IMAP) password in the OS keyring."""
     from .credentials import set_password
 
     with errors():
-        user = _username(load(), username)
+        config = load()
+        if for_imap and not username:
+            if config.imap is None or not config.imap.username:
+                raise ConfigError("no [imap] username in the config; set it, or pass --username")
+            username = config.imap.username
+        user = _username(config, username)
         if password_stdin:
             password = sys.stdin.readline().rstrip("\r\n")
         elif not sys.stdin.isatty():

@@ -19,11 +19,12 @@ from .errors import ConfigError
 if TYPE_CHECKING:
     from .campaign import Recipient, Summary
     from .config import Config
+    from .imap import Mailbox
     from .models import Outcome, Sender
     from .store import Store
     from .transports.base import Transport
 
-__all__ = ["parse_vars", "run_batch", "sender_of"]
+__all__ = ["imap_mailbox", "parse_vars", "run_batch", "sender_of"]
 
 
 def sender_of(config: Config) -> Sender:
@@ -107,6 +108,45 @@ def _print_summary(summary: Summary, *, dry_run: bool, outbox: Path, err: bool) 
         click.echo("Run the same command again to send the rest; nothing already sent is sent twice.", err=err)
 
 
+def imap_mailbox(config: Config) -> Mailbox:
+    """The configured IMAP mailbox, with its password read from the keyring now."""
+    from .credentials import get_password
+    from .imap import Mailbox
+
+    assert config.imap is not None
+    password = get_password(config.imap.username)
+    return Mailbox(config.imap, lambda: password)
+
+
+class _SentCopies:
+    """Appends each sent message to the Sent folder; a failure is reported, never fatal."""
+
+    def __init__(self, config: Config, store: Store) -> None:
+        self.config = config
+        self.store = store
+        self.mailbox: Mailbox | None = None
+        self.failures: list[str] = []
+
+    def __call__(self, outcome: Outcome) -> None:
+        from .errors import OutreachError
+        from .models import Status
+
+        if outcome.status is not Status.SENT or outcome.earlier:
+            return
+        try:
+            if self.mailbox is None:
+                self.mailbox = imap_mailbox(self.config)
+            entry = self.store.get(outcome.key)
+            assert entry is not None
+            self.mailbox.append_sent(entry.data)
+        except OutreachError as exc:
+            self.failures.append(f"{outcome.to}: {exc}")
+
+    def close(self) -> None:
+        if self.mailbox is not None:
+            self.mailbox.close()
+
+
 def run_batch(config: Config, template: str, recipients: Sequence[Recipient], *, store: Store, dry_run: bool,
               rate: float | None, as_json: bool, attachments: Sequence[Path] = (), again: bool = False,
               check_deliverability: bool = False, typo_check: bool = True, connections: int | None = None) -> int:
@@ -129,7 +169,11 @@ def run_batch(config: Config, template: str, recipients: Sequence[Recipient], *,
         show_bar = sys.stderr.isatty() and not as_json and len(entries) > 1
         per_minute = config.rate_per_minute if rate is None else rate
 
+        copies = _SentCopies(config, store) if (config.imap and config.imap.save_sent and transport.journaled) else None
+
         def report(outcome: Outcome) -> None:
+            if copies is not None:
+                copies(outcome)
             if as_json:
                 click.echo(json.dumps(outcome.as_json()))
             elif not show_bar:
@@ -143,6 +187,10 @@ def run_batch(config: Config, template: str, recipients: Sequence[Recipient], *,
             else:
                 summary = send_batch(entries, transport, store, stop=stop, rate_per_minute=per_minute,
                                      on_outcome=report, connections=width)
+        if copies is not None:
+            copies.close()
+            for failure in copies.failures:
+                click.echo(f"Could not save a copy in the Sent folder (the message was sent): {failure}", err=True)
         for entry in summary.recovered:
             click.echo(f"Note: {entry.contact} ({entry.message_id}) was interrupted while sending earlier and is"
                        " now marked unknown.", err=True)

@@ -104,7 +104,7 @@ def landed_cmd(company: str, role: str, at: str | None) -> None:
 
 @click.command("threads")
 @click.option("--state", type=click.Choice(["awaiting-reply", "replied", "meeting-scheduled", "met", "thanked",
-                                            "in-touch", "quiet", "closed"]), help="Only threads in this state.")
+                                            "in-touch", "quiet", "closed", "blocked"]), help="Only threads in this state.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per thread.")
 def threads_cmd(state: str | None, as_json: bool) -> None:
     """List conversations with their state, most recently active first."""
@@ -224,4 +224,36 @@ def follow_up_cmd(send_all: bool, dry_run: bool, var: tuple[str, ...], rate: flo
                        connections=connections))
 
 
-COMMANDS = (log_cmd, landed_cmd, threads_cmd, thread_cmd, due_cmd, follow_up_cmd)
+@click.command("sync")
+@click.option("--since", metavar="DATE", help="Only look at messages from this date on.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+def sync_cmd(since: str | None, as_json: bool) -> None:
+    """Read your mailbox over IMAP: replies mark threads replied, bounces and out-of-office are noted."""
+    from .addresses import validate_address
+    from .cli_batch import imap_mailbox, sender_of
+    from .sync import sync_mailbox
+
+    config = load()
+    with errors():
+        if config.imap is None:
+            raise click.UsageError("no [imap] in the config; see README.md, Reply detection")
+        domain = validate_address(sender_of(config).email).envelope.rpartition("@")[2]
+        report = sync_mailbox(open_store(config), imap_mailbox(config), sender_domain=domain,
+                              folders=config.imap.folders, since=_when(since).date() if since else None)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False))
+        return
+    for r in report.replies:
+        click.echo(f"replied     {r['contact']:<34} {r['subject']}")
+    for r in report.auto_replies:
+        click.echo(f"auto-reply  {r['contact']:<34} " + (f"back {r['until']}" if r["until"] else "no return date"))
+    for r in report.bounces:
+        click.echo(f"bounced     {r['contact']:<34} {r['reason']}")
+    for r in report.probable:
+        click.echo(f"probable    {r['contact']:<34} {r['subject']}  (confirm: {r['confirm']})")
+    click.echo(f"Read {report.fetched} messages in {', '.join(report.folders) or 'no folder'}: {len(report.replies)}"
+               f" replies, {len(report.auto_replies)} auto-replies, {len(report.bounces)} bounces,"
+               f" {len(report.probable)} probable.")
+
+
+COMMANDS = (log_cmd, landed_cmd, threads_cmd, thread_cmd, due_cmd, follow_up_cmd, sync_cmd)

@@ -12,7 +12,7 @@ from typing import Any
 from .errors import ConfigError
 from .models import Sender
 
-__all__ = ["Config", "SmtpConfig", "config_path", "data_dir", "load_config", "write_initial_config"]
+__all__ = ["Config", "ImapConfig", "SmtpConfig", "config_path", "data_dir", "load_config", "write_initial_config"]
 
 APP = "outreach"
 SECURITY_MODES = ("starttls", "ssl", "none")
@@ -53,11 +53,28 @@ class SmtpConfig:
 
 
 @dataclass(frozen=True)
+class ImapConfig:
+    """The ``[imap]`` table: the mailbox that ``outreach sync`` reads and Sent copies go to."""
+
+    host: str
+    port: int
+    security: str = "ssl"
+    username: str = ""
+    ca_file: Path | None = None
+    folders: tuple[str, ...] = ("INBOX",)
+    sent_folder: str = ""
+    save_sent: bool = False
+    allow_insecure_auth: bool = False
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything read from the config file, with defaults filled in."""
 
     sender: Sender | None = None
     smtp: SmtpConfig | None = None
+    imap: ImapConfig | None = None
     rate_per_minute: float = 20.0
     connections: int = 1
     check_deliverability: bool = False
@@ -131,6 +148,31 @@ def _smtp(table: dict[str, Any], where: str, base: Path) -> SmtpConfig | None:
     )
 
 
+def _imap(table: dict[str, Any], where: str, base: Path) -> ImapConfig | None:
+    if not table:
+        return None
+    host = _str(table, "host", where)
+    if not host:
+        raise ConfigError(f"{where}: [imap] needs a host")
+    security = _str(table, "security", where, "ssl").lower()
+    if security not in SECURITY_MODES:
+        raise ConfigError(f"{where}: [imap] security must be one of {', '.join(SECURITY_MODES)}, not {security!r}")
+    port = table.get("port", {"ssl": 993, "starttls": 143, "none": 143}[security])
+    if not isinstance(port, int) or not 0 < port < 65536:
+        raise ConfigError(f"{where}: [imap] port must be a whole number from 1 to 65535")
+    folders = table.get("folders", ["INBOX"])
+    if not isinstance(folders, list) or not folders or not all(isinstance(f, str) for f in folders):
+        raise ConfigError(f"{where}: [imap] folders must be a list of folder names")
+    ca_file = table.get("ca_file")
+    return ImapConfig(
+        host=host, port=port, security=security, username=_str(table, "username", where),
+        ca_file=(base / Path(ca_file).expanduser()) if isinstance(ca_file, str) and ca_file else None,
+        folders=tuple(folders), sent_folder=_str(table, "sent_folder", where),
+        save_sent=bool(table.get("save_sent", False)), allow_insecure_auth=bool(table.get("allow_insecure_auth", False)),
+        timeout=float(table.get("timeout", 30.0)),
+    )
+
+
 def load_config(path: Path | None = None) -> Config:
     """Read the config file; a missing file gives the defaults (dry run, no sender)."""
     path = path or config_path()
@@ -166,6 +208,7 @@ def load_config(path: Path | None = None) -> Config:
         checkin_days=policy.get("checkin_days", 90),
         sender=_sender(_table(raw, "sender", path), where),
         smtp=_smtp(_table(raw, "smtp", path), where, base),
+        imap=_imap(_table(raw, "imap", path), where, base),
         rate_per_minute=float(rate),
         connections=connections,
         check_deliverability=bool(send.get("check_deliverability", False)),

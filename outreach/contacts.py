@@ -216,10 +216,12 @@ class ContactBook:
         return key
 
     def unblock(self, pattern: str) -> bool:
-        """Lift a block; False if there was none."""
+        """Lift a block, or a bounce mark; False if there was neither."""
         key = self._pattern(pattern)
         with self.store.transaction() as execute:
-            return bool(execute("DELETE FROM blocks WHERE pattern = ?", (key,)).rowcount)
+            blocked = execute("DELETE FROM blocks WHERE pattern = ?", (key,)).rowcount
+            bounced = execute("DELETE FROM bounces WHERE address = ?", (key,)).rowcount
+        return bool(blocked or bounced)
 
     def blocks(self) -> list[tuple[str, str]]:
         """Every block as ``(pattern, since)``."""
@@ -238,8 +240,13 @@ class ContactBook:
     def blocked_checker(self) -> Callable[[str], str | None]:
         """Like :meth:`is_blocked`, with the blocks read once: for checking many addresses."""
         blocks = dict(self.blocks())
+        bounced = {r["address"]: (r["at"], r["reason"]) for r in self.store.query("SELECT * FROM bounces")}
 
         def check(key: str) -> str | None:
+            if key in bounced:
+                at, reason = bounced[key]
+                return (f"{key} bounced on {at[:10]}{': ' + reason if reason else ''}; fix the address with"
+                        f" `outreach contacts edit`, or `outreach contacts unblock {key}` if it works again")
             domain = "@" + key.partition("@")[2]
             for pattern in (key, domain):
                 if pattern in blocks:
@@ -251,14 +258,8 @@ class ContactBook:
         return check
 
     def is_blocked(self, key: str) -> str | None:
-        """Why ``key`` (a normalised address) must not be written to, or None."""
-        domain = "@" + key.partition("@")[2]
-        rows = self.store.query("SELECT pattern, created_at FROM blocks WHERE pattern IN (?, ?)", (key, domain))
-        if not rows:
-            return None
-        pattern, since = rows[0]["pattern"], rows[0]["created_at"][:10]
-        what = f"the domain {pattern}" if pattern.startswith("@") else pattern
-        return f"{key} is on your do-not-contact list ({what}, since {since}); `outreach contacts unblock` lifts it"
+        """Why ``key`` (a normalised address) must not be written to (blocked or bouncing), or None."""
+        return self.blocked_checker()(key)
 
     def import_file(self, path: Path, fmt: str = "auto", *, tags: Iterable[str] = (),
                     progress: Callable[[int], None] | None = None) -> ImportReport:

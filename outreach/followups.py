@@ -10,7 +10,7 @@ from .threads import Event, ThreadView
 
 __all__ = ["STATES", "DueItem", "Policy", "due_items", "thread_state"]
 
-STATES = ("awaiting-reply", "replied", "meeting-scheduled", "met", "thanked", "in-touch", "quiet", "closed")
+STATES = ("awaiting-reply", "replied", "meeting-scheduled", "met", "thanked", "in-touch", "quiet", "closed", "blocked")
 INBOUND = ("replied", "scheduled", "met")
 
 
@@ -66,6 +66,9 @@ def thread_state(view: ThreadView, now: datetime, policy: Policy) -> str:
     """The thread's state, folded from its messages and events."""
     if view.closed:
         return "closed"
+    bounced = _last(view.events, "bounced")
+    if bounced is not None and (not view.messages or view.messages[-1].at <= bounced.at):
+        return "blocked"
     met = _last(view.events, "met")
     if met is not None:
         if not _after(view, "thank-you", met.at):

@@ -107,6 +107,26 @@ MIGRATIONS: tuple[str, ...] = (
         detail  TEXT NOT NULL DEFAULT '{}'
     );
     """,
+    """
+    CREATE TABLE imap_state (
+        folder      TEXT PRIMARY KEY,
+        uidvalidity INTEGER NOT NULL,
+        last_uid    INTEGER NOT NULL
+    );
+    CREATE TABLE inbox (
+        message_id TEXT PRIMARY KEY,
+        kind       TEXT NOT NULL,
+        thread_id  TEXT,
+        sender     TEXT NOT NULL DEFAULT '',
+        subject    TEXT NOT NULL DEFAULT '',
+        seen_at    TEXT NOT NULL
+    );
+    CREATE TABLE bounces (
+        address TEXT PRIMARY KEY,
+        at      TEXT NOT NULL,
+        reason  TEXT NOT NULL DEFAULT ''
+    );
+    """,
 )
 
 

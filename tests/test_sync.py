@@ -1,0 +1,178 @@
+"""Reply detection and Sent copies against a real Dovecot server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from imap_server import PASSWORD, USER, Dovecot, start_dovecot
+from smtp_server import Sink
+
+from outreach import AuthError, Contact, MemoryTransport, Recipient, Renderer, Sender, Store, prepare_batch, send_batch
+from outreach.agenda import agenda
+from outreach.cli import cli
+from outreach.config import Config, ImapConfig
+from outreach.contacts import ContactBook
+from outreach.followups import Policy, thread_state
+from outreach.imap import Mailbox
+from outreach.replies import return_date
+from outreach.sync import sync_mailbox
+from outreach.threads import Threads
+
+SENDER = Sender("Sam Rivera", "sam@example.edu")
+
+
+@pytest.fixture
+def dovecot() -> Iterator[Dovecot]:
+    root = Path(tempfile.mkdtemp(prefix="outreach-dovecot-"))
+    server = start_dovecot(root)
+    yield server
+    server.process.terminate()
+    server.process.wait(10)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def mailbox(server: Dovecot, password: str = PASSWORD, security: str = "ssl") -> Mailbox:
+    port = server.port if security == "ssl" else server.starttls_port
+    return Mailbox(ImapConfig(host="127.0.0.1", port=port, security=security, username=USER,
+                              ca_file=server.ca_file), lambda: password)
+
+
+def intro(store: Store, *addresses: str) -> dict[str, str]:
+    entries = prepare_batch("intro", [Recipient(Contact(email=a, name="Ada"), {"topic": "UX"}) for a in addresses],
+                            sender=SENDER, renderer=Renderer(), store=store)
+    send_batch(entries, MemoryTransport(), store)
+    return {e.contact: e.message_id for e in entries}
+
+
+def raw(headers: dict[str, str], body: str, content_type: str = "text/plain; charset=utf-8") -> bytes:
+    lines = [f"{k}: {v}" for k, v in headers.items()] + [f"Content-Type: {content_type}", "", body]
+    return "\r\n".join(lines).encode()
+
+
+def dsn(recipient: str, original_id: str) -> bytes:
+    boundary = "b0undary"
+    return "\r\n".join([
+        "From: Mail Delivery System <MAILER-DAEMON@mx.example.com>", "To: sam@example.edu",
+        "Subject: Undelivered Mail Returned to Sender", "Message-ID: <dsn1@mx.example.com>",
+        f'Content-Type: multipart/report; report-type=delivery-status; boundary="{boundary}"', "",
+        f"--{boundary}", "Content-Type: text/plain", "", "Your message could not be delivered.", "",
+        f"--{boundary}", "Content-Type: message/delivery-status", "", "Reporting-MTA: dns; mx.example.com", "",
+        f"Final-Recipient: rfc822; {recipient}", "Action: failed", "Status: 5.1.1",
+        "Diagnostic-Code: smtp; 550 5.1.1 User unknown", "",
+        f"--{boundary}", "Content-Type: text/rfc822-headers", "", f"Message-ID: {original_id}",
+        "Subject: Could I ask you about UX?", "", f"--{boundary}--", ""]).encode()
+
+
+def test_sync_reads_replies_auto_replies_bounces_and_probable(dovecot: Dovecot, tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    ids = intro(store, "ada@example.com", "bob@example.com", "carol@example.com", "dan@example.com")
+    with mailbox(dovecot) as box:
+        box.append("INBOX", raw({"From": "Ada <ada@example.com>", "Subject": "Re: Could I ask you about UX?",
+                                 "Message-ID": "<r1@example.com>", "In-Reply-To": ids["ada@example.com"],
+                                 "References": ids["ada@example.com"]}, "Happy to chat!"))
+        box.append("INBOX", raw({"From": "bob@example.com", "Subject": "Automatic reply: Could I ask you about UX?",
+                                 "Message-ID": "<a1@example.com>", "Auto-Submitted": "auto-replied",
+                                 "In-Reply-To": ids["bob@example.com"]},
+                                "I am out of the office until December 20, 2026 with limited access to email."))
+        box.append("INBOX", dsn("carol@example.com", ids["carol@example.com"]))
+        box.append("INBOX", raw({"From": "dan@example.com", "Subject": "RE: Could I ask you about UX?",
+                                 "Message-ID": "<p1@example.com>"}, "Sure, next week?"))
+        box.append("INBOX", raw({"From": "news@example.org", "Subject": "Weekly digest",
+                                 "Message-ID": "<n1@example.org>"}, "Nothing to do with you."))
+    now = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    report = sync_mailbox(store, mailbox(dovecot), sender_domain="example.edu", folders=("INBOX",), now=now)
+    assert [r["contact"] for r in report.replies] == ["ada@example.com"]
+    assert report.auto_replies == [{"contact": "bob@example.com", "thread_id": ids["bob@example.com"],
+                                    "until": "2026-12-20"}]
+    assert [(b["contact"], b["reason"]) for b in report.bounces] == [("carol@example.com", "550 5.1.1 User unknown")]
+    assert [(p["contact"], p["confirm"]) for p in report.probable] == [
+        ("dan@example.com", "outreach log dan@example.com --replied")]
+    assert report.fetched == 4, "the digest from a stranger is never downloaded"
+    states = {v.contact: thread_state(v, now, Policy()) for v in Threads(store).views()}
+    assert states == {"ada@example.com": "replied", "bob@example.com": "awaiting-reply",
+                      "carol@example.com": "blocked", "dan@example.com": "awaiting-reply"}
+    due = {i.contact: i.due_at for i in agenda(store, Config(home=tmp_path), now + timedelta(days=30))}
+    assert "ada@example.com" not in due and "carol@example.com" not in due
+    assert due["bob@example.com"] == datetime(2026, 12, 21, tzinfo=timezone.utc)
+    assert "bounced" in (ContactBook(store).is_blocked("carol@example.com") or "")
+
+    again = sync_mailbox(store, mailbox(dovecot), sender_domain="example.edu", folders=("INBOX",), now=now)
+    assert again.fetched == 0 and not again.replies
+    with mailbox(dovecot) as box:
+        box.append("INBOX", raw({"From": "dan@example.com", "Subject": "Re: Could I ask you about UX?",
+                                 "Message-ID": "<r2@example.com>", "In-Reply-To": ids["dan@example.com"]}, "Yes!"))
+    third = sync_mailbox(store, mailbox(dovecot), sender_domain="example.edu", folders=("INBOX",), now=now)
+    assert third.fetched == 1 and [r["contact"] for r in third.replies] == ["dan@example.com"]
+
+
+def test_wrong_password_and_starttls(dovecot: Dovecot, tmp_path: Path) -> None:
+    with pytest.raises(AuthError, match="refused the login"):
+        mailbox(dovecot, password="wrong").open()
+    with mailbox(dovecot, security="starttls") as box:
+        assert box.sent_folder() == "Sent"
+
+
+def test_cli_send_saves_exact_copy_in_sent_and_sync(dovecot: Dovecot, config_file: Path,
+                                                    plain_server: tuple[Sink, int], memory_keyring: object) -> None:
+    sink, port = plain_server
+    config_file.write_text(config_file.read_text() + f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+                           f'[imap]\nhost = "127.0.0.1"\nport = {dovecot.port}\nusername = "{USER}"\n'
+                           f'ca_file = "{dovecot.ca_file}"\nsave_sent = true\n')
+    runner = CliRunner()
+    assert runner.invoke(cli, ["login", "--imap", "--password-stdin"], input=PASSWORD + "\n").exit_code == 0
+    result = runner.invoke(cli, ["send", "intro", "--to", "ada@example.com", "--var", "topic=UX", "--json"])
+    assert result.exit_code == 0, result.stderr
+    mid = json.loads(result.stdout)["message_id"]
+    with mailbox(dovecot) as box:
+        box.select("Sent")
+        [uid] = box.search(["ALL"])
+        copy = box.fetch([uid])[uid]
+    from outreach.cli_common import load, open_store
+
+    stored = [m for m in open_store(load()).messages() if m.message_id == mid][0]
+    assert copy == stored.data
+    with mailbox(dovecot) as box:
+        box.append("INBOX", raw({"From": "ada@example.com", "Subject": "Re: x", "Message-ID": "<z@example.com>",
+                                 "In-Reply-To": mid}, "Sure"))
+    result = runner.invoke(cli, ["sync", "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert [r["contact"] for r in json.loads(result.stdout)["replies"]] == ["ada@example.com"]
+    result = runner.invoke(cli, ["threads", "--json"])
+    assert json.loads(result.stdout)["state"] == "replied"
+
+
+def test_sent_copy_failure_never_fails_the_send(config_file: Path, plain_server: tuple[Sink, int],
+                                                memory_keyring: object) -> None:
+    sink, port = plain_server
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    config_file.write_text(config_file.read_text() + f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+                           f'[imap]\nhost = "127.0.0.1"\nport = {closed}\nusername = "{USER}"\nsave_sent = true\n')
+    memory_keyring.passwords[("outreach", USER)] = PASSWORD  # type: ignore[attr-defined]
+    result = CliRunner().invoke(cli, ["send", "intro", "--to", "ada@example.com", "--var", "topic=UX", "--json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["status"] == "sent"
+    assert "Could not save a copy in the Sent folder (the message was sent)" in result.stderr
+    assert len(sink.messages) == 1
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("I am out of the office until December 5.", date(2026, 12, 5)),
+    ("Back on Monday, 7th of December 2026.", date(2026, 12, 7)),
+    ("I will return on 2026-12-03.", date(2026, 12, 3)),
+    ("Ich bin bis 05.12.2026 abwesend.", date(2026, 12, 5)),
+    ("Away from 3 Dec until 10.12.2026.", date(2026, 12, 10)),
+    ("Back on January 4.", date(2027, 1, 4)),
+    ("Thanks for your email.", None),
+])
+def test_return_dates(text: str, expected: date | None) -> None:
+    assert return_date(text, date(2026, 11, 25)) == expected
