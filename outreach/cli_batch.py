@@ -36,13 +36,13 @@ def sender_of(config: Config) -> Sender:
     return config.sender
 
 
-def parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
+def parse_vars(pairs: tuple[str, ...], option: str = "--var") -> dict[str, str]:
     """``KEY=VALUE`` pairs from ``--var`` as a dict."""
     out: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--var")
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint=option)
         out[key.strip()] = value
     return out
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from .cli_batch import parse_vars
 from .cli_common import errors, load, open_store
 
 __all__ = ["contacts"]
@@ -99,16 +100,6 @@ def show_cmd(contact: str, as_json: bool) -> None:
         click.echo(f"  {(m.sent_at or m.created_at)[:16]}  {m.status.value:<8} {m.template}  {m.subject}")
 
 
-def _fields(pairs: tuple[str, ...]) -> dict[str, str]:
-    out = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--field")
-        out[key.strip()] = value
-    return out
-
-
 @contacts.command("add")
 @click.argument("address")
 @click.option("--name", default="", help="First and last name.")
@@ -125,7 +116,7 @@ def add_cmd(address: str, name: str, company: str, position: str, tags: tuple[st
         raise click.UsageError("--may-use-name goes with --referred-by")
     with errors():
         c = _book().add(address, name=name, company=company, position=position, tags=tags,
-                        referred_by=referred_by, may_use_name=may_use_name, fields=_fields(fields))
+                        referred_by=referred_by, may_use_name=may_use_name, fields=parse_vars(fields, '--field'))
     click.echo(f"Added {_show_line(c)}")
 
 
@@ -148,7 +139,7 @@ def edit_cmd(contact: str, email: str | None, name: str | None, company: str | N
     with errors():
         c = _book().edit(contact.lstrip("#"), email=email, name=name, company=company, position=position,
                          notes=notes, add_tags=add_tags, remove_tags=remove_tags, referred_by=referred_by,
-                         may_use_name=may_use_name, fields=_fields(fields))
+                         may_use_name=may_use_name, fields=parse_vars(fields, '--field'))
     click.echo(f"Updated {_show_line(c)}")
 
 

@@ -121,55 +121,46 @@ def _sender(table: dict[str, Any], where: str) -> Sender | None:
     return Sender(name=name, email=email, fields=extra)
 
 
+def _server(table: dict[str, Any], where: str, base: Path, section: str, default_security: str,
+            ports: dict[str, int]) -> dict[str, Any]:
+    """The settings ``[smtp]`` and ``[imap]`` share, checked: host, security, port, username, CA, timeout."""
+    host = _str(table, "host", where)
+    if not host:
+        raise ConfigError(f"{where}: [{section}] needs a host")
+    security = _str(table, "security", where, default_security).lower()
+    if security not in SECURITY_MODES:
+        raise ConfigError(f"{where}: [{section}] security must be one of {', '.join(SECURITY_MODES)}, not {security!r}")
+    port = table.get("port", ports[security])
+    if not isinstance(port, int) or not 0 < port < 65536:
+        raise ConfigError(f"{where}: [{section}] port must be a whole number from 1 to 65535")
+    timeout = table.get("timeout", 30.0)
+    if not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise ConfigError(f"{where}: [{section}] timeout must be a positive number of seconds")
+    ca_file = table.get("ca_file")
+    return {
+        "host": host, "port": port, "security": security, "username": _str(table, "username", where),
+        "allow_insecure_auth": bool(table.get("allow_insecure_auth", False)),
+        "ca_file": (base / Path(ca_file).expanduser()) if isinstance(ca_file, str) and ca_file else None,
+        "timeout": float(timeout),
+    }
+
+
 def _smtp(table: dict[str, Any], where: str, base: Path) -> SmtpConfig | None:
     if not table:
         return None
-    host = _str(table, "host", where)
-    if not host:
-        raise ConfigError(f"{where}: [smtp] needs a host")
-    security = _str(table, "security", where, "starttls").lower()
-    if security not in SECURITY_MODES:
-        raise ConfigError(f"{where}: [smtp] security must be one of {', '.join(SECURITY_MODES)}, not {security!r}")
-    port = table.get("port", DEFAULT_PORTS[security])
-    if not isinstance(port, int) or not 0 < port < 65536:
-        raise ConfigError(f"{where}: [smtp] port must be a whole number from 1 to 65535")
-    ca_file = table.get("ca_file")
-    timeout = table.get("timeout", 30.0)
-    if not isinstance(timeout, (int, float)) or timeout <= 0:
-        raise ConfigError(f"{where}: [smtp] timeout must be a positive number of seconds")
-    return SmtpConfig(
-        host=host,
-        port=port,
-        security=security,
-        username=_str(table, "username", where),
-        allow_insecure_auth=bool(table.get("allow_insecure_auth", False)),
-        ca_file=(base / Path(ca_file).expanduser()) if isinstance(ca_file, str) and ca_file else None,
-        timeout=float(timeout),
-    )
+    return SmtpConfig(**_server(table, where, base, "smtp", "starttls", DEFAULT_PORTS))
 
 
 def _imap(table: dict[str, Any], where: str, base: Path) -> ImapConfig | None:
     if not table:
         return None
-    host = _str(table, "host", where)
-    if not host:
-        raise ConfigError(f"{where}: [imap] needs a host")
-    security = _str(table, "security", where, "ssl").lower()
-    if security not in SECURITY_MODES:
-        raise ConfigError(f"{where}: [imap] security must be one of {', '.join(SECURITY_MODES)}, not {security!r}")
-    port = table.get("port", {"ssl": 993, "starttls": 143, "none": 143}[security])
-    if not isinstance(port, int) or not 0 < port < 65536:
-        raise ConfigError(f"{where}: [imap] port must be a whole number from 1 to 65535")
     folders = table.get("folders", ["INBOX"])
     if not isinstance(folders, list) or not folders or not all(isinstance(f, str) for f in folders):
         raise ConfigError(f"{where}: [imap] folders must be a list of folder names")
-    ca_file = table.get("ca_file")
     return ImapConfig(
-        host=host, port=port, security=security, username=_str(table, "username", where),
-        ca_file=(base / Path(ca_file).expanduser()) if isinstance(ca_file, str) and ca_file else None,
+        **_server(table, where, base, "imap", "ssl", {"ssl": 993, "starttls": 143, "none": 143}),
         folders=tuple(folders), sent_folder=_str(table, "sent_folder", where),
-        save_sent=bool(table.get("save_sent", False)), allow_insecure_auth=bool(table.get("allow_insecure_auth", False)),
-        timeout=float(table.get("timeout", 30.0)),
+        save_sent=bool(table.get("save_sent", False)),
     )
 
 

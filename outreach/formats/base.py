@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..errors import ImportFormatError
 
-__all__ = ["ImportedContact", "Skipped", "csv_rows", "physical_lines", "read_text"]
+__all__ = ["ImportedContact", "Skipped", "csv_rows", "data_rows", "physical_lines", "read_text"]
 
 _LINE_END = re.compile(r"(?<=\r\n)|(?<=\n)|(?<=\r)(?!\n)")
 
@@ -65,6 +65,24 @@ def read_text(path: Path) -> str:
             f"{path}:{line}: the file is not UTF-8 (it looks like Latin-1 or Windows-1252). Save it as"
             " 'CSV UTF-8' in Excel, or convert it: iconv -f WINDOWS-1252 -t UTF-8 in.csv > out.csv"
         ) from exc
+
+
+def data_rows(rows: Iterator[tuple[int, list[str] | None, str]], width: int, skipped: list[Skipped], *,
+              short_ok: bool = False) -> Iterator[tuple[int, list[str]]]:
+    """The non-empty records with as many cells as the header (``short_ok``: or fewer, padded).
+
+    Broken and mis-sized records go to ``skipped`` with their line.
+    """
+    for line, cells, error in rows:
+        if cells is None:
+            skipped.append(Skipped(line, error))
+            continue
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > width or (len(cells) < width and not short_ok):
+            skipped.append(Skipped(line, f"has {len(cells)} cells but the header has {width}"))
+            continue
+        yield line, cells + [""] * (width - len(cells))
 
 
 def csv_rows(text: str, start_line: int = 1) -> Iterator[tuple[int, list[str] | None, str]]:

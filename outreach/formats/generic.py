@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import ImportFormatError
-from .base import ImportedContact, Skipped, csv_rows
+from .base import ImportedContact, Skipped, csv_rows, data_rows
 
 __all__ = ["EMAIL_COLUMNS", "read", "row_to_contact"]
 
@@ -69,14 +69,6 @@ def read(path: Path, text: str) -> tuple[list[ImportedContact], list[Skipped]]:
         )
     contacts: list[ImportedContact] = []
     skipped: list[Skipped] = []
-    for line, cells, error in rows:
-        if cells is None:
-            skipped.append(Skipped(line, error))
-            continue
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) > len(header):
-            skipped.append(Skipped(line, f"has {len(cells)} cells but the header has {len(header)}"))
-            continue
-        contacts.append(row_to_contact(line, header, cells + [""] * (len(header) - len(cells))))
+    for line, cells in data_rows(rows, len(header), skipped, short_ok=True):
+        contacts.append(row_to_contact(line, header, cells))
     return contacts, skipped

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from ..errors import ImportFormatError
-from .base import ImportedContact, Skipped, csv_rows
+from .base import ImportedContact, Skipped, csv_rows, data_rows
 
 __all__ = ["read"]
 
@@ -27,15 +27,7 @@ def read(path: Path, text: str) -> tuple[list[ImportedContact], list[Skipped]]:
         raise ImportFormatError(f"{path}:1: no 'E-mail 1 - Value' column; is this a Google Contacts export?")
     contacts: list[ImportedContact] = []
     skipped: list[Skipped] = []
-    for line, cells, error in rows:
-        if cells is None:
-            skipped.append(Skipped(line, error))
-            continue
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            skipped.append(Skipped(line, f"has {len(cells)} cells but the header has {len(header)}"))
-            continue
+    for line, cells in data_rows(rows, len(header), skipped):
 
         def cell(name: str) -> str:
             return cells[col[name]].strip() if name in col else ""

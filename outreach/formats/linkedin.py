@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..errors import ImportFormatError
-from .base import ImportedContact, Skipped, csv_rows, physical_lines
+from .base import ImportedContact, Skipped, csv_rows, data_rows, physical_lines
 
 __all__ = ["HEADER", "read"]
 
@@ -36,15 +36,7 @@ def read(path: Path, text: str) -> tuple[list[ImportedContact], list[Skipped]]:
     index = {name: header.index(name) for name in HEADER if name in header}
     contacts: list[ImportedContact] = []
     skipped: list[Skipped] = []
-    for line, cells, error in rows:
-        if cells is None:
-            skipped.append(Skipped(line, error))
-            continue
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            skipped.append(Skipped(line, f"has {len(cells)} cells but the header has {len(header)}"))
-            continue
+    for line, cells in data_rows(rows, len(header), skipped):
 
         def cell(name: str) -> str:
             return cells[index[name]].strip() if name in index else ""
