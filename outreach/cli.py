@@ -79,7 +79,7 @@ def _recipients(to: tuple[str, ...], name: str | None, contacts_file: Path | Non
         raise click.UsageError("--name goes with exactly one --to")
     out: list[Recipient] = []
     for tag in tags:
-        members = book.list(tag=tag)
+        members = book.find(tag=tag)
         if not members:
             raise click.UsageError(f"no contacts have the tag {tag!r} (see `outreach contacts list`)")
         without = [c for c in members if not c.email]

@@ -182,8 +182,13 @@ def run_batch(config: Config, template: str, recipients: Sequence[Recipient], *,
         with _graceful_stop(stop, as_json):
             if show_bar:
                 with click.progressbar(length=len(entries), label="Sending", file=sys.stderr) as bar:
+
+                    def advance(outcome: Outcome) -> None:
+                        report(outcome)
+                        bar.update(1)
+
                     summary = send_batch(entries, transport, store, stop=stop, rate_per_minute=per_minute,
-                                         on_outcome=lambda o: (report(o), bar.update(1)), connections=width)
+                                         on_outcome=advance, connections=width)
             else:
                 summary = send_batch(entries, transport, store, stop=stop, rate_per_minute=per_minute,
                                      on_outcome=report, connections=width)

@@ -66,7 +66,7 @@ def import_cmd(file: Path, fmt: str, tags: tuple[str, ...], as_json: bool) -> No
 def list_cmd(tag: str | None, search: str | None, as_json: bool) -> None:
     """List contacts, by name."""
     with errors():
-        rows = _book().list(tag=tag, search=search)
+        rows = _book().find(tag=tag, search=search)
     for c in rows:
         click.echo(json.dumps(c.as_json(), ensure_ascii=False) if as_json else _show_line(c))
 

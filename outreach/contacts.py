@@ -95,7 +95,7 @@ class ContactBook:
             raise ContactError(f"no contact {text!r} in the book (see `outreach contacts list`)")
         return self._record(rows[0], self._tags(rows[0]["id"]))
 
-    def list(self, *, tag: str | None = None, search: str | None = None,
+    def find(self, *, tag: str | None = None, search: str | None = None,
              include_removed: bool = False) -> list[ContactRecord]:
         """Contacts by name, optionally with ``tag`` or containing ``search`` in name, address, company or position."""
         sql = "SELECT c.* FROM contacts c WHERE 1=1"
@@ -239,7 +239,7 @@ class ContactBook:
 
     def blocked_checker(self) -> Callable[[str], str | None]:
         """Like :meth:`is_blocked`, with the blocks read once: for checking many addresses."""
-        blocks = dict(self.blocks())
+        blocks: dict[str, str] = dict(self.blocks())
         bounced = {r["address"]: (r["at"], r["reason"]) for r in self.store.query("SELECT * FROM bounces")}
 
         def check(key: str) -> str | None:

@@ -7,6 +7,7 @@ UIDVALIDITY) into Python values; doing that by hand over imaplib is where mistak
 from __future__ import annotations
 
 import ssl
+from functools import partial
 from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any
@@ -108,7 +109,7 @@ class Mailbox:
         out: dict[int, bytes] = {}
         for start in range(0, len(uids), chunk):
             part = uids[start:start + chunk]
-            got = self._call("fetching", lambda part=part: self._client.fetch(part, ["BODY.PEEK[]"]))
+            got: dict[int, dict[bytes, Any]] = self._call("fetching", partial(self._client.fetch, part, ["BODY.PEEK[]"]))
             out.update({uid: data[b"BODY[]"] for uid, data in got.items() if b"BODY[]" in data})
         return out
 

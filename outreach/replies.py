@@ -61,7 +61,7 @@ def _is_auto_reply(msg: Message) -> bool:
 
 
 def _is_bounce(msg: Message) -> bool:
-    if msg.get_content_type() == "multipart/report" and msg.get_param("report-type", "").lower() == "delivery-status":
+    if msg.get_content_type() == "multipart/report" and str(msg.get_param("report-type", "")).lower() == "delivery-status":
         return True
     sender = getaddresses([str(msg.get("From", ""))])
     return bool(sender and _BOUNCE_FROM.match(sender[0][1] or ""))
@@ -82,7 +82,7 @@ def _text(msg: Message) -> str:
 def return_date(text: str, today: date) -> date | None:
     """The date an out-of-office message says its writer is back (the latest one it names after a cue)."""
     lowered = " ".join(text.lower().split())
-    found: list[date] = []
+    found: list[date | None] = []
     for m in re.finditer(_CUE + r"\s+(\d{4})-(\d{2})-(\d{2})", lowered):
         found.append(_safe(int(m.group(1)), int(m.group(2)), int(m.group(3))))
     named = _CUE + (r"\s+(?:\w+day,?\s+)?(?:" + _MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?|(\d{1,2})(?:st|nd|rd|th)?"

@@ -278,7 +278,7 @@ class Store:
     @property
     def schema_version(self) -> int:
         """The ``PRAGMA user_version`` the store is at."""
-        return int(self.query("PRAGMA user_version")[0][0])
+        return int(self.query("PRAGMA user_version")[0]["user_version"])
 
     def _migrate(self) -> None:
         with self._write() as db:

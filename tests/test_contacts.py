@@ -45,7 +45,7 @@ def test_linkedin_export_with_preamble_and_hidden_addresses(book: ContactBook) -
     zoe = book.get("zoe.obrien@example.org")
     assert zoe.name == "Zoë O'Brien-Müller" and zoe.company == 'Wonka "Chocolate" Co.'
     assert zoe.position == "Director, Talent Acquisition" and zoe.email == "Zoe.OBrien@example.org"
-    bo = [c for c in book.list() if c.name == "Bo López"][0]
+    bo = [c for c in book.find() if c.name == "Bo López"][0]
     assert bo.email == "" and bo.linkedin_url == "https://www.linkedin.com/in/bo-lopez"
     assert report.without_address == 1
 
@@ -77,15 +77,15 @@ def test_vcard_3_and_4_with_folded_lines_and_escaped_commas(book: ContactBook) -
 @pytest.mark.parametrize("name", ["Connections.csv", "google.csv", "contacts.vcf"])
 def test_reimport_is_a_no_op(book: ContactBook, name: str) -> None:
     book.import_file(DATA / name, tags=["fall-search"])
-    before = [c.as_json() for c in book.list()]
+    before = [c.as_json() for c in book.find()]
     again = book.import_file(DATA / name, tags=["fall-search"])
     assert again.added == 0 and again.updated == 0 and again.unchanged == 3
-    assert [c.as_json() for c in book.list()] == before
+    assert [c.as_json() for c in book.find()] == before
 
 
 def test_new_information_fills_in_but_user_edits_are_kept(book: ContactBook, tmp_path: Path) -> None:
     book.import_file(DATA / "Connections.csv")
-    bo = [c for c in book.list() if c.name == "Bo López"][0]
+    bo = [c for c in book.find() if c.name == "Bo López"][0]
     book.edit(bo.id, position="Head of Talent")
     updated = (DATA / "Connections.csv").read_text(encoding="utf-8").replace(
         "bo-lopez,,\"Acme, Inc.\",Recruiter", "bo-lopez,bo@example.com,\"Acme, Inc.\",Senior Recruiter").replace(
@@ -123,7 +123,7 @@ def test_broken_files_give_clear_errors_and_import_nothing(book: ContactBook, tm
     path.write_bytes(content)
     with pytest.raises(ImportFormatError, match=needle):
         book.import_file(path)
-    assert book.list() == []
+    assert book.find() == []
 
 
 def test_truncated_quote_reports_the_row_and_keeps_the_good_ones(book: ContactBook, tmp_path: Path) -> None:
@@ -178,7 +178,7 @@ def test_referrals_and_permission_reach_the_intro(book: ContactBook) -> None:
 def test_remove_keeps_history_and_import_does_not_resurrect(book: ContactBook) -> None:
     book.import_file(DATA / "google.csv")
     book.remove("nadia.lee@mail.example.com")
-    assert "nadia.lee@mail.example.com" not in [c.email for c in book.list()]
+    assert "nadia.lee@mail.example.com" not in [c.email for c in book.find()]
     report = book.import_file(DATA / "google.csv")
     assert report.skipped and "removed from the book" in report.skipped[0].reason
     with pytest.raises(ContactError):

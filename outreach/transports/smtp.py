@@ -32,11 +32,11 @@ class _Tracking:
         return self.data_reply
 
 
-class _SMTP(_Tracking, smtplib.SMTP):
+class _SMTP(_Tracking, smtplib.SMTP):  # type: ignore[misc]
     pass
 
 
-class _SMTPSSL(_Tracking, smtplib.SMTP_SSL):
+class _SMTPSSL(_Tracking, smtplib.SMTP_SSL):  # type: ignore[misc]
     pass
 
 
