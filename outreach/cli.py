@@ -187,18 +187,14 @@ def _username(config: Config, username: str | None) -> str:
 @cli.command()
 @click.option("--username", help="SMTP username (default: [smtp] username from the config).")
 @click.option("--password-stdin", is_flag=True, help="Read the password as one line from standard input.")
-@click.option("--imap", "for_imap", is_flag=True, help="Store the password of [imap] username instead.")
+@click.option("--imap", "for_imap", is_flag=True, help="Store the IMAP password ([imap] username) instead.")
 def login(username: str | None, password_stdin: bool, for_imap: bool) -> None:
     """Store the SMTP (or IMAP) password in the OS keyring."""
-    from .credentials import set_password
+    from .credentials import imap_key, set_password
 
     with errors():
         config = load()
-        if for_imap and not username:
-            if config.imap is None or not config.imap.username:
-                raise ConfigError("no [imap] username in the config; set it, or pass --username")
-            username = config.imap.username
-        user = _username(config, username)
+        user = _imap_username(config, username) if for_imap else _username(config, username)
         if password_stdin:
             password = sys.stdin.readline().rstrip("\r\n")
         elif not sys.stdin.isatty():
@@ -206,20 +202,30 @@ def login(username: str | None, password_stdin: bool, for_imap: bool) -> None:
         else:
             import getpass
 
-            password = getpass.getpass(f"SMTP password for {user}: ")
-        set_password(user, password)
-    click.echo(f"Stored the password for {user} in the OS keyring.")
+            password = getpass.getpass(f"{'IMAP' if for_imap else 'SMTP'} password for {user}: ")
+        set_password(imap_key(user) if for_imap else user, password)
+    click.echo(f"Stored the {'IMAP' if for_imap else 'SMTP'} password for {user} in the OS keyring.")
+
+
+def _imap_username(config: Config, username: str | None) -> str:
+    if username:
+        return username
+    if config.imap and config.imap.username:
+        return config.imap.username
+    raise ConfigError("no IMAP username: set username in [imap] of the config, or pass --username")
 
 
 @cli.command()
 @click.option("--username", help="SMTP username (default: [smtp] username from the config).")
-def logout(username: str | None) -> None:
-    """Remove the SMTP password from the OS keyring."""
-    from .credentials import delete_password
+@click.option("--imap", "for_imap", is_flag=True, help="Remove the IMAP password instead.")
+def logout(username: str | None, for_imap: bool) -> None:
+    """Remove the SMTP (or IMAP) password from the OS keyring."""
+    from .credentials import delete_password, imap_key
 
     with errors():
-        user = _username(load(), username)
-        removed = delete_password(user)
+        config = load()
+        user = _imap_username(config, username) if for_imap else _username(config, username)
+        removed = delete_password(imap_key(user) if for_imap else user)
     click.echo(f"Removed the password for {user}." if removed else f"No password was stored for {user}.")
 
 

@@ -110,11 +110,11 @@ def _print_summary(summary: Summary, *, dry_run: bool, outbox: Path, err: bool) 
 
 def imap_mailbox(config: Config) -> Mailbox:
     """The configured IMAP mailbox, with its password read from the keyring now."""
-    from .credentials import get_password
+    from .credentials import get_imap_password
     from .imap import Mailbox
 
     assert config.imap is not None
-    password = get_password(config.imap.username)
+    password = get_imap_password(config.imap.username)
     return Mailbox(config.imap, lambda: password)
 
 

@@ -129,6 +129,19 @@ def threads_cmd(state: str | None, as_json: bool) -> None:
             click.echo(f"{view.last_activity:%Y-%m-%d}  {current:<17} {view.contact:<34} {view.subject}")
 
 
+def _describe(kind: str, detail: dict[str, object]) -> str:
+    """One line for an event in a thread's history."""
+    if kind in ("replied", "auto-reply", "bounced") and detail.get("subject"):
+        extra = {"auto-reply": f", back {detail['until']}" if detail.get("until") else "",
+                 "bounced": f": {detail.get('reason', '')}"}.get(kind, "")
+        return f"{kind}: {detail['subject']} (from {detail.get('from', '?')}){extra}"
+    if kind == "scheduled":
+        return f"meeting scheduled for {str(detail.get('date', ''))[:16]}"
+    if kind == "referral":
+        return f"referred you to {detail.get('name')} <{detail.get('address')}>"
+    return kind + "".join(f" {k}={v}" for k, v in detail.items())
+
+
 @click.command("thread")
 @click.argument("contact")
 @click.option("--json", "as_json", is_flag=True, help="Print the thread and its history as JSON.")
@@ -146,7 +159,7 @@ def thread_cmd(contact: str, as_json: bool) -> None:
     state = thread_state(view, datetime.now(timezone.utc), policy_from(config))
     history = sorted([(m.at, f"sent {m.kind or m.template}: {m.subject} {m.message_id}" +
                        (" (outcome unknown)" if m.status == "unknown" else "")) for m in view.messages] +
-                     [(e.at, f"{e.kind}" + "".join(f" {k}={v}" for k, v in e.detail.items())) for e in view.events])
+                     [(e.at, _describe(e.kind, e.detail)) for e in view.events])
     if as_json:
         click.echo(json.dumps({"thread_id": view.id, "contact": view.contact, "subject": view.subject, "state": state,
                                "history": [{"at": at.isoformat(), "what": what} for at, what in history]},

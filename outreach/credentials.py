@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .errors import CredentialsError
 
-__all__ = ["SERVICE", "delete_password", "get_password", "set_password"]
+__all__ = ["SERVICE", "delete_password", "get_imap_password", "get_password", "imap_key", "set_password"]
 
 SERVICE = "outreach"
 
@@ -41,6 +41,26 @@ def get_password(username: str) -> str:
             f"no password stored for {username!r}; run `outreach login` to store it in the OS keyring"
         )
     return password
+
+
+def imap_key(username: str) -> str:
+    """The keyring key of an IMAP password, kept apart from the SMTP one of the same username."""
+    return f"imap:{username}"
+
+
+def get_imap_password(username: str) -> str:
+    """The IMAP password: its own entry if ``outreach login --imap`` stored one, else the SMTP one."""
+    try:
+        return get_password(imap_key(username))
+    except CredentialsError as exc:
+        if "no password stored" not in str(exc):
+            raise
+    try:
+        return get_password(username)
+    except CredentialsError as exc:
+        if "no password stored" not in str(exc):
+            raise
+    raise CredentialsError(f"no IMAP password stored for {username!r}; run `outreach login --imap`")
 
 
 def set_password(username: str, password: str) -> None:

@@ -90,7 +90,8 @@ class _Syncer:
 
     def _thread_of(self, inc: Incoming) -> tuple[str, str] | None:
         for ref in reversed(inc.references):
-            rows = self.store.query("SELECT thread_id, contact FROM messages WHERE message_id = ?", (ref,))
+            rows = self.store.query("SELECT thread_id, contact FROM messages WHERE message_id = ?"
+                                    " AND status IN ('sent', 'unknown')", (ref,))
             if rows:
                 return rows[0]["thread_id"], rows[0]["contact"]
         return None
@@ -114,8 +115,8 @@ class _Syncer:
         inc = classify(msg, self.now.date())
         match = self._thread_of(inc)
         if match is None and inc.kind == "bounce" and inc.bounced:
-            rows = self.store.query("SELECT thread_id, contact FROM messages WHERE contact = ? ORDER BY id DESC"
-                                    " LIMIT 1", (inc.bounced,))
+            rows = self.store.query("SELECT thread_id, contact FROM messages WHERE contact = ?"
+                                    " AND status IN ('sent', 'unknown') ORDER BY id DESC LIMIT 1", (inc.bounced,))
             match = (rows[0]["thread_id"], rows[0]["contact"]) if rows else None
         if self._seen(inc, match[0] if match else None):
             return

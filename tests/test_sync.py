@@ -127,6 +127,7 @@ def test_cli_send_saves_exact_copy_in_sent_and_sync(dovecot: Dovecot, config_fil
                            f'ca_file = "{dovecot.ca_file}"\nsave_sent = true\n')
     runner = CliRunner()
     assert runner.invoke(cli, ["login", "--imap", "--password-stdin"], input=PASSWORD + "\n").exit_code == 0
+    assert memory_keyring.passwords == {("outreach", "imap:" + USER): PASSWORD}  # type: ignore[attr-defined]
     result = runner.invoke(cli, ["send", "intro", "--to", "ada@example.com", "--var", "topic=UX", "--json"])
     assert result.exit_code == 0, result.stderr
     mid = json.loads(result.stdout)["message_id"]
@@ -176,3 +177,11 @@ def test_sent_copy_failure_never_fails_the_send(config_file: Path, plain_server:
 ])
 def test_return_dates(text: str, expected: date | None) -> None:
     assert return_date(text, date(2026, 11, 25)) == expected
+
+
+def test_sync_without_a_password_says_what_to_do(config_file: Path) -> None:
+    config_file.write_text(config_file.read_text() + f'[imap]\nhost = "127.0.0.1"\nport = 1\nusername = "{USER}"\n')
+    result = CliRunner().invoke(cli, ["sync"])
+    assert result.exit_code == 3 and "outreach login --imap" in result.stderr
+    result = CliRunner().invoke(cli, ["sync"], env={"OUTREACH_CONFIG": str(config_file.with_name("none.toml"))})
+    assert result.exit_code == 2 and "no [imap]" in result.stderr
