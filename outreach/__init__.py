@@ -30,13 +30,13 @@ if TYPE_CHECKING:
         UnknownOutcomeError,
         ValidationError,
     )
-    from .models import Contact, ContactRecord, Draft, Outcome, Sender, Status, TemplateInfo
+    from .models import Contact, ContactRecord, Draft, Envelope, Outcome, Sender, Status, TemplateInfo
     from .addresses import Address, validate_address
     from .campaign import Summary, send_batch
     from .prepare import Recipient, prepare_batch, queue_batch
     from .config import Config, SmtpConfig, load_config
     from .contacts import ContactBook, ImportReport
-    from .message import Envelope, build_message, serialize
+    from .message import build_message, serialize
     from .plaintext import html_to_text
     from .render import Renderer, list_templates
     from .store import Store
@@ -64,7 +64,7 @@ _LAZY = {
     "load_config": "config",
     "ContactBook": "contacts",
     "ImportReport": "contacts",
-    "Envelope": "message",
+    "Envelope": "models",
     "build_message": "message",
     "serialize": "message",
     "html_to_text": "plaintext",

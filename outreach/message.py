@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import mimetypes
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from email import policy
 from email.headerregistry import Address as HeaderAddress
@@ -14,22 +13,13 @@ from pathlib import Path
 from .addresses import Address, validate_address
 from .errors import AddressError, AttachmentError, HeaderError
 from .headers import check_header_name, check_header_value, check_serialized_headers
-from .models import Draft, Sender
+from .models import Draft, Envelope, Sender
 
 __all__ = ["MAX_ATTACHMENT_BYTES", "Envelope", "build_message", "reply_subject", "serialize", "tidy"]
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 _RESERVED = {"from", "to", "cc", "bcc", "subject", "date", "message-id", "in-reply-to", "references",
              "mime-version", "content-type", "content-transfer-encoding", "content-disposition"}
-
-
-@dataclass(frozen=True)
-class Envelope:
-    """What the SMTP transaction needs besides the bytes: sender, recipients, SMTPUTF8 or not."""
-
-    sender: str
-    recipients: tuple[str, ...]
-    smtputf8: bool = False
 
 
 def reply_subject(subject: str) -> str:

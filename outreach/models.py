@@ -11,6 +11,7 @@ __all__ = [
     "Contact",
     "ContactRecord",
     "Draft",
+    "Envelope",
     "Outcome",
     "Sender",
     "Status",
@@ -115,6 +116,15 @@ class Draft:
     references: tuple[str, ...] = ()
     attachments: tuple[Path, ...] = ()
     headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """What the SMTP transaction needs besides the bytes: sender, recipients, SMTPUTF8 or not."""
+
+    sender: str
+    recipients: tuple[str, ...]
+    smtputf8: bool = False
 
 
 class Status(str, enum.Enum):

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import StoreError
-from .message import Envelope
-from .models import Status
+from .models import Envelope, Status
 
 __all__ = ["JournalEntry", "JournalState", "Store"]
 

@@ -93,7 +93,8 @@ class Threads:
         messages: dict[str, list[MessageView]] = {}
         mwhere = "AND contact = ?" if contact else ""
         for m in self.store.query(
-            f"SELECT * FROM messages WHERE status IN (?, ?) {mwhere} ORDER BY id", [*_DELIVERED, *args]
+            "SELECT message_id, thread_id, kind, template, subject, sent_at, updated_at, status, followup_days"
+            f" FROM messages WHERE status IN (?, ?) {mwhere} ORDER BY id", [*_DELIVERED, *args]
         ):
             messages.setdefault(m["thread_id"], []).append(MessageView(
                 message_id=m["message_id"], kind=m["kind"], template=m["template"], subject=m["subject"],

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from ..message import Envelope
+from ..models import Envelope
 
 __all__ = ["Delivery", "Transport"]
 

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import TransientError
-from ..message import Envelope
+from ..models import Envelope
 from .base import Delivery, Transport
 
 __all__ = ["OutboxTransport"]

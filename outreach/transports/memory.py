@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..message import Envelope
+from ..models import Envelope
 from .base import Delivery, Transport
 
 __all__ = ["MemoryTransport"]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import AuthError, ConnectError, PermanentError, TransientError, TransportError, UnknownOutcomeError
-from ..message import Envelope
+from ..models import Envelope
 from .base import Delivery, Transport
 
 __all__ = ["SmtpTransport"]
