@@ -6,6 +6,7 @@ import mimetypes
 from datetime import datetime, timezone
 from email import policy
 from email.headerregistry import Address as HeaderAddress
+from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -18,6 +19,26 @@ from .models import Draft, Envelope, Sender
 __all__ = ["MAX_ATTACHMENT_BYTES", "Envelope", "build_message", "reply_subject", "serialize", "tidy"]
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+
+class _Registry(HeaderRegistry):
+    """The standard header registry, but each header class is made once, not once per header set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[str, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        key = name.lower()
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = super().__getitem__(name)
+        return made
+
+
+_POLICY = policy.default.clone(header_factory=_Registry())
+_WIRE = _POLICY.clone(linesep="\r\n")
+_WIRE_UTF8 = _WIRE.clone(utf8=True)
 _RESERVED = {"from", "to", "cc", "bcc", "subject", "date", "message-id", "in-reply-to", "references",
              "mime-version", "content-type", "content-transfer-encoding", "content-disposition"}
 
@@ -77,7 +98,7 @@ def build_message(
     except AddressError as exc:
         raise AddressError(f"sender address in the config: {exc}") from exc
     to_addr = validate_address(draft.to.email, check_deliverability=check_deliverability)
-    msg = EmailMessage(policy=policy.default)
+    msg = EmailMessage(policy=_POLICY)
     msg["From"] = _address(sender.name, from_addr, "From", where)
     msg["To"] = _address(draft.to.name, to_addr, "To", where)
     check_header_value("Subject", draft.subject, where)
@@ -109,7 +130,7 @@ def serialize(msg: EmailMessage, *, where: str = "") -> tuple[bytes, Envelope]:
     """The exact bytes to send (CRLF line ends) and the envelope; headers are checked once more."""
     addresses = [*msg["From"].addresses, *msg["To"].addresses]
     smtputf8 = any(not a.addr_spec.isascii() for a in addresses)
-    data = msg.as_bytes(policy=policy.SMTPUTF8 if smtputf8 else policy.SMTP)
+    data = msg.as_bytes(policy=_WIRE_UTF8 if smtputf8 else _WIRE)
     expected: dict[str, int] = {}
     for name in msg.keys():
         expected[name] = expected.get(name, 0) + 1
