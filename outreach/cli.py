@@ -71,6 +71,8 @@ def templates_cmd(as_json: bool) -> None:
 def _recipients(to: tuple[str, ...], name: str | None, contacts_file: Path | None, variables: dict[str, str],
                 referred_by: str | None, may_use_name: bool, book: ContactBook, tags: tuple[str, ...],
                 refs: tuple[str, ...]) -> list[Recipient]:
+    from dataclasses import replace
+
     from .campaign import Recipient
     from .models import Contact
     from .recipients import read_recipients_csv
@@ -104,6 +106,14 @@ def _recipients(to: tuple[str, ...], name: str | None, contacts_file: Path | Non
     for address in to:
         contact = Contact(email=address, name=name or "", referrer=referred_by or "",
                           may_use_referrer_name=may_use_name)
+        try:
+            known = book.get(address).as_contact()
+        except ContactError:
+            known = None
+        if known is not None:
+            contact = replace(known, email=address, name=name or known.name,
+                              referrer=referred_by or known.referrer,
+                              may_use_referrer_name=may_use_name or known.may_use_referrer_name)
         out.append(Recipient(contact=contact, variables=variables, where=f"--to {address}"))
     if not out:
         raise click.UsageError("give at least one --to ADDRESS, --contact ADDRESS, --tag TAG or --contacts FILE.csv")

@@ -234,6 +234,14 @@ def test_cli_add_edit_show_remove(config_file: Path) -> None:
     code, out, _ = run("preview", "intro", "--to", "x@example.com", "--var", "topic=x")
     code, out, err = run("send", "intro", "--contact", "ada@example.com", "--var", "topic=UX")
     assert code == 0, err
+    code, out, err = run("send", "intro", "--to", "ada@example.com", "--var", "topic=UX", "--again", "--dry-run",
+                         "--json")
+    assert code == 0, err
+    from email import message_from_bytes, policy
+
+    msg = message_from_bytes(Path(json.loads(out)["path"]).read_bytes(), policy=policy.default)
+    assert msg["To"].addresses[0].display_name == "Ada Lovelace"
+    assert "Maya Chen suggested" in msg.get_body(("plain",)).get_content()
     assert run("contacts", "remove", "ada@example.com")[0] == 0
     code, _, err = run("contacts", "show", "#999")
     assert code == 2 and "no contact" in err
