@@ -6,6 +6,7 @@ import json
 from email import message_from_bytes, policy
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from smtp_server import PASSWORD, USER, Sink
 
@@ -192,3 +193,18 @@ def test_locked_keyring_says_so(config_file: Path) -> None:
     smtp_config(config_file, 25, username='"sam@example.edu"')
     code, _, err = run("send", "intro", "--to", "ada@example.com", "--var", "topic=UX")
     assert code == 3 and "keyring is locked" in err
+
+
+@pytest.mark.parametrize("args", [["--help"], ["due"], ["threads"], ["contacts", "list"]])
+def test_light_commands_do_not_import_heavy_libraries(args: list[str], tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    probe = ("import sys\nfrom outreach.cli import cli\ntry:\n    cli(%r, standalone_mode=False)\n"
+             "except SystemExit:\n    pass\n"
+             "heavy = ('email', 'jinja2', 'keyring', 'email_validator', 'html2text', 'icalendar', 'imapclient',"
+             " 'vobject')\nprint(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n") % (args,)
+    env = {**os.environ, "OUTREACH_HOME": str(tmp_path / "home"), "OUTREACH_CONFIG": str(tmp_path / "c.toml")}
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
