@@ -186,12 +186,17 @@ def send(template: str, to: tuple[str, ...], name: str | None, contacts_file: Pa
                        typo_check=not no_typo_check, connections=connections))
 
 
-def _username(config: Config, username: str | None) -> str:
-    if username:
-        return username
-    if config.smtp and config.smtp.username:
-        return config.smtp.username
-    raise ConfigError("no SMTP username: set username in [smtp] of the config, or pass --username")
+def _account(config: Config, username: str | None, for_imap: bool) -> tuple[str, str]:
+    """The username whose password ``login``/``logout`` handle, and its keyring key."""
+    from .credentials import imap_key
+
+    section = "imap" if for_imap else "smtp"
+    server = config.imap if for_imap else config.smtp
+    user = username or (server.username if server else "")
+    if not user:
+        raise ConfigError(f"no {section.upper()} username: set username in [{section}] of the config,"
+                          " or pass --username")
+    return user, imap_key(user) if for_imap else user
 
 
 @cli.command()
@@ -200,11 +205,10 @@ def _username(config: Config, username: str | None) -> str:
 @click.option("--imap", "for_imap", is_flag=True, help="Store the IMAP password ([imap] username) instead.")
 def login(username: str | None, password_stdin: bool, for_imap: bool) -> None:
     """Store the SMTP (or IMAP) password in the OS keyring."""
-    from .credentials import imap_key, set_password
+    from .credentials import set_password
 
     with errors():
-        config = load()
-        user = _imap_username(config, username) if for_imap else _username(config, username)
+        user, key = _account(load(), username, for_imap)
         if password_stdin:
             password = sys.stdin.readline().rstrip("\r\n")
         elif not sys.stdin.isatty():
@@ -213,16 +217,8 @@ def login(username: str | None, password_stdin: bool, for_imap: bool) -> None:
             import getpass
 
             password = getpass.getpass(f"{'IMAP' if for_imap else 'SMTP'} password for {user}: ")
-        set_password(imap_key(user) if for_imap else user, password)
+        set_password(key, password)
     click.echo(f"Stored the {'IMAP' if for_imap else 'SMTP'} password for {user} in the OS keyring.")
-
-
-def _imap_username(config: Config, username: str | None) -> str:
-    if username:
-        return username
-    if config.imap and config.imap.username:
-        return config.imap.username
-    raise ConfigError("no IMAP username: set username in [imap] of the config, or pass --username")
 
 
 @cli.command()
@@ -230,12 +226,11 @@ def _imap_username(config: Config, username: str | None) -> str:
 @click.option("--imap", "for_imap", is_flag=True, help="Remove the IMAP password instead.")
 def logout(username: str | None, for_imap: bool) -> None:
     """Remove the SMTP (or IMAP) password from the OS keyring."""
-    from .credentials import delete_password, imap_key
+    from .credentials import delete_password
 
     with errors():
-        config = load()
-        user = _imap_username(config, username) if for_imap else _username(config, username)
-        removed = delete_password(imap_key(user) if for_imap else user)
+        user, key = _account(load(), username, for_imap)
+        removed = delete_password(key)
     click.echo(f"Removed the password for {user}." if removed else f"No password was stored for {user}.")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -129,7 +130,7 @@ def threads_cmd(state: str | None, as_json: bool) -> None:
             click.echo(f"{view.last_activity:%Y-%m-%d}  {current:<17} {view.contact:<34} {view.subject}")
 
 
-def _describe(kind: str, detail: dict[str, object]) -> str:
+def _describe(kind: str, detail: Mapping[str, object]) -> str:
     """One line for an event in a thread's history."""
     if kind in ("replied", "auto-reply", "bounced") and detail.get("subject"):
         extra = {"auto-reply": f", back {detail['until']}" if detail.get("until") else "",
