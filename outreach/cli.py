@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .campaign import Recipient
     from .config import Config
     from .contacts import ContactBook
+    from .models import Contact
 
 __all__ = ["main"]
 
@@ -68,11 +69,25 @@ def templates_cmd(as_json: bool) -> None:
             click.echo(f"{'':<14} {t.path}")
 
 
+def _contact_for(book: ContactBook, address: str, name: str | None, referred_by: str | None,
+                 may_use_name: bool) -> Contact:
+    """The contact for a ``--to`` address: what the book knows about it, with the options on top."""
+    from dataclasses import replace
+
+    from .models import Contact
+
+    contact = Contact(email=address, name=name or "", referrer=referred_by or "", may_use_referrer_name=may_use_name)
+    try:
+        known = book.get(address).as_contact()
+    except ContactError:
+        return contact
+    return replace(known, email=address, name=name or known.name, referrer=referred_by or known.referrer,
+                   may_use_referrer_name=may_use_name or known.may_use_referrer_name)
+
+
 def _recipients(to: tuple[str, ...], name: str | None, contacts_file: Path | None, variables: dict[str, str],
                 referred_by: str | None, may_use_name: bool, book: ContactBook, tags: tuple[str, ...],
                 refs: tuple[str, ...]) -> list[Recipient]:
-    from dataclasses import replace
-
     from .campaign import Recipient
     from .models import Contact
     from .recipients import read_recipients_csv
@@ -104,17 +119,8 @@ def _recipients(to: tuple[str, ...], name: str | None, contacts_file: Path | Non
         for r in read_recipients_csv(contacts_file):
             out.append(Recipient(contact=r.contact, variables={**r.variables, **variables}, where=r.where))
     for address in to:
-        contact = Contact(email=address, name=name or "", referrer=referred_by or "",
-                          may_use_referrer_name=may_use_name)
-        try:
-            known = book.get(address).as_contact()
-        except ContactError:
-            known = None
-        if known is not None:
-            contact = replace(known, email=address, name=name or known.name,
-                              referrer=referred_by or known.referrer,
-                              may_use_referrer_name=may_use_name or known.may_use_referrer_name)
-        out.append(Recipient(contact=contact, variables=variables, where=f"--to {address}"))
+        out.append(Recipient(contact=_contact_for(book, address, name, referred_by, may_use_name),
+                             variables=variables, where=f"--to {address}"))
     if not out:
         raise click.UsageError("give at least one --to ADDRESS, --contact ADDRESS, --tag TAG or --contacts FILE.csv")
     return out
@@ -131,14 +137,14 @@ def _recipients(to: tuple[str, ...], name: str | None, contacts_file: Path | Non
 def preview(template: str, to: tuple[str, ...], name: str | None, var: tuple[str, ...], referred_by: str | None,
             may_use_name: bool, show_html: bool) -> None:
     """Print the subject and body TEMPLATE would produce, without writing anything."""
-    from .models import Contact
+    from .contacts import ContactBook
     from .render import Renderer
 
     config = load()
     with errors():
         sender = sender_of(config)
-        contact = Contact(email=to[0] if to else "someone@example.com", name=name or "",
-                          referrer=referred_by or "", may_use_referrer_name=may_use_name)
+        book = ContactBook(open_store(config))
+        contact = _contact_for(book, to[0] if to else "someone@example.com", name, referred_by, may_use_name)
         draft = Renderer(config.template_dirs).render(template, contact, sender, parse_vars(var))
     click.echo(f"Subject: {draft.subject}\n")
     click.echo(draft.html if show_html else draft.text, nl=False)

@@ -234,6 +234,8 @@ def test_cli_add_edit_show_remove(config_file: Path) -> None:
     code, out, _ = run("preview", "intro", "--to", "x@example.com", "--var", "topic=x")
     code, out, err = run("send", "intro", "--contact", "ada@example.com", "--var", "topic=UX")
     assert code == 0, err
+    code, out, _ = run("preview", "intro", "--to", "ada@example.com", "--var", "topic=UX")
+    assert out.startswith("Subject: Maya Chen suggested I reach out") and "Hi Ada," in out
     code, out, err = run("send", "intro", "--to", "ada@example.com", "--var", "topic=UX", "--again", "--dry-run",
                          "--json")
     assert code == 0, err

@@ -161,3 +161,16 @@ def test_smtputf8_address_needs_server_support(sink: Sink) -> None:
     finally:
         plain.stop()
         utf8.stop()
+
+
+def test_a_server_that_never_answers_times_out() -> None:
+    import socket
+    import time
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        start = time.monotonic()
+        with pytest.raises(ConnectError, match="cannot connect"):
+            SmtpTransport("127.0.0.1", listener.getsockname()[1], security="none", timeout=0.5).open()
+        assert time.monotonic() - start < 5
