@@ -159,6 +159,9 @@ def send_batch(
             assert entry is not None
             return entry
     else:
+        if any(isinstance(item, str) for item in batch):
+            raise ValueError("keys from queue_batch need a store and a journaling transport;"
+                             " give prepare_batch's entries to a dry-run transport")
         todo = [item for item in batch if isinstance(item, JournalEntry)]
 
         def load(item: str | JournalEntry) -> JournalEntry:

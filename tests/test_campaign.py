@@ -304,3 +304,12 @@ def test_several_connections_stop_together_on_a_connect_error(store: Store) -> N
         send_batch(prepare(store, people(*(f"p{i}@example.com" for i in range(6)))), smtp(port), store,
                    connections=3, retry_delays=())
     assert {r.status for r in store.messages()} <= {Status.QUEUED, Status.DEFERRED}
+
+
+def test_keys_without_a_journal_are_refused(store: Store, tmp_path: Path) -> None:
+    from outreach import queue_batch
+
+    keys = queue_batch("intro", people("a@example.com"), store=store, sender=Sender("Sam", "sam@example.edu"),
+                       renderer=Renderer())
+    with pytest.raises(ValueError, match="need a store"):
+        send_batch(keys, OutboxTransport(tmp_path / "outbox"), store)
