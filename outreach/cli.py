@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .cli_batch import parse_vars, run_batch, sender_of
-from .cli_common import EXIT_USAGE, errors, fail, load, open_store
+from .cli_common import EXIT_INTERRUPTED, EXIT_USAGE, errors, fail, load, open_store
 from .cli_contacts import contacts
 from .cli_threads import COMMANDS as THREAD_COMMANDS
 from .errors import ConfigError, ContactError, CredentialsError
@@ -289,4 +289,11 @@ for _command in THREAD_COMMANDS:
 
 def main() -> None:
     """Entry point of the ``outreach`` console script."""
-    cli(prog_name="outreach")
+    try:
+        cli(prog_name="outreach", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("\nInterrupted; nothing was left half-written.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code)
