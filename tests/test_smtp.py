@@ -174,3 +174,25 @@ def test_a_server_that_never_answers_times_out() -> None:
         with pytest.raises(ConnectError, match="cannot connect"):
             SmtpTransport("127.0.0.1", listener.getsockname()[1], security="none", timeout=0.5).open()
         assert time.monotonic() - start < 5
+
+
+def test_partly_refused_recipients_are_each_reported(plain_server: tuple[Sink, int], tmp_path: Path) -> None:
+    from outreach import Store
+    from outreach.models import Status
+    from outreach.store import JournalEntry
+
+    sink, port = plain_server
+    data, env = message("ok@example.com")
+    both = Envelope(env.sender, ("ok@example.com", "nouser550@example.com"))
+    with transport(port) as t:
+        delivery = t.send(data, both)
+    assert delivery.refused == {"nouser550@example.com": "550 5.1.1 No such user"}
+    assert sink.envelopes == [("sam@example.edu", ["ok@example.com"])]
+    store = Store(tmp_path / "s.sqlite3")
+    entry = JournalEntry(key="k", batch="b", message_id="<m@x>", thread_id="<m@x>", contact="ok@example.com",
+                         template="intro", subject="Hello", envelope=both, data=data, status=Status.QUEUED)
+    from outreach import send_batch
+
+    summary = send_batch([entry], transport(port), store)
+    assert summary.outcomes[0].status is Status.SENT
+    assert store.get("k").refused == {"nouser550@example.com": "550 5.1.1 No such user"}  # type: ignore[union-attr]
