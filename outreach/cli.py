@@ -157,6 +157,7 @@ def preview(template: str, to: tuple[str, ...], name: str | None, var: tuple[str
 @click.option("--contacts", "contacts_file", type=click.Path(path_type=Path, dir_okay=False),
               help="A CSV file with an email column; other columns become template variables.")
 @click.option("--tag", "tags", multiple=True, help="Every contact in the book with this tag (repeatable).")
+@click.option("--due", "due", is_flag=True, help="Everyone to whom a message of this template's kind is due now.")
 @click.option("--contact", "refs", multiple=True, metavar="ADDRESS|ID", help="A contact from the book (repeatable).")
 @click.option("--var", "var", multiple=True, metavar="KEY=VALUE", help="A template variable for every message.")
 @click.option("--attach", "attach", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
@@ -171,7 +172,7 @@ def preview(template: str, to: tuple[str, ...], name: str | None, var: tuple[str
 @click.option("--no-typo-check", is_flag=True, help="Accept domains that look misspelt (gmial.com, .con).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per message outcome.")
 def send(template: str, to: tuple[str, ...], name: str | None, contacts_file: Path | None, tags: tuple[str, ...],
-         refs: tuple[str, ...], var: tuple[str, ...],
+         due: bool, refs: tuple[str, ...], var: tuple[str, ...],
          attach: tuple[Path, ...], referred_by: str | None, may_use_name: bool, dry_run: bool, rate: float | None,
          connections: int | None, again: bool, check_deliverability: bool, no_typo_check: bool, as_json: bool) -> None:
     """Render TEMPLATE for each recipient, check the whole batch, then send it.
@@ -185,8 +186,19 @@ def send(template: str, to: tuple[str, ...], name: str | None, contacts_file: Pa
     with errors():
         store = open_store(config)
         book = ContactBook(store)
-        recipients = _recipients(to, name, contacts_file, parse_vars(var), referred_by, may_use_name, book, tags,
-                                 refs)
+        variables = parse_vars(var)
+        recipients = []
+        if due:
+            from .cli_threads import due_recipients
+            from .render import Renderer
+
+            kind = Renderer(config.template_dirs).template(template).info.kind
+            recipients = due_recipients(store, config, kind, variables)
+            if not recipients:
+                click.echo(f"No {kind} is due.")
+                sys.exit(0)
+        if to or contacts_file or tags or refs or not due:
+            recipients += _recipients(to, name, contacts_file, variables, referred_by, may_use_name, book, tags, refs)
     sys.exit(run_batch(config, template, recipients, store=store, dry_run=dry_run, rate=rate, as_json=as_json,
                        attachments=attach, again=again, check_deliverability=check_deliverability,
                        typo_check=not no_typo_check, connections=connections))

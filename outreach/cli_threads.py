@@ -8,11 +8,18 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import click
 
 from .cli_common import EXIT_OK, errors, load, open_store
 
-__all__ = ["COMMANDS"]
+if TYPE_CHECKING:
+    from .config import Config
+    from .prepare import Recipient
+    from .store import Store
+
+__all__ = ["COMMANDS", "due_recipients"]
 
 
 def _when(text: str | None) -> datetime:
@@ -201,6 +208,27 @@ def due_cmd(as_json: bool, ics: Path | None, upcoming: int) -> None:
             click.echo(f"Wrote {len(items)} to-dos to {ics}.", err=True)
 
 
+def due_recipients(store: Store, config: Config, kind: str, variables: dict[str, str]) -> list[Recipient]:
+    """One recipient per item of ``kind`` due now, keyed by the item so that a re-run sends nothing twice."""
+    from .agenda import agenda
+    from .campaign import Recipient
+    from .contacts import ContactBook
+    from .errors import ContactError
+    from .models import Contact
+
+    book = ContactBook(store)
+    recipients = []
+    for item in agenda(store, config, datetime.now(timezone.utc)):
+        if item.kind != kind:
+            continue
+        try:
+            contact = book.get(item.contact).as_contact()
+        except ContactError:
+            contact = Contact(email=item.contact)
+        recipients.append(Recipient(contact, variables, where=f"thread with {item.contact}", key=item.key))
+    return recipients
+
+
 @click.command("follow-up")
 @click.option("--all", "send_all", is_flag=True, required=True, help="Send every follow-up that is due now.")
 @click.option("--dry-run", is_flag=True, help="Write them to the outbox instead of sending.")
@@ -211,29 +239,15 @@ def due_cmd(as_json: bool, ics: Path | None, upcoming: int) -> None:
 def follow_up_cmd(send_all: bool, dry_run: bool, var: tuple[str, ...], rate: float | None, connections: int | None,
                   as_json: bool) -> None:
     """Send every due follow-up as one batch, each in its own thread; safe to re-run."""
-    from .agenda import agenda
-    from .campaign import Recipient
     from .cli_batch import parse_vars, run_batch
-    from .contacts import ContactBook
-    from .errors import ContactError
-    from .models import Contact
 
     config = load()
-    now = datetime.now(timezone.utc)
     with errors():
         store = open_store(config)
-        items = [i for i in agenda(store, config, now) if i.kind == "follow-up"]
-        if not items:
-            click.echo("No follow-up is due.")
-            sys.exit(EXIT_OK)
-        book = ContactBook(store)
-        recipients = []
-        for item in items:
-            try:
-                contact = book.get(item.contact).as_contact()
-            except ContactError:
-                contact = Contact(email=item.contact)
-            recipients.append(Recipient(contact, parse_vars(var), where=f"thread with {item.contact}", key=item.key))
+        recipients = due_recipients(store, config, "follow-up", parse_vars(var))
+    if not recipients:
+        click.echo("No follow-up is due.")
+        sys.exit(EXIT_OK)
     sys.exit(run_batch(config, "follow-up", recipients, store=store, dry_run=dry_run, rate=rate, as_json=as_json,
                        connections=connections))
 

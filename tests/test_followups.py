@@ -194,5 +194,16 @@ def test_cli_lifecycle(config_file: Path, plain_server: tuple[Sink, int], tmp_pa
     assert run("landed", "--company", "Globex", "--role", "Data Analyst")[0] == 0
     code, out, _ = run("due", "--json")
     assert [json.loads(line)["kind"] for line in out.splitlines()] == ["job-update"]
+    code, out, err = run("send", "job-update", "--due", "--var", "new_role=Data Analyst", "--var",
+                         "new_company=Globex", "--json")
+    assert code == 0, err
+    assert [json.loads(line)["to"] for line in out.splitlines()] == ["ada@example.com"]
+    assert sink.messages[-1]["In-Reply-To"] == sink.messages[-2]["Message-ID"]
+    assert str(sink.messages[-1]["Subject"]) == "Re: " + str(sink.messages[0]["Subject"])
+    assert "Data Analyst at Globex" in sink.messages[-1].get_body(("plain",)).get_content()
+    assert run("due")[1].startswith("Nothing is due")
+    code, out, _ = run("send", "job-update", "--due", "--var", "new_role=x", "--var", "new_company=y")
+    assert code == 0 and "No job-update is due" in out
     assert run("log", "ada@example.com", "--closed")[0] == 0
     assert run("due")[1].startswith("Nothing is due")
+    assert json.loads(run("threads", "--json")[1])["state"] == "closed"
