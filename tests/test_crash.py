@@ -80,3 +80,20 @@ def test_interrupted_batch_resumes_without_duplicates(sig: signal.Signals, conne
     assert statuses["sent"] + statuses.get("unknown", 0) == BATCH
     assert rerun.returncode == (0 if not statuses.get("unknown") else 1), rerun.stderr
     assert statuses.get("unknown", 0) <= connections
+
+
+@pytest.mark.slow
+def test_two_outreach_processes_at_once_both_work(tmp_path: Path, plain_server: tuple[Sink, int]) -> None:
+    sink, port = plain_server
+    env, cmd = setup(tmp_path, port)
+    other = tmp_path / "others.csv"
+    other.write_text("email,name\n" + "".join(f"q{i}@example.com,Q {i}\n" for i in range(BATCH)), encoding="utf-8")
+    second = [*cmd[:cmd.index("--contacts") + 1], str(other), *cmd[cmd.index("--contacts") + 2:]]
+    procs = [subprocess.Popen(c, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+             for c in (cmd, second)]
+    errs = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], errs
+    with Store(tmp_path / "home" / "outreach.sqlite3") as store:
+        rows = store.messages()
+    assert len(rows) == 2 * BATCH and {r.status for r in rows} == {Status.SENT}
+    assert sorted(sink.message_ids) == sorted(r.message_id for r in rows)
