@@ -173,3 +173,26 @@ def test_any_other_text_round_trips(subject: str, name: str) -> None:
 def test_long_non_ascii_subjects_keep_their_spaces(subject: str) -> None:
     # Folding at 78 columns in the standard library drops the space between two encoded words.
     assert str(parsed(draft(subject=subject))["Subject"]) == subject
+
+
+LOCAL = st.from_regex(r"[a-z0-9](?:[a-z0-9_+-]{0,15}[a-z0-9])?(?:\.[a-z0-9]{1,8}){0,2}", fullmatch=True)
+LABEL = st.from_regex(r"[a-z](?:[a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True)
+DOMAIN = st.tuples(st.lists(LABEL, min_size=1, max_size=3), st.sampled_from(["com", "org", "net", "io", "de"])).map(
+    lambda parts: ".".join([*parts[0], parts[1]]))
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(LOCAL, DOMAIN)
+def test_valid_addresses_reach_the_envelope_and_header(local: str, domain: str) -> None:
+    address = f"{local}@{domain}"
+    data, envelope = serialize(build_message(draft(to=Contact(email=address, name="Ada")), SENDER))
+    msg = message_from_bytes(data, policy=policy.default)
+    assert envelope.recipients == (address,)
+    assert msg["To"].addresses[0].addr_spec == address
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(LOCAL, DOMAIN, st.sampled_from([",", ";", " ", "\n", "\t"]), LOCAL, DOMAIN)
+def test_two_addresses_in_one_field_are_refused(l1: str, d1: str, sep: str, l2: str, d2: str) -> None:
+    with pytest.raises(AddressError):
+        validate_address(f"{l1}@{d1}{sep}{l2}@{d2}")

@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from markupsafe import escape
 
 from outreach import Contact, Renderer, Sender, TemplateError, html_to_text, list_templates
 from outreach.render import BUILTIN_DIR, parse_template
@@ -124,3 +127,16 @@ def test_plain_text_reads_like_an_email() -> None:
         "Hi Ada,\n\nSee my portfolio (https://x.org/a) or https://y.org or s@x.org.\n\n"
         "  - one\n  - two\n\n1. not a list - 50% *off* C:\\path\n\nThanks,\nSam\n"
     )
+
+VALUES = st.text(st.characters(blacklist_categories=("Cs",)), max_size=80)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=VALUES)
+def test_any_variable_value_renders_literally(tmp_path: Path, sender: Sender, value: str) -> None:
+    (tmp_path / "t.html").write_text('+++\nsubject = "S {{ v }}"\n+++\n<p>[{{ v }}]</p>\n')
+    (tmp_path / "t.txt").write_text("[{{ v }}]\n")
+    draft = Renderer([tmp_path]).render("t", Contact(email="a@example.com"), sender, {"v": value})
+    assert draft.text == f"[{value}]\n"
+    assert f"<p>[{escape(value)}]</p>" in draft.html
+    assert draft.subject == f"S {value}".strip()
