@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import ssl
 import sys
 from collections.abc import Iterator
@@ -10,9 +11,16 @@ from pathlib import Path
 import keyring
 import pytest
 import trustme
+from hypothesis import settings
 from keyring.backend import KeyringBackend
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+# No per-example deadline: a loaded CI machine must not turn a slow example into a failure.
+# In CI the examples are derandomised, so a run is repeatable; locally they explore afresh.
+settings.register_profile("local", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True)
+settings.load_profile("ci" if os.environ.get("CI") else "local")
 
 from smtp_server import Sink, start_server  # noqa: E402
 
