@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -105,12 +104,6 @@ class _Syncer:
                                                          self.now.isoformat()))
         return cur.rowcount == 0
 
-    def _log(self, thread_id: str, kind: str, at: datetime, detail: dict[str, str]) -> None:
-        with self.store.transaction() as execute:
-            execute("INSERT INTO events (thread_id, kind, at, detail) VALUES (?, ?, ?, ?)",
-                    (thread_id, kind, at.astimezone(timezone.utc).isoformat(timespec="seconds"),
-                     json.dumps(detail)))
-
     def _one(self, msg: Any) -> None:
         inc = classify(msg, self.now.date())
         match = self._thread_of(inc)
@@ -126,18 +119,18 @@ class _Syncer:
             if match is None:
                 return
             address = inc.bounced or match[1]
-            self._log(match[0], "bounced", at, {**info, "address": address, "reason": inc.bounce_reason})
+            self.threads.add_event(match[0], "bounced", at, {**info, "address": address, "reason": inc.bounce_reason})
             with self.store.transaction() as execute:
                 execute("INSERT INTO bounces (address, at, reason) VALUES (?, ?, ?) ON CONFLICT(address) DO UPDATE"
                         " SET at = excluded.at, reason = excluded.reason", (address, at.isoformat(), inc.bounce_reason))
             self.report.bounces.append({"contact": address, "thread_id": match[0], "reason": inc.bounce_reason})
         elif match is not None and inc.kind == "auto-reply":
             detail = {**info, **({"until": inc.until.isoformat()} if inc.until else {})}
-            self._log(match[0], "auto-reply", at, detail)
+            self.threads.add_event(match[0], "auto-reply", at, detail)
             self.report.auto_replies.append({"contact": match[1], "thread_id": match[0],
                                              "until": inc.until.isoformat() if inc.until else ""})
         elif match is not None:
-            self._log(match[0], "replied", at, info)
+            self.threads.add_event(match[0], "replied", at, info)
             self.report.replies.append({"contact": match[1], "thread_id": match[0], "subject": inc.subject})
         elif inc.kind == "reply":
             self._probable(inc, at)

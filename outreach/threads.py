@@ -138,10 +138,18 @@ class Threads:
                         (thread_id, contact, kind, stamp))
             else:
                 thread_id = view.id
-            execute("INSERT INTO events (thread_id, kind, at, detail) VALUES (?, ?, ?, ?)",
-                    (thread_id, kind, stamp, json.dumps(dict(detail or {}))))
+        self.add_event(thread_id, kind, at, detail)
         found = [v for v in self.views(contact) if v.id == thread_id]
         return found[0]
+
+    def add_event(self, thread_id: str, kind: str, at: datetime, detail: Mapping[str, Any] | None = None) -> None:
+        """Record an event on a known thread."""
+        if kind not in EVENT_KINDS:
+            raise ContactError(f"unknown event {kind!r}")
+        with self.store.transaction() as execute:
+            execute("INSERT INTO events (thread_id, kind, at, detail) VALUES (?, ?, ?, ?)",
+                    (thread_id, kind, at.astimezone(timezone.utc).isoformat(timespec="seconds"),
+                     json.dumps(dict(detail or {}))))
 
     def record_milestone(self, kind: str, at: datetime, detail: Mapping[str, Any]) -> None:
         """Record a milestone of the whole search, such as the job landed."""
