@@ -122,15 +122,20 @@ def start_dovecot(root: Path) -> Dovecot:
     nobody = 65534 if os.geteuid() == 0 else os.geteuid()
     os.chmod(root, 0o755)
     os.chmod(root / "home", 0o777)
-    port, starttls_port = _free_port(), _free_port()
     conf = root / "dovecot.conf"
-    conf.write_text(CONFIG.format(root=root, port=port, starttls_port=starttls_port, uid=nobody,
-                                  gid=65534 if os.geteuid() == 0 else os.getegid()))
-    process = subprocess.Popen([exe, "-F", "-c", str(conf)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        _ready(port, root / "ca.pem", time.monotonic() + 30)
-    except OSError:
-        process.kill()
-        log = (root / "dovecot.log").read_text() if (root / "dovecot.log").exists() else ""
-        raise RuntimeError(f"Dovecot did not start: {process.stdout.read() if process.stdout else b''!r} {log}")
-    return Dovecot(port=port, starttls_port=starttls_port, ca_file=root / "ca.pem", process=process)
+    failures = []
+    for _attempt in range(3):  # a free port can be taken between choosing it and Dovecot binding it
+        port, starttls_port = _free_port(), _free_port()
+        conf.write_text(CONFIG.format(root=root, port=port, starttls_port=starttls_port, uid=nobody,
+                                      gid=65534 if os.geteuid() == 0 else os.getegid()))
+        process = subprocess.Popen([exe, "-F", "-c", str(conf)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            _ready(port, root / "ca.pem", time.monotonic() + 30)
+        except OSError:
+            process.kill()
+            process.wait(10)
+            log = (root / "dovecot.log").read_text() if (root / "dovecot.log").exists() else ""
+            failures.append(f"{process.stdout.read() if process.stdout else b''!r} {log[-2000:]}")
+            continue
+        return Dovecot(port=port, starttls_port=starttls_port, ca_file=root / "ca.pem", process=process)
+    raise RuntimeError("Dovecot did not start: " + " | ".join(failures))

@@ -94,6 +94,7 @@ def start_server(sink: Sink, **kwargs: Any) -> _Controller:
         kwargs.setdefault("authenticator", _authenticator)
         kwargs.setdefault("auth_required", True)
     kwargs.setdefault("enable_SMTPUTF8", False)
+    kwargs.setdefault("ready_timeout", 30.0)
     if "ssl_context" in kwargs:
         kwargs.setdefault("auth_require_tls", False)
     controller = _Controller(sink, hostname="127.0.0.1", port=0, loop=asyncio.new_event_loop(), **kwargs)
