@@ -79,7 +79,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _ready(port: int, ca_file: Path, deadline: float) -> None:
+def _ready(port: int, ca_file: Path, deadline: float, process: subprocess.Popen[bytes]) -> None:
     """Wait until the server answers with its IMAP greeting over TLS (readiness, not a fixed sleep)."""
     context = ssl.create_default_context(cafile=str(ca_file))
     delay = 0.01
@@ -90,7 +90,7 @@ def _ready(port: int, ca_file: Path, deadline: float) -> None:
                     if tls.recv(64).startswith(b"* OK"):
                         return
         except OSError:
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline or process.poll() is not None:
                 raise
             select_wait(delay)
             delay = min(delay * 2, 0.2)
@@ -130,7 +130,7 @@ def start_dovecot(root: Path) -> Dovecot:
                                       gid=65534 if os.geteuid() == 0 else os.getegid()))
         process = subprocess.Popen([exe, "-F", "-c", str(conf)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         try:
-            _ready(port, root / "ca.pem", time.monotonic() + 30)
+            _ready(port, root / "ca.pem", time.monotonic() + 30, process)
         except OSError:
             process.kill()
             process.wait(10)
