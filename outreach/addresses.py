@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .errors import AddressError
 
@@ -39,7 +40,18 @@ class Address:
 
 
 def validate_address(address: str, *, check_deliverability: bool = False) -> Address:
-    """Check one address; raise :class:`AddressError` saying what is wrong with it."""
+    """Check one address; raise :class:`AddressError` saying what is wrong with it.
+
+    Results are remembered, so that checking a batch and then building its messages validates
+    each address once.
+    """
+    if not isinstance(address, str):
+        raise AddressError("the address is empty")
+    return _validate(address, check_deliverability)
+
+
+@lru_cache(maxsize=4096)
+def _validate(address: str, check_deliverability: bool) -> Address:
     if not isinstance(address, str) or not address.strip():
         raise AddressError("the address is empty")
     if "\r" in address or "\n" in address:

@@ -118,8 +118,8 @@ class ContactBook:
 
     def _referrer_id(self, execute: Callable[..., Any], ref: str) -> int:
         try:
-            key = validate_address(ref).key
-            email = validate_address(ref).normalized
+            address = validate_address(ref)
+            key, email = address.key, address.normalized
         except AddressError as exc:
             raise ContactError(f"--referred-by {ref!r}: {exc}") from exc
         row = execute("SELECT id FROM contacts WHERE email_key = ?", (key,)).fetchone()

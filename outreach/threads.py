@@ -101,7 +101,8 @@ class Threads:
                 at=parse_time(m["sent_at"] or m["updated_at"]), status=m["status"],
                 followup_days=m["followup_days"]))
         events: dict[str, list[Event]] = {}
-        for e in self.store.query("SELECT * FROM events ORDER BY at, id"):
+        ewhere = "WHERE thread_id IN (SELECT id FROM threads WHERE contact = ?)" if contact else ""
+        for e in self.store.query(f"SELECT * FROM events {ewhere} ORDER BY at, id", args):
             events.setdefault(e["thread_id"], []).append(Event(e["kind"], parse_time(e["at"]), json.loads(e["detail"])))
         out = []
         for t in threads:
