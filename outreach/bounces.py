@@ -20,8 +20,8 @@ from .mailtext import header, notice_text, part_text, parts
 
 __all__ = ["Report", "plain_address", "read_report"]
 
-_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+"
-                      r"[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]|[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@\[[0-9.]+\]")
+_ADDRESS = re.compile(r"[\w!#$%&'*+/=?^`{|}~.-]+@(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_][\w-]*[^\W_]|"
+                      r"[\w!#$%&'*+/=?^`{|}~.-]+@\[[0-9.]+\]")
 _ID = re.compile(r"<[^<>\s@]+@[^<>\s]+>")
 _DAEMON = re.compile(r"^(mailer[-_.]?daemon|postmaster|post_master|mail[-_.]?delivery[-_.]?(system|subsystem)?|"
                      r"mdaemon|mail[-_.]?administrator|bounces?|ndr)$", re.IGNORECASE)

@@ -158,8 +158,9 @@ class _Syncer:
 
     def _by_address(self, addresses: tuple[str, ...]) -> tuple[str, str] | None:
         for address in addresses:
-            rows = self.store.query("SELECT thread_id, contact FROM messages WHERE contact = ?"
-                                    " AND status IN ('sent', 'unknown') ORDER BY id DESC LIMIT 1", (address,))
+            rows = self.store.query("SELECT thread_id, contact FROM messages WHERE contact IN (?, ?)"
+                                    " AND status IN ('sent', 'unknown') ORDER BY id DESC LIMIT 1",
+                                    (address, _key(address)))
             if rows:
                 return rows[0]["thread_id"], rows[0]["contact"]
         return None
@@ -178,7 +179,7 @@ class _Syncer:
         info = {"message_id": inc.message_id, "from": inc.sender, "subject": inc.subject}
         if inc.kind in _REPORTS:
             self._report(inc, match, named, at, info)
-        elif match is not None and inc.sender != match[1].lower():
+        elif match is not None and _key(inc.sender) != _key(match[1]):
             self.report.from_others.append({"contact": match[1], "thread_id": match[0], "from": inc.sender,
                                             "kind": inc.kind, "subject": inc.subject})
         elif match is not None and inc.kind == "challenge":
@@ -204,8 +205,8 @@ class _Syncer:
                                           "message_id": inc.message_id, "subject": inc.subject})
             return
         thread_id, contact = match
-        recipients = {r.lower() for r in inc.recipients}
-        if recipients and contact.lower() not in recipients:
+        recipients = {_key(r) for r in inc.recipients}
+        if recipients and _key(contact) not in recipients:
             self.report.unmatched.append({
                 "kind": inc.kind, "address": inc.bounced, "message_id": inc.message_id, "subject": inc.subject,
                 "why": f"about our message to {contact}, but it names {', '.join(sorted(recipients))}; nothing changed"})
@@ -232,7 +233,7 @@ class _Syncer:
     def _probable(self, inc: Incoming, at: datetime) -> None:
         subject = _bare_subject(inc.subject)
         for view in self.views.values():
-            if (view.contact == inc.sender and not view.closed and subject and _bare_subject(view.subject) == subject
+            if (_key(view.contact) == _key(inc.sender) and not view.closed and subject and _bare_subject(view.subject) == subject
                     and view.created_at <= at):
                 self.report.probable.append({"contact": view.contact, "thread_id": view.id, "subject": inc.subject,
                                              "message_id": inc.message_id,
