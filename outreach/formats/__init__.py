@@ -9,8 +9,8 @@ from ..errors import ImportFormatError
 from ..safetext import printable
 from .base import ImportedContact, Skipped, decode_export, read_bytes, sniff_delimiter
 
-__all__ = ["FORMATS", "Export", "ImportFormatError", "ImportedContact", "Skipped", "detect_format", "read_contacts",
-           "read_export"]
+__all__ = ["FORMATS", "Export", "ImportFormatError", "ImportedContact", "Skipped", "detect_format",
+           "is_linkedin_header", "read_contacts", "read_export"]
 
 FORMATS = ("auto", "linkedin", "google", "outlook", "vcard", "csv")
 
