@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import ImportFormatError
+from ...errors import ImportFormatError
 from .base import ImportedContact, Skipped, csv_rows, data_rows
 
 __all__ = ["read"]

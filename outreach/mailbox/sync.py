@@ -10,8 +10,8 @@ from typing import Any
 
 from .imap import Mailbox
 from .replies import Incoming, classify
-from .store import Store
-from .threads import Threads
+from ..store.db import Store
+from ..lifecycle.threads import Threads
 
 __all__ = ["SyncReport", "sync_mailbox"]
 

@@ -14,8 +14,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .errors import StoreError
-from .models import Envelope, Status
+from ..errors import StoreError
+from ..models import Envelope, Status
 
 __all__ = ["JournalEntry", "JournalState", "Store"]
 

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import click
 
-from .cli_batch import parse_vars
-from .cli_common import errors, load, open_store
+from .batch import parse_vars
+from .common import errors, load, open_store
 
 __all__ = ["contacts"]
 
 
 def _book():  # type: ignore[no-untyped-def]
-    from .contacts import ContactBook
+    from ..book.contacts import ContactBook
 
     return ContactBook(open_store(load()))
 
@@ -76,7 +76,7 @@ def list_cmd(tag: str | None, search: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the contact as JSON.")
 def show_cmd(contact: str, as_json: bool) -> None:
     """Show one contact (by address or #id), with the messages sent to them."""
-    from .addresses import validate_address
+    from ..compose.addresses import validate_address
 
     with errors():
         book = _book()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import ImportFormatError
+from ...errors import ImportFormatError
 from .base import ImportedContact, Skipped, csv_rows, data_rows
 
 __all__ = ["EMAIL_COLUMNS", "read", "row_to_contact"]

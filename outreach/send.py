@@ -11,8 +11,8 @@ from pathlib import Path
 
 from .errors import ConnectError, PermanentError, TransientError, TransportError, UnknownOutcomeError
 from .models import Outcome, Status
-from .prepare import Recipient, iter_prepared, prepare_batch, queue_batch
-from .store import JournalEntry, Store
+from .compose.prepare import Recipient, iter_prepared, prepare_batch, queue_batch
+from .store.db import JournalEntry, Store
 from .transports.base import Transport
 
 __all__ = ["Recipient", "Summary", "iter_prepared", "prepare_batch", "queue_batch", "send_batch"]

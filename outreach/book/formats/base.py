@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ImportFormatError
+from ...errors import ImportFormatError
 
 __all__ = ["ImportedContact", "Skipped", "csv_rows", "data_rows", "physical_lines", "read_text"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import email.header
 import re
 from collections.abc import Iterable
-from .errors import HeaderError
+from ..errors import HeaderError
 
 __all__ = ["check_header_name", "check_header_value", "check_serialized_headers"]
 

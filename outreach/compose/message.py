@@ -12,9 +12,9 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from .addresses import Address, validate_address
-from .errors import AddressError, AttachmentError, HeaderError
+from ..errors import AddressError, AttachmentError, HeaderError
 from .headers import check_header_name, check_header_value, check_serialized_headers
-from .models import Draft, Envelope, Sender
+from ..models import Draft, Envelope, Sender
 
 __all__ = ["MAX_ATTACHMENT_BYTES", "Envelope", "build_message", "reply_subject", "serialize", "tidy"]
 

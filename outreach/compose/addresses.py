@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .errors import AddressError
+from ..errors import AddressError
 
 __all__ = ["Address", "validate_address"]
 

@@ -10,12 +10,12 @@ from email.utils import make_msgid
 from pathlib import Path
 
 from .addresses import validate_address
-from .errors import AddressError, AttachmentError, HeaderError, Problem, TemplateError, ValidationError
+from ..errors import AddressError, AttachmentError, HeaderError, Problem, TemplateError, ValidationError
 from .message import build_message, reply_subject, serialize
-from .models import Contact, Sender, Status
+from ..models import Contact, Sender, Status
 from .render import Renderer
-from .store import JournalEntry, Store
-from .threads import Threads
+from ..store.db import JournalEntry, Store
+from ..lifecycle.threads import Threads
 from .typos import suggest_domain
 
 __all__ = ["Recipient", "iter_prepared", "prepare_batch", "queue_batch"]

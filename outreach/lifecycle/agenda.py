@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from .config import Config
-from .contacts import ContactBook
+from ..config import Config
+from ..book.contacts import ContactBook
 from .followups import DueItem, Policy, due_items
-from .store import Store
+from ..store.db import Store
 from .threads import Threads
 
 __all__ = ["agenda", "policy_from"]

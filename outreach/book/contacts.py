@@ -9,11 +9,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .addresses import validate_address
-from .errors import AddressError, ContactError
+from ..compose.addresses import validate_address
+from ..errors import AddressError, ContactError
 from .formats import ImportedContact, Skipped, read_contacts
-from .models import ContactRecord
-from .store import Store
+from ..models import ContactRecord
+from ..store.db import Store
 
 __all__ = ["ContactBook", "ImportReport"]
 
@@ -133,7 +133,7 @@ class ContactBook:
             tags: Iterable[str] = (), referred_by: str | None = None, may_use_name: bool = False,
             fields: Mapping[str, str] | None = None) -> ContactRecord:
         """Add one contact by hand; what is given here counts as edited and is never overwritten by imports."""
-        from .headers import check_header_value
+        from ..compose.headers import check_header_value
 
         address = validate_address(email)
         check_header_value("name", name)
@@ -168,7 +168,7 @@ class ContactBook:
              remove_tags: Iterable[str] = (), referred_by: str | None = None, may_use_name: bool | None = None,
              fields: Mapping[str, str] | None = None, **changes: str | None) -> ContactRecord:
         """Change a contact; edited values are marked so that later imports keep them."""
-        from .headers import check_header_value
+        from ..compose.headers import check_header_value
 
         unknown = set(changes) - set(EDITABLE)
         if unknown:

@@ -9,17 +9,17 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .cli_batch import parse_vars, run_batch, sender_of
-from .cli_common import EXIT_INTERRUPTED, EXIT_USAGE, errors, fail, load, open_store
-from .cli_contacts import contacts
-from .cli_threads import COMMANDS as THREAD_COMMANDS
-from .errors import ConfigError, ContactError, CredentialsError
+from .batch import parse_vars, run_batch, sender_of
+from .common import EXIT_INTERRUPTED, EXIT_USAGE, errors, fail, load, open_store
+from .contacts import contacts
+from .threads import COMMANDS as THREAD_COMMANDS
+from ..errors import ConfigError, ContactError, CredentialsError
 
 if TYPE_CHECKING:
-    from .campaign import Recipient
-    from .config import Config
-    from .contacts import ContactBook
-    from .models import Contact
+    from ..send import Recipient
+    from ..config import Config
+    from ..book.contacts import ContactBook
+    from ..models import Contact
 
 __all__ = ["main"]
 
@@ -38,9 +38,9 @@ def cli() -> None:
 @click.option("--email", required=True, help="Your email address.")
 def init(name: str, email: str) -> None:
     """Create the config file with your name and address."""
-    from .addresses import validate_address
-    from .config import config_path, data_dir, write_initial_config
-    from .headers import check_header_value
+    from ..compose.addresses import validate_address
+    from ..config import config_path, data_dir, write_initial_config
+    from ..compose.headers import check_header_value
 
     path = config_path()
     with errors():
@@ -56,7 +56,7 @@ def init(name: str, email: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per template.")
 def templates_cmd(as_json: bool) -> None:
     """List the templates, their kind, and where each comes from."""
-    from .render import list_templates
+    from ..compose.render import list_templates
 
     with errors():
         infos = list_templates(load().template_dirs)
@@ -74,7 +74,7 @@ def _contact_for(book: ContactBook, address: str, name: str | None, referred_by:
     """The contact for a ``--to`` address: what the book knows about it, with the options on top."""
     from dataclasses import replace
 
-    from .models import Contact
+    from ..models import Contact
 
     contact = Contact(email=address, name=name or "", referrer=referred_by or "", may_use_referrer_name=may_use_name)
     try:
@@ -88,9 +88,9 @@ def _contact_for(book: ContactBook, address: str, name: str | None, referred_by:
 def _recipients(to: tuple[str, ...], name: str | None, contacts_file: Path | None, variables: dict[str, str],
                 referred_by: str | None, may_use_name: bool, book: ContactBook, tags: tuple[str, ...],
                 refs: tuple[str, ...]) -> list[Recipient]:
-    from .campaign import Recipient
-    from .models import Contact
-    from .recipients import read_recipients_csv
+    from ..send import Recipient
+    from ..models import Contact
+    from ..book.recipients import read_recipients_csv
 
     if name is not None and len(to) != 1:
         raise click.UsageError("--name goes with exactly one --to")
@@ -137,8 +137,8 @@ def _recipients(to: tuple[str, ...], name: str | None, contacts_file: Path | Non
 def preview(template: str, to: tuple[str, ...], name: str | None, var: tuple[str, ...], referred_by: str | None,
             may_use_name: bool, show_html: bool) -> None:
     """Print the subject and body TEMPLATE would produce, without writing anything."""
-    from .contacts import ContactBook
-    from .render import Renderer
+    from ..book.contacts import ContactBook
+    from ..compose.render import Renderer
 
     config = load()
     with errors():
@@ -180,7 +180,7 @@ def send(template: str, to: tuple[str, ...], name: str | None, contacts_file: Pa
     Exit codes: 0 all sent, 1 some failed, deferred or unknown, 2 usage or validation error,
     3 credentials or connection error, 130 stopped by Ctrl-C.
     """
-    from .contacts import ContactBook
+    from ..book.contacts import ContactBook
 
     config = load()
     with errors():
@@ -189,8 +189,8 @@ def send(template: str, to: tuple[str, ...], name: str | None, contacts_file: Pa
         variables = parse_vars(var)
         recipients = []
         if due:
-            from .cli_threads import due_recipients
-            from .render import Renderer
+            from .threads import due_recipients
+            from ..compose.render import Renderer
 
             kind = Renderer(config.template_dirs).template(template).info.kind
             recipients = due_recipients(store, config, kind, variables)
@@ -206,7 +206,7 @@ def send(template: str, to: tuple[str, ...], name: str | None, contacts_file: Pa
 
 def _account(config: Config, username: str | None, for_imap: bool) -> tuple[str, str]:
     """The username whose password ``login``/``logout`` handle, and its keyring key."""
-    from .credentials import imap_key
+    from ..credentials import imap_key
 
     section = "imap" if for_imap else "smtp"
     server = config.imap if for_imap else config.smtp
@@ -223,7 +223,7 @@ def _account(config: Config, username: str | None, for_imap: bool) -> tuple[str,
 @click.option("--imap", "for_imap", is_flag=True, help="Store the IMAP password ([imap] username) instead.")
 def login(username: str | None, password_stdin: bool, for_imap: bool) -> None:
     """Store the SMTP (or IMAP) password in the OS keyring."""
-    from .credentials import set_password
+    from ..credentials import set_password
 
     with errors():
         user, key = _account(load(), username, for_imap)
@@ -244,7 +244,7 @@ def login(username: str | None, password_stdin: bool, for_imap: bool) -> None:
 @click.option("--imap", "for_imap", is_flag=True, help="Remove the IMAP password instead.")
 def logout(username: str | None, for_imap: bool) -> None:
     """Remove the SMTP (or IMAP) password from the OS keyring."""
-    from .credentials import delete_password
+    from ..credentials import delete_password
 
     with errors():
         user, key = _account(load(), username, for_imap)
@@ -260,7 +260,7 @@ def journal(ctx: click.Context, status: str | None, as_json: bool) -> None:
     """List the messages in the send journal (what was sent, failed, or is unknown)."""
     if ctx.invoked_subcommand is not None:
         return
-    from .models import Status
+    from ..models import Status
 
     with errors():
         with open_store(load()) as store:
@@ -282,7 +282,7 @@ def journal(ctx: click.Context, status: str | None, as_json: bool) -> None:
 @click.option("--resend", is_flag=True, help="It did not arrive: queue it to be sent by the next run.")
 def journal_resolve(message_id: str, as_sent: bool, resend: bool) -> None:
     """Settle a message whose outcome is unknown."""
-    from .models import Status
+    from ..models import Status
 
     if as_sent == resend:
         raise click.UsageError("give exactly one of --sent or --resend")

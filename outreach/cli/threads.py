@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .cli_common import EXIT_OK, errors, load, open_store
+from .common import EXIT_OK, errors, load, open_store
 
 if TYPE_CHECKING:
-    from .config import Config
-    from .prepare import Recipient
-    from .store import Store
+    from ..config import Config
+    from ..compose.prepare import Recipient
+    from ..store.db import Store
 
 __all__ = ["COMMANDS", "due_recipients"]
 
@@ -37,7 +37,7 @@ def _when(text: str | None) -> datetime:
 
 
 def _key(address: str) -> str:
-    from .addresses import validate_address
+    from ..compose.addresses import validate_address
 
     return validate_address(address).key
 
@@ -57,8 +57,8 @@ def _key(address: str) -> str:
 def log_cmd(contact: str, what: str | None, scheduled: str | None, note: str | None, referral: str | None,
             notes: str | None, name: str | None, may_use_name: bool, at: str | None) -> None:
     """Record what happened with CONTACT off-line: a reply, a meeting, a note, a referral."""
-    from .contacts import ContactBook
-    from .threads import Threads
+    from ..book.contacts import ContactBook
+    from ..lifecycle.threads import Threads
 
     chosen = [k for k, v in (("what", what), ("scheduled", scheduled), ("note", note), ("referral", referral)) if v]
     if len(chosen) != 1:
@@ -88,8 +88,8 @@ def log_cmd(contact: str, what: str | None, scheduled: str | None, note: str | N
             added = book.add(referral, name=name, referred_by=contact, may_use_name=may_use_name)
             view = threads.log(key, "referral", when, {"address": added.email, "name": name,
                                                        "may_use_name": may_use_name})
-    from .agenda import policy_from
-    from .followups import thread_state
+    from ..lifecycle.agenda import policy_from
+    from ..lifecycle.followups import thread_state
 
     click.echo(f"Logged on the thread with {key} ({view.subject or 'no email yet'}): now "
                f"{thread_state(view, datetime.now(timezone.utc), policy_from(load()))}.")
@@ -101,7 +101,7 @@ def log_cmd(contact: str, what: str | None, scheduled: str | None, note: str | N
 @click.option("--at", "at", metavar="DATE", help="When (default now).")
 def landed_cmd(company: str, role: str, at: str | None) -> None:
     """Record the job you landed: a job-update falls due for everyone who replied or met you."""
-    from .threads import Threads
+    from ..lifecycle.threads import Threads
 
     with errors():
         Threads(open_store(load())).record_milestone("landed", _when(at), {"company": company, "role": role})
@@ -116,9 +116,9 @@ def landed_cmd(company: str, role: str, at: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per thread.")
 def threads_cmd(state: str | None, as_json: bool) -> None:
     """List conversations with their state, most recently active first."""
-    from .agenda import policy_from
-    from .followups import thread_state
-    from .threads import Threads
+    from ..lifecycle.agenda import policy_from
+    from ..lifecycle.followups import thread_state
+    from ..lifecycle.threads import Threads
 
     config = load()
     now = datetime.now(timezone.utc)
@@ -155,9 +155,9 @@ def _describe(kind: str, detail: Mapping[str, object]) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the thread and its history as JSON.")
 def thread_cmd(contact: str, as_json: bool) -> None:
     """Show the latest thread with CONTACT: state, messages and events, oldest first."""
-    from .agenda import policy_from
-    from .followups import thread_state
-    from .threads import Threads
+    from ..lifecycle.agenda import policy_from
+    from ..lifecycle.followups import thread_state
+    from ..lifecycle.threads import Threads
 
     config = load()
     with errors():
@@ -185,14 +185,14 @@ def thread_cmd(contact: str, as_json: bool) -> None:
 @click.option("--upcoming", type=click.IntRange(min=0), default=0, help="Also list what falls due within N days.")
 def due_cmd(as_json: bool, ics: Path | None, upcoming: int) -> None:
     """What you owe whom, oldest first, with why: follow-ups, thank-yous, check-ins, job updates."""
-    from .agenda import agenda
+    from ..lifecycle.agenda import agenda
 
     config = load()
     now = datetime.now(timezone.utc)
     with errors():
         items = agenda(open_store(config), config, now, timedelta(days=upcoming))
     if ics is not None:
-        from .ics import due_to_ics
+        from ..lifecycle.ics import due_to_ics
 
         ics.write_bytes(due_to_ics(items, now))
     for item in items:
@@ -210,11 +210,11 @@ def due_cmd(as_json: bool, ics: Path | None, upcoming: int) -> None:
 
 def due_recipients(store: Store, config: Config, kind: str, variables: dict[str, str]) -> list[Recipient]:
     """One recipient per item of ``kind`` due now, keyed by the item so that a re-run sends nothing twice."""
-    from .agenda import agenda
-    from .campaign import Recipient
-    from .contacts import ContactBook
-    from .errors import ContactError
-    from .models import Contact
+    from ..lifecycle.agenda import agenda
+    from ..send import Recipient
+    from ..book.contacts import ContactBook
+    from ..errors import ContactError
+    from ..models import Contact
 
     book = ContactBook(store)
     recipients = []
@@ -239,7 +239,7 @@ def due_recipients(store: Store, config: Config, kind: str, variables: dict[str,
 def follow_up_cmd(send_all: bool, dry_run: bool, var: tuple[str, ...], rate: float | None, connections: int | None,
                   as_json: bool) -> None:
     """Send every due follow-up as one batch, each in its own thread; safe to re-run."""
-    from .cli_batch import parse_vars, run_batch
+    from .batch import parse_vars, run_batch
 
     config = load()
     with errors():
@@ -257,9 +257,9 @@ def follow_up_cmd(send_all: bool, dry_run: bool, var: tuple[str, ...], rate: flo
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 def sync_cmd(since: str | None, as_json: bool) -> None:
     """Read your mailbox over IMAP: replies mark threads replied, bounces and out-of-office are noted."""
-    from .addresses import validate_address
-    from .cli_batch import imap_mailbox, sender_of
-    from .sync import sync_mailbox
+    from ..compose.addresses import validate_address
+    from .batch import imap_mailbox, sender_of
+    from ..mailbox.sync import sync_mailbox
 
     config = load()
     with errors():

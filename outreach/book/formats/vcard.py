@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..errors import ImportFormatError
+from ...errors import ImportFormatError
 from .base import ImportedContact, Skipped, physical_lines
 
 __all__ = ["read"]

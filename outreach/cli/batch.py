@@ -13,16 +13,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .cli_common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, errors
-from .errors import ConfigError
+from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, errors
+from ..errors import ConfigError
 
 if TYPE_CHECKING:
-    from .campaign import Recipient, Summary
-    from .config import Config
-    from .imap import Mailbox
-    from .models import Outcome, Sender
-    from .store import Store
-    from .transports.base import Transport
+    from ..send import Recipient, Summary
+    from ..config import Config
+    from ..mailbox.imap import Mailbox
+    from ..models import Outcome, Sender
+    from ..store.db import Store
+    from ..transports.base import Transport
 
 __all__ = ["imap_mailbox", "parse_vars", "run_batch", "sender_of"]
 
@@ -48,12 +48,12 @@ def parse_vars(pairs: tuple[str, ...], option: str = "--var") -> dict[str, str]:
 
 
 def _transport(config: Config, dry_run: bool) -> Transport:
-    from .transports.file import OutboxTransport
+    from ..transports.file import OutboxTransport
 
     if dry_run or config.smtp is None:
         return OutboxTransport(config.outbox_dir)
-    from .credentials import get_password
-    from .transports.smtp import SmtpTransport
+    from ..credentials import get_password
+    from ..transports.smtp import SmtpTransport
 
     smtp = config.smtp
     password = get_password(smtp.username) if smtp.username else ""
@@ -110,8 +110,8 @@ def _print_summary(summary: Summary, *, dry_run: bool, outbox: Path, err: bool) 
 
 def imap_mailbox(config: Config) -> Mailbox:
     """The configured IMAP mailbox, with its password read from the keyring now."""
-    from .credentials import get_imap_password
-    from .imap import Mailbox
+    from ..credentials import get_imap_password
+    from ..mailbox.imap import Mailbox
 
     assert config.imap is not None
     password = get_imap_password(config.imap.username)
@@ -128,8 +128,8 @@ class _SentCopies:
         self.failures: list[str] = []
 
     def __call__(self, outcome: Outcome) -> None:
-        from .errors import OutreachError
-        from .models import Status
+        from ..errors import OutreachError
+        from ..models import Status
 
         if outcome.status is not Status.SENT or outcome.earlier:
             return
@@ -151,9 +151,9 @@ def run_batch(config: Config, template: str, recipients: Sequence[Recipient], *,
               rate: float | None, as_json: bool, attachments: Sequence[Path] = (), again: bool = False,
               check_deliverability: bool = False, typo_check: bool = True, connections: int | None = None) -> int:
     """Validate, journal and send one batch with progress and a summary; return the exit code."""
-    from .campaign import prepare_batch, queue_batch, send_batch
-    from .contacts import ContactBook
-    from .render import Renderer
+    from ..send import prepare_batch, queue_batch, send_batch
+    from ..book.contacts import ContactBook
+    from ..compose.render import Renderer
 
     with errors():
         sender = sender_of(config)

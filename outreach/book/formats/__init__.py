@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import ImportFormatError
+from ...errors import ImportFormatError
 from .base import ImportedContact, Skipped, read_text
 
 __all__ = ["FORMATS", "ImportFormatError", "ImportedContact", "Skipped", "detect_format", "read_contacts"]

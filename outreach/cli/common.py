@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from .errors import (
+from ..errors import (
     ConfigError,
     CredentialsError,
     ImportFormatError,
@@ -20,8 +20,8 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .config import Config
-    from .store import Store
+    from ..config import Config
+    from ..store.db import Store
 
 __all__ = ["EXIT_CONNECTION", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "errors", "fail", "load",
            "open_store"]
@@ -49,7 +49,7 @@ def errors() -> Iterator[None]:
 
 def load() -> Config:
     """The config file, read once per command."""
-    from .config import load_config
+    from ..config import load_config
 
     with errors():
         return load_config()
@@ -57,6 +57,6 @@ def load() -> Config:
 
 def open_store(config: Config) -> Store:
     """The store in the data folder, created on first use."""
-    from .store import Store
+    from ..store.db import Store
 
     return Store(config.store_path)

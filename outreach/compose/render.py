@@ -15,8 +15,8 @@ from typing import Any
 
 import jinja2
 
-from .errors import TemplateError
-from .models import Contact, Draft, Sender, TemplateInfo
+from ..errors import TemplateError
+from ..models import Contact, Draft, Sender, TemplateInfo
 from .plaintext import html_to_text
 
 __all__ = ["BUILTIN_DIR", "Renderer", "TemplateSource", "load_template", "parse_template"]
@@ -27,9 +27,9 @@ KINDS = ("intro", "follow-up", "thank-you", "check-in", "job-update", "other")
 
 
 def _builtin_dir() -> Path:
-    here = Path(__file__).resolve().parent
-    shipped = here / "templates"
-    return shipped if shipped.is_dir() else here.parent / "templates"
+    package = Path(__file__).resolve().parent.parent
+    shipped = package / "templates"
+    return shipped if shipped.is_dir() else package.parent / "templates"
 
 
 BUILTIN_DIR = _builtin_dir()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .prepare import Recipient
-from .errors import ImportFormatError, Problem, ValidationError
+from ..compose.prepare import Recipient
+from ..errors import ImportFormatError, Problem, ValidationError
 from .formats import generic
 from .formats.base import read_text
-from .models import Contact
+from ..models import Contact
 
 __all__ = ["read_recipients_csv"]
 

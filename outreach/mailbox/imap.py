@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any
 
-from .config import ImapConfig
-from .errors import AuthError, ConnectError, TransportError
+from ..config import ImapConfig
+from ..errors import AuthError, ConnectError, TransportError
 
 __all__ = ["Mailbox"]
 
