@@ -54,7 +54,7 @@ class Tally:
 
 
 def _classify(raw: bytes) -> Any:
-    from outreach.replies import classify
+    from outreach.mailbox.replies import classify
 
     return classify(message_from_bytes(raw, policy=policy.default), TODAY)
 
@@ -120,7 +120,7 @@ def _expected_addresses(text: str) -> set[str]:
 
 def _import_twice(path: Path) -> tuple[int, int, str]:
     """Import ``path`` into a fresh store twice: rows added the first time, updated the second, error."""
-    from outreach.contacts import ContactBook
+    from outreach.book.contacts import ContactBook
     from outreach.store import Store
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -135,7 +135,7 @@ def _import_twice(path: Path) -> tuple[int, int, str]:
 
 def measure_contacts(root: Path) -> list[Tally]:
     """Read every vCard and CSV under ``root``: cards and addresses kept, and whether re-import changes nothing."""
-    from outreach.formats import read_contacts
+    from outreach.book.formats import read_contacts
 
     cards = Tally("vCard cards imported")
     addresses = Tally("vCard addresses imported")

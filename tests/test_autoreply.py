@@ -7,8 +7,8 @@ from email import message_from_bytes, policy
 
 import pytest
 
-from outreach.replies import classify
-from outreach.returndate import return_date
+from outreach.mailbox.replies import classify
+from outreach.mailbox.returndate import return_date
 from outreach.safetext import printable
 
 TODAY = date(2026, 11, 27)

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from outreach.bounces import plain_address, read_report
-from outreach.replies import classify
+from outreach.mailbox.bounces import plain_address, read_report
+from outreach.mailbox.replies import classify
 
 TODAY = date(2026, 11, 27)
 OURS = "<20261120.abc@example.edu>"

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from outreach.cli import cli
-from outreach.contacts import ContactBook
+from outreach.book.contacts import ContactBook
 from outreach.errors import ImportFormatError
-from outreach.formats import read_contacts, read_export
+from outreach.book.formats import read_contacts, read_export
 from outreach.store import Store
 
 

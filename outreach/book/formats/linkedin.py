@@ -1,0 +1,57 @@
+"""LinkedIn's ``Connections.csv`` of 2018-2026: with or without a "Notes:" preamble and URL column, most emails hidden."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from ...errors import ImportFormatError
+from .base import ImportedContact, Skipped, csv_rows, data_rows, physical_lines, sniff_delimiter
+
+__all__ = ["HEADER", "read"]
+
+HEADER = ["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"]
+
+
+def _date(value: str) -> str:
+    for fmt in ("%d %b %Y", "%d %B %Y", "%d-%b-%y", "%d-%b-%Y", "%Y-%m-%d", "%m/%d/%y", "%m/%d/%Y", "%b %d, %Y",
+                "%B %d, %Y", "%d.%m.%Y", "%d.%m.%y"):
+        try:
+            return datetime.strptime(value.strip(), fmt).date().isoformat()
+        except ValueError:
+            continue
+    return value.strip()
+
+
+def read(path: Path, text: str) -> tuple[list[ImportedContact], list[Skipped]]:
+    """Read a LinkedIn connections export, skipping its preamble."""
+    lines = physical_lines(text)
+    from . import is_linkedin_header
+
+    start = next((i for i, line in enumerate(lines[:50]) if is_linkedin_header(line)), None)
+    if start is None:
+        raise ImportFormatError(
+            f"{path}: no 'First Name,Last Name,...' header row found; is this LinkedIn's Connections.csv?"
+        )
+    rows = csv_rows("".join(lines[start:]), start_line=start + 1, delimiter=sniff_delimiter(lines[start]))
+    _, header, _ = next(rows)
+    assert header is not None
+    header = [h.strip() for h in header]
+    index = {name: header.index(name) for name in HEADER if name in header}
+    contacts: list[ImportedContact] = []
+    skipped: list[Skipped] = []
+    for line, cells in data_rows(rows, len(header), skipped):
+
+        def cell(name: str) -> str:
+            return cells[index[name]].strip() if name in index else ""
+
+        name = " ".join(p for p in (cell("First Name"), cell("Last Name")) if p)
+        url = cell("URL")
+        if not name and not url and not cell("Email Address"):
+            skipped.append(Skipped(line, "has no name, URL or email address"))
+            continue
+        contacts.append(ImportedContact(
+            line=line, email=cell("Email Address"), name=name, company=cell("Company"),
+            position=cell("Position"), linkedin_url=url, connected_on=_date(cell("Connected On")),
+        ))
+    return contacts, skipped
