@@ -204,3 +204,31 @@ def test_a_bounce_without_recipient_or_original_is_still_recognised() -> None:
             "\nThis is a permanent error; I've given up. Sorry it didn't work out.\n")
     inc = classify(parse(text), TODAY)  # type: ignore[arg-type]
     assert (inc.kind, inc.bounced, inc.originals) == ("bounce", "", ())
+
+
+HEADER_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"), max_size=80)
+
+
+@given(st.dictionaries(st.sampled_from(["From", "To", "Subject", "Date", "Message-ID", "In-Reply-To", "References",
+                                        "Return-Path", "Auto-Submitted", "Precedence", "List-Id", "Content-Type",
+                                        "Content-Transfer-Encoding", "X-Failed-Recipients"]), HEADER_TEXT),
+       st.binary(max_size=400))
+def test_any_message_is_classified_without_an_exception(headers: dict[str, str], body: bytes) -> None:
+    raw = "".join(f"{k}: {v}\r\n" for k, v in headers.items()).encode("utf-8", "surrogateescape") + b"\r\n" + body
+    inc = classify(message_from_bytes(raw, policy=policy.default), TODAY)  # type: ignore[arg-type]
+    assert inc.kind in ("reply", "auto-reply", "bounce", "delay", "delivered", "complaint", "list", "challenge")
+    assert not any(ch in inc.subject + inc.bounce_reason for ch in "\x1b\x07\r\n")
+
+
+@pytest.mark.parametrize("value", ["Fri, 20 Nov 2026 10:00:00", "Mon, 01 Jan 99999 00:00:00 +0000", "yesterday", ""])
+def test_dates_without_a_zone_or_out_of_range_are_no_date(value: str) -> None:
+    inc = classify(parse(f"From: ada@example.com\nDate: {value}\nSubject: Re: Hello\n\nHi\n"), TODAY)  # type: ignore
+    assert inc.received is None
+
+
+def test_undecodable_text_is_read_as_well_as_it_can_be() -> None:
+    text = ("From: MAILER-DAEMON@mx.example.org\nTo: sam@example.edu\nSubject: Undeliverable\n"
+            "Content-Type: text/plain; charset=x-no-such-charset\nContent-Transfer-Encoding: base64\n\n"
+            "VXNlciB1bmtub3duOiA8YWRhQGV4YW1wbGUuY29tPg==\n")
+    inc = classify(parse(text), TODAY)  # type: ignore[arg-type]
+    assert (inc.kind, inc.bounced) == ("bounce", "ada@example.com")

@@ -252,8 +252,7 @@ def test_reports_and_replies_act_only_on_their_own_thread(dovecot: Dovecot, tmp_
                                  "Message-ID": "<o1@example.com>", "In-Reply-To": ids["eve@example.com"]},
                                 "Eve asked me to answer."))
         box.append("INBOX", raw({"From": "fay@example.com", "Subject": "Please verify your message",
-                                 "Message-ID": "<c1@example.com>", "In-Reply-To": ids["fay@example.com"],
-                                 "Auto-Submitted": "auto-replied"},
+                                 "Message-ID": "<c1@example.com>", "Auto-Submitted": "auto-replied"},
                                 "Please verify that you are human: https://verify.example.net/x1"))
         box.append("INBOX", raw({"From": "list@lists.example.org", "Subject": "Re: Could I ask you about UX?",
                                  "List-Id": "<jobs.lists.example.org>", "Message-ID": "<l1@example.org>",

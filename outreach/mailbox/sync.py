@@ -173,6 +173,8 @@ class _Syncer:
         named = match is not None
         if match is None and inc.kind in _REPORTS:
             match = self._by_address(inc.recipients)
+        elif match is None and inc.kind == "challenge":  # challenge systems rarely keep our Message-ID
+            match = self._by_address((inc.sender,))
         if self._seen(inc, match[0] if match else None):
             return
         at = inc.received or self.now
