@@ -49,6 +49,14 @@ def test_mailing_list_traffic_is_neither_a_reply_nor_an_auto_reply(headers: dict
     assert incoming(headers).kind == "list"  # type: ignore[attr-defined]
 
 
+def test_a_persons_post_on_a_discussion_list_is_a_reply_not_an_auto_reply() -> None:
+    inc = incoming({"List-Id": "<jobs.lists.example.org>", "List-Post": "<mailto:jobs@lists.example.org>",
+                    "Precedence": "bulk", "In-Reply-To": "<q@example.org>"})
+    assert inc.kind == "reply"  # type: ignore[attr-defined]
+    assert incoming({"List-Id": "<jobs.lists.example.org>", "Precedence": "bulk",
+                     "Auto-Submitted": "auto-replied", "In-Reply-To": "<q@example.org>"}).kind == "auto-reply"  # type: ignore
+
+
 def test_a_person_writing_is_a_reply_even_with_outlook_headers() -> None:
     assert incoming({"X-Auto-Response-Suppress": "All", "Auto-Submitted": "no"}).kind == "reply"  # type: ignore
 

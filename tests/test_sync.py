@@ -254,9 +254,9 @@ def test_reports_and_replies_act_only_on_their_own_thread(dovecot: Dovecot, tmp_
         box.append("INBOX", raw({"From": "fay@example.com", "Subject": "Please verify your message",
                                  "Message-ID": "<c1@example.com>", "Auto-Submitted": "auto-replied"},
                                 "Please verify that you are human: https://verify.example.net/x1"))
-        box.append("INBOX", raw({"From": "list@lists.example.org", "Subject": "Re: Could I ask you about UX?",
-                                 "List-Id": "<jobs.lists.example.org>", "Message-ID": "<l1@example.org>",
-                                 "In-Reply-To": ids["fay@example.com"]}, "A list post"))
+        box.append("INBOX", raw({"From": "fay@example.com", "Subject": "Re: Could I ask you about UX?",
+                                 "List-Unsubscribe": "<https://news.example.com/u>", "Precedence": "bulk",
+                                 "Message-ID": "<l1@example.org>"}, "Fay's company newsletter"))
     now = datetime(2026, 12, 1, tzinfo=timezone.utc)
     report = sync_mailbox(store, mailbox(dovecot), sender_domain="example.edu", folders=("INBOX",), now=now)
     assert [b["contact"] for b in report.bounces] == ["bob@example.com"], "matched by its failed address"
@@ -266,7 +266,7 @@ def test_reports_and_replies_act_only_on_their_own_thread(dovecot: Dovecot, tmp_
     assert [c["contact"] for c in report.complaints] == ["dan@example.com"]
     assert [(o["from"], o["contact"]) for o in report.from_others] == [("assistant@example.com", "eve@example.com")]
     assert [(c["contact"], c["link"]) for c in report.challenges] == [("fay@example.com", "https://verify.example.net/x1")]
-    assert not report.replies and not report.auto_replies
+    assert not report.replies and not report.auto_replies and not report.probable, "a newsletter is no reply"
     book = ContactBook(store)
     assert book.is_blocked("ada@example.com") is None and book.is_blocked("someone.else@example.org") is None
     assert book.is_blocked("carol@example.com") is None, "a delay blocks nothing"

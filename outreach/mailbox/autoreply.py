@@ -7,7 +7,7 @@ from email.message import Message
 
 from .mailtext import header
 
-__all__ = ["challenge_link", "is_auto_reply", "is_list_traffic"]
+__all__ = ["challenge_link", "is_auto_reply", "is_discussion_post", "is_list_traffic"]
 
 _AUTO_SUBJECT = re.compile(
     r"^\s*(auto(matic)?[ -]?(reply|response|answer)|autoreply|auto[- ]?respon|automatische antwort|"
@@ -35,15 +35,24 @@ def is_list_traffic(msg: Message) -> bool:
     return header(msg, "Precedence").lower() == "list"
 
 
-def is_auto_reply(msg: Message) -> bool:
-    """RFC 3834 ``Auto-Submitted``, vacation, Exchange and Gmail markers, or an out-of-office subject."""
+def is_discussion_post(msg: Message) -> bool:
+    """A person's post on a discussion list: the list takes posts (``List-Post``) or it answers a thread."""
+    return bool(header(msg, "List-Post") or header(msg, "In-Reply-To") or header(msg, "References"))
+
+
+def is_auto_reply(msg: Message, *, listed: bool = False) -> bool:
+    """RFC 3834 ``Auto-Submitted``, vacation, Exchange and Gmail markers, or an out-of-office subject.
+
+    ``listed``: the message came through a mailing list, whose ``Precedence: bulk``/``list`` says
+    nothing about who wrote it.
+    """
     auto = header(msg, "Auto-Submitted").lower()
     if auto and not auto.startswith("no"):
         return True
     if any(header(msg, name) and header(msg, name).lower() not in ("no", "false") for name in _AUTO_HEADERS):
         return True
-    if header(msg, "X-Precedence").lower() in ("auto_reply", "bulk") or \
-            header(msg, "Precedence").lower() in ("auto_reply", "bulk", "junk"):
+    precedence = ("auto_reply",) if listed else ("auto_reply", "bulk", "junk")
+    if header(msg, "X-Precedence").lower() in precedence or header(msg, "Precedence").lower() in precedence:
         return True
     suppress = header(msg, "X-Auto-Response-Suppress").lower()
     if suppress and ("all" in suppress or "oof" in suppress) and header(msg, "Thread-Topic"):

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
-from .autoreply import challenge_link, is_auto_reply, is_list_traffic
+from .autoreply import challenge_link, is_auto_reply, is_discussion_post, is_list_traffic
 from .bounces import plain_address, read_report
 from .mailtext import header, notice_text
 from .returndate import return_date
@@ -72,13 +72,14 @@ def classify(msg: Message, today: date) -> Incoming:
                         bounced=report.recipients[0] if report.recipients else "",
                         bounce_reason=printable(report.reason), recipients=report.recipients,
                         originals=report.originals, **common)  # type: ignore[arg-type]
-    if is_list_traffic(msg):
+    listed = is_list_traffic(msg)
+    if listed and not is_discussion_post(msg):
         return Incoming(kind="list", references=refs, **common)  # type: ignore[arg-type]
     text = notice_text(msg)
     link = challenge_link(msg, text)
     if link is not None:
         return Incoming(kind="challenge", references=refs, link=printable(link), **common)  # type: ignore[arg-type]
-    if is_auto_reply(msg):
+    if is_auto_reply(msg, listed=listed):
         return Incoming(kind="auto-reply", references=refs, until=return_date(text, today),
                         **common)  # type: ignore[arg-type]
     return Incoming(kind="reply", references=refs, **common)  # type: ignore[arg-type]
