@@ -232,3 +232,12 @@ def test_undecodable_text_is_read_as_well_as_it_can_be() -> None:
             "VXNlciB1bmtub3duOiA8YWRhQGV4YW1wbGUuY29tPg==\n")
     inc = classify(parse(text), TODAY)  # type: ignore[arg-type]
     assert (inc.kind, inc.bounced) == ("bounce", "ada@example.com")
+
+
+def test_a_person_forwarding_a_message_that_mentions_unknown_users_is_no_bounce() -> None:
+    text = ("From: Ada <ada@example.com>\nTo: sam@example.edu\nSubject: The mail I told you about\n"
+            'Content-Type: multipart/mixed; boundary="X"\n\n--X\nContent-Type: text/plain\n\n'
+            "Here it is: they said the user unknown error was on their side.\n\n--X\n"
+            "Content-Type: message/rfc822\n\nFrom: it@example.com\nTo: ada@example.com\nSubject: Outage\n\n"
+            "Sorry.\n--X--\n")
+    assert kind(text) == "reply"

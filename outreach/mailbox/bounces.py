@@ -23,8 +23,9 @@ __all__ = ["Report", "plain_address", "read_report"]
 _ADDRESS = re.compile(r"[\w!#$%&'*+/=?^`{|}~.-]+@(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_][\w-]*[^\W_]|"
                       r"[\w!#$%&'*+/=?^`{|}~.-]+@\[[0-9.]+\]")
 _ID = re.compile(r"<[^<>\s@]+@[^<>\s]+>")
-_DAEMON = re.compile(r"^(mailer[-_.]?daemon|postmaster|post_master|mail[-_.]?delivery[-_.]?(system|subsystem)?|"
-                     r"mdaemon|mail[-_.]?administrator|bounces?|ndr)$", re.IGNORECASE)
+_DAEMON = re.compile(r"^(mailer[-_.]?daemon|mail[-_.]?daemon|daemon|postmaster|post_master|"
+                     r"mail[-_.]?delivery[-_.]?(system|subsystem|service)?|mdaemon|mail[-_.]?administrator|"
+                     r"bounces?|ndr|nobody|no[-_.]?reply|do[-_.]?not[-_.]?reply)$", re.IGNORECASE)
 _DAEMON_NAME = re.compile(r"mailer[- ]?daemon|postmaster|mail delivery (system|subsystem)|delivery status|"
                           r"mail administrator|ndr administrator", re.IGNORECASE)
 _SUBJECT = re.compile(
@@ -32,7 +33,9 @@ _SUBJECT = re.compile(
     r"returned mail|returning (message|to sender)|mail failed|failure notice|failed delivery|mail delivery|could not be delivered|"
     r"delivery has failed|error sending|mail system error|mail failure|nicht zustellbar|unzustellbar|"
     r"non remis|no entregad|no se pudo entregar|rejected|bounce|delayed mail|warning: could not send|"
-    r"message delayed|delivery delayed|unable to deliver|problem delivering", re.IGNORECASE)
+    r"message delayed|delivery delayed|unable to deliver|problem delivering|message status|"
+    r"delivery notification|not delivered|mail returned|returned to sender|\bnd[nr]\b|failed mail|mail error",
+    re.IGNORECASE)
 _FAILED = re.compile(
     r"could ?n[o']t be delivered|cannot be delivered|not (be )?delivered|undeliverable|undelivered|"
     r"delivery (to the following recipients? )?(has )?failed|failed permanently|permanent(ly)? (fatal )?error|"
@@ -42,7 +45,11 @@ _FAILED = re.compile(
     r"address(es)? failed|does ?n[o']t exist|recipient address rejected|was rejected|message rejected|"
     r"delivery to the following|could ?n[o']t deliver|not able to be delivered|invalid (recipient|user|address)|"
     r"trouble delivering|delivery errors?|failed addresses|no valid recipients|unknown host|\b5\d\d[- ]#?5\.\d{1,3}\.\d{1,3}|^\s*550\b|retry timeout exceeded|delivery failed|"
-    r"delivery incomplete|has been delayed|will be retried|still (being )?retried|not yet been delivered",
+    r"delivery incomplete|has been delayed|will be retried|still (being )?retried|not yet been delivered|"
+    r"not listed in (the )?(domino )?directory|recipient (address )?(unknown|not found)|user not found|"
+    r"account (is |has been )?(disabled|inactive|suspended|closed|deactivated)|host unknown|addressee unknown|"
+    r"domain (name )?(not found|does ?n[o']t exist)|unroute?able|relay(ing)? (access )?denied|no mailbox|"
+    r"exceeded (the |its )?(storage|quota)|could not be found|bad destination",
     re.IGNORECASE | re.MULTILINE)
 _DELAY = re.compile(
     r"warning message only|warning only|do not need to resend|don't need to resend|will be retried|will retry|"
@@ -255,7 +262,7 @@ def _ses(text: str) -> Report | None:
 
 
 def _is_notice(msg: Message, text: str, attached: list[Message]) -> bool:
-    """A non-standard report: a null or daemon sender, bounce wording, an attached original; two of them."""
+    """A non-standard report: a null or daemon sender with bounce wording or subject; from others, both."""
     if header(msg, "X-Failed-Recipients"):
         return True
     sender = getaddresses([header(msg, "From")])
@@ -268,8 +275,9 @@ def _is_notice(msg: Message, text: str, attached: list[Message]) -> bool:
     subject = bool(_SUBJECT.search(header(msg, "Subject")))
     if re.match(r"^\s*(re|aw|sv|fw|fwd|wg|tr)\s*:", header(msg, "Subject"), re.IGNORECASE) and not daemon:
         return False
-    signals = [daemon, subject, wording, bool(attached)]
-    return wording and sum(signals) >= 2 or (daemon and subject)
+    if daemon:
+        return wording or subject
+    return wording and subject
 
 
 def _reason(blocks: list[dict[str, str]], text: str) -> str:
