@@ -40,7 +40,7 @@ VCARD_21 = (
     "END:VCARD\r\n"
     "BEGIN:VCARD\r\nVERSION:2.1\r\nFN;ENCODING=BASE64;CHARSET=UTF-8:w4lsb2RpZSBQYXJpcw==\r\n"
     "EMAIL;TYPE=INTERNET,PREF:elodie@example.fr\r\nEND:VCARD\r\n"
-    "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Kim Lee\r\nEMAIL;PREF=2:kim.home@example.org\r\n"
+    "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Kim Lee\r\nEMAIL;PREF=2:mailto:kim.home@example.org\r\n"
     "EMAIL;PREF=1:kim@example.org\r\nORG:Acme\\, Inc.;R&D\r\nEND:VCARD\r\n"
     "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Broken Card\r\nEMAIL:broken@example.org\r\n"
 )
@@ -84,6 +84,8 @@ LINKEDIN_ROWS = [("Ana", "Ruiz", "https://www.linkedin.com/in/ana-ruiz", "ana@ex
      "{position};{date}\n", "2024-09-27"),
     ("First Name\tLast Name\tURL\tEmail Address\tCompany\tPosition\tConnected On\n{first}\t{last}\t{url}\t{email}\t"
      "{company}\t{position}\t{date}\n", "Sep 27, 2024"),
+    ("First Name,Last Name,Email Address,Company,Position,Connected On\n{first},{last},{email},{company},{position},"
+     "\"{date}\"\n", "9/27/18, 3:14 PM"),
 ])
 def test_linkedin_layouts_and_date_forms(tmp_path: Path, layout: str, date_text: str) -> None:
     first, last, url, email, company, position = LINKEDIN_ROWS[0]
@@ -92,8 +94,8 @@ def test_linkedin_layouts_and_date_forms(tmp_path: Path, layout: str, date_text:
                                   date=date_text), encoding="utf-8")
     fmt, rows, skipped = read_contacts(path)
     assert fmt == "linkedin" and not skipped
-    assert (rows[0].name, rows[0].email, rows[0].company, rows[0].connected_on) == (
-        "Ana Ruiz", "ana@example.com", "Núñez & Co", "2024-09-27")
+    assert (rows[0].name, rows[0].email, rows[0].company) == ("Ana Ruiz", "ana@example.com", "Núñez & Co")
+    assert rows[0].connected_on == ("2018-09-27" if date_text.endswith("PM") else "2024-09-27")
 
 
 @pytest.mark.parametrize(("encode", "notice"), [

@@ -130,9 +130,12 @@ class _Syncer:
         for uid in sorted(messages):
             try:
                 self._one(message_from_bytes(messages[uid], policy=policy.default))
+            except RecursionError:
+                self.report.skipped.append({"folder": name, "uid": str(uid),
+                                            "reason": "its MIME parts nest too deeply to be read"})
             except Exception as exc:  # one unreadable message must never stop the sync of the others
                 self.report.skipped.append({"folder": name, "uid": str(uid),
-                                            "reason": printable(f"{type(exc).__name__}: {exc}")[:300]})
+                                            "reason": printable(f"cannot be read: {type(exc).__name__}: {exc}")[:300]})
         newest = max([uidnext - 1, last, *uids]) if (uidnext or uids) else last
         with self.store.transaction() as execute:
             execute("INSERT INTO imap_state (folder, uidvalidity, last_uid) VALUES (?, ?, ?) ON CONFLICT(folder)"

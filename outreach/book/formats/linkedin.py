@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -13,14 +14,21 @@ __all__ = ["HEADER", "read"]
 HEADER = ["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"]
 
 
+_FORMS = ("%d %b %Y", "%d %B %Y", "%d-%b-%y", "%d-%b-%Y", "%Y-%m-%d", "%m/%d/%y", "%m/%d/%Y", "%b %d, %Y",
+          "%B %d, %Y", "%d.%m.%Y", "%d.%m.%y")
+
+
 def _date(value: str) -> str:
-    for fmt in ("%d %b %Y", "%d %B %Y", "%d-%b-%y", "%d-%b-%Y", "%Y-%m-%d", "%m/%d/%y", "%m/%d/%Y", "%b %d, %Y",
-                "%B %d, %Y", "%d.%m.%Y", "%d.%m.%y"):
-        try:
-            return datetime.strptime(value.strip(), fmt).date().isoformat()
-        except ValueError:
-            continue
-    return value.strip()
+    """"Connected On" as an ISO date, from any form LinkedIn or Excel wrote (a time of day is dropped)."""
+    text = value.strip()
+    for candidate in (text, re.sub(r"[ ,T]+\d{1,2}:\d{2}(:\d{2})?( ?[AP]M)?( ?(Z|[+-]\d{2}:?\d{2}|UTC))?$", "", text,
+                                   flags=re.IGNORECASE)):
+        for fmt in _FORMS:
+            try:
+                return datetime.strptime(candidate, fmt).date().isoformat()
+            except ValueError:
+                continue
+    return text
 
 
 def read(path: Path, text: str) -> tuple[list[ImportedContact], list[Skipped]]:

@@ -190,7 +190,8 @@ def _contact(line: int, props: list[Property]) -> ImportedContact | Skipped:
     org = _first(props, "ORG")
     company = _unescape(_split(org.text(), ";")[0]) if org else ""
     title = _first(props, "TITLE")
-    emails = [_unescape(p.text()) for p in sorted((p for p in props if p.name == "EMAIL"), key=Property.rank)]
+    emails = [re.sub(r"(?i)^mailto:", "", _unescape(p.text()))
+              for p in sorted((p for p in props if p.name == "EMAIL"), key=Property.rank)]
     emails = list(dict.fromkeys(e for e in emails if "@" in e))
     urls = [_unescape(p.text()) for p in props if p.name == "URL"]
     note = _first(props, "NOTE")
