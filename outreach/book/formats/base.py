@@ -13,8 +13,8 @@ from pathlib import Path
 
 from ...errors import ImportFormatError
 
-__all__ = ["ImportedContact", "Skipped", "csv_rows", "data_rows", "decode_export", "physical_lines", "read_bytes",
-           "read_text", "sniff_delimiter"]
+__all__ = ["ImportedContact", "Skipped", "csv_rows", "data_rows", "decode_export", "header_row", "physical_lines",
+           "read_bytes", "read_text", "sniff_delimiter"]
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 _ICONV = ("Save it as 'CSV UTF-8' in Excel, or convert it: iconv -f WINDOWS-1252 -t UTF-8 in.csv > out.csv")
@@ -181,3 +181,11 @@ def csv_rows(text: str, start_line: int = 1,
                 pos += first
                 break
             yield pos + first + start_line - 1, cells, ""
+
+
+def header_row(rows: Iterator[tuple[int, list[str] | None, str]], path: Path) -> list[str]:
+    """The first record of ``rows`` as column names (stripped); :class:`ImportFormatError` if there is none."""
+    first = next(rows, None)
+    if first is None or not first[1]:
+        raise ImportFormatError(f"{path} is empty")
+    return [h.strip() for h in first[1]]

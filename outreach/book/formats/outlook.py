@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...errors import ImportFormatError
-from .base import ImportedContact, Skipped, csv_rows, data_rows
+from .base import ImportedContact, Skipped, csv_rows, data_rows, header_row
 
 __all__ = ["read"]
 
@@ -15,10 +15,7 @@ _EMAILS = ("E-mail Address", "E-mail 2 Address", "E-mail 3 Address")
 def read(path: Path, text: str) -> tuple[list[ImportedContact], list[Skipped]]:
     """Read an Outlook (desktop or Outlook.com) contacts export."""
     rows = csv_rows(text)
-    first = next(rows, None)
-    if first is None or not first[1]:
-        raise ImportFormatError(f"{path} is empty")
-    header = [h.strip() for h in first[1]]
+    header = header_row(rows, path)
     col = {h: i for i, h in enumerate(header)}
     if "E-mail Address" not in col:
         raise ImportFormatError(f"{path}:1: no 'E-mail Address' column; is this an Outlook contacts export?")
