@@ -54,9 +54,8 @@ def is_auto_reply(msg: Message, *, listed: bool = False) -> bool:
     precedence = ("auto_reply",) if listed else ("auto_reply", "bulk", "junk")
     if header(msg, "X-Precedence").lower() in precedence or header(msg, "Precedence").lower() in precedence:
         return True
-    suppress = header(msg, "X-Auto-Response-Suppress").lower()
-    if suppress and ("all" in suppress or "oof" in suppress) and header(msg, "Thread-Topic"):
-        return True
+    if header(msg, "X-MS-Exchange-Generated-Message-Source") or header(msg, "X-MS-Exchange-Inbox-Rules-Loop"):
+        return True  # written by an Exchange rule (out-of-office, auto-answer), not by the person
     return bool(_AUTO_SUBJECT.search(header(msg, "Subject")))
 
 

@@ -32,7 +32,8 @@ _SUBJECT = re.compile(
     r"undeliver|undelivered|non[- ]?deliver|delivery (status|failure|failed|notification|problem|report|error)|"
     r"returned mail|returning (message|to sender)|mail failed|failure notice|failed delivery|mail delivery|could not be delivered|"
     r"delivery has failed|error sending|mail system error|mail failure|nicht zustellbar|unzustellbar|"
-    r"non remis|no entregad|no se pudo entregar|rejected|bounce|delayed mail|warning: could not send|"
+    r"non remis|non distribu|échec de (la )?remise|no entregad|no se pudo entregar|fehler bei der zustellung|"
+    r"zustellung fehlgeschlagen|rejected|bounce|delayed mail|warning: could not send|"
     r"message delayed|delivery delayed|unable to deliver|problem delivering|message status|"
     r"delivery notification|not delivered|mail returned|returned to sender|\bnd[nr]\b|failed mail|mail error",
     re.IGNORECASE)
@@ -49,7 +50,11 @@ _FAILED = re.compile(
     r"not listed in (the )?(domino )?directory|recipient (address )?(unknown|not found)|user not found|"
     r"account (is |has been )?(disabled|inactive|suspended|closed|deactivated)|host unknown|addressee unknown|"
     r"domain (name )?(not found|does ?n[o']t exist)|unroute?able|relay(ing)? (access )?denied|no mailbox|"
-    r"exceeded (the |its )?(storage|quota)|could not be found|bad destination",
+    r"exceeded (the |its )?(storage|quota)|could not be found|bad destination|"
+    r"konnte nicht zugestellt werden|nicht zustellbar|unzustellbar|empfänger unbekannt|unbekannter empfänger|"
+    r"n'a pas pu être (remis|délivré|distribué)|non remis|échec de (la )?(remise|distribution)|adresse inconnue|"
+    r"destinataire inconnu|no (se )?(pudo|puede) (ser )?entregar|no entregado|usuario desconocido|"
+    r"error de entrega|destinatario desconocido",
     re.IGNORECASE | re.MULTILINE)
 _DELAY = re.compile(
     r"warning message only|warning only|do not need to resend|don't need to resend|will be retried|will retry|"
