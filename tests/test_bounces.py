@@ -79,6 +79,8 @@ def test_only_the_failed_recipients_of_a_mixed_dsn_are_named() -> None:
     ("rfc822; @relay.example.net,@mx.example.org:ada@example.com", "ada@example.com"),
     ("x400; /C=US/ADMD=x/PRMD=y/ rfc822; ada@example.com", "ada@example.com"),
     ("rfc822; |/usr/bin/procmail ada@example.com", "ada@example.com"),
+    ('rfc822; <"ada..lovelace"@Example.com>', '"ada..lovelace"@example.com'),
+    ('rfc822; "ada"@example.com', "ada@example.com"),
     ("unknown; nothing here", ""),
 ])
 def test_plain_address(field: str, address: str) -> None:
@@ -134,8 +136,16 @@ YAHOO = ("From: MAILER-DAEMON@yahoo.com\nTo: sam@example.edu\nSubject: Failure N
          "--- Below this line is a copy of the message.\n\nFrom: sam@example.edu\nTo: ada@example.com\n")
 
 
-@pytest.mark.parametrize("text", [QMAIL, SENDMAIL, GMAIL, EXCHANGE, YAHOO], ids=["qmail", "sendmail", "gmail",
-                                                                                  "exchange", "yahoo"])
+POSTFIX = ("From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\nTo: sam@example.edu\n"
+           "Subject: Undelivered Mail Returned to Sender\n\nThis is the mail system at host mx.example.org.\n\n"
+           "I'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients.\n\n"
+           "For further assistance, please send mail to <help@mx.example.org>\n\n"
+           "<ada@example.com>: host mx.example.com[192.0.2.5] said: 550 5.1.1\n    <ada@example.com>: Recipient "
+           "address rejected: User unknown (in reply to RCPT TO command)\n")
+
+
+@pytest.mark.parametrize("text", [QMAIL, SENDMAIL, GMAIL, EXCHANGE, YAHOO, POSTFIX],
+                         ids=["qmail", "sendmail", "gmail", "exchange", "yahoo", "postfix"])
 def test_text_bounces_of_common_mtas(text: str) -> None:
     inc = classify(parse(text), TODAY)  # type: ignore[arg-type]
     assert (inc.kind, inc.bounced) == ("bounce", "ada@example.com")

@@ -23,6 +23,7 @@ __all__ = ["Report", "plain_address", "read_report"]
 _ADDRESS = re.compile(r"[\w!#$%&'*+/=?^`{|}~.-]+@(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_][\w-]*[^\W_]|"
                       r"[\w!#$%&'*+/=?^`{|}~.-]+@\[[0-9.]+\]")
 _ID = re.compile(r"<[^<>\s@]+@[^<>\s]+>")
+_DOT_ATOM = re.compile(r"[\w!#$%&'*+/=?^`{|}~-]+(\.[\w!#$%&'*+/=?^`{|}~-]+)*")
 _DAEMON = re.compile(r"^(mailer[-_.]?daemon|mail[-_.]?daemon|daemon|postmaster|post_master|"
                      r"mail[-_.]?delivery[-_.]?(system|subsystem|service)?|mdaemon|mail[-_.]?administrator|"
                      r"bounces?|ndr|nobody|no[-_.]?reply|do[-_.]?not[-_.]?reply)$", re.IGNORECASE)
@@ -108,6 +109,11 @@ def plain_address(text: str) -> str:
         if kind.strip().lower() not in ("rfc822", "smtp", "utf-8", "x400", "x-local", "unknown"):
             rest = value
         value = rest
+    quoted = re.search(r'("[^"\\\r\n]+")@((?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_][\w-]*[^\W_])', value)
+    if quoted:
+        local = quoted.group(1).strip('"')
+        needs_quotes = not _DOT_ATOM.fullmatch(local)  # "a..b" keeps its quotes; "ada" does not need them
+        return f"{quoted.group(1) if needs_quotes else local.lower()}@{quoted.group(2).lower()}"
     found = _ADDRESS.findall(value.replace("<", " ").replace(">", " ").replace('"', " "))
     if not found:
         return ""
@@ -207,24 +213,44 @@ def _ours(msg: Message, attached: list[Message]) -> set[str]:
     return mine
 
 
+_HELP = re.compile(r"contact|assistance|questions|help ?desk|support|administrator|report this|abuse@|"
+                   r"please (send|write|mail)|if you (think|believe|need)", re.IGNORECASE)
+
+
+def _line_score(line: str, address: str) -> int:
+    """How much a notice line looks like it names a failed recipient (help addresses score low)."""
+    score = 0
+    if re.match(r"^\s*[<\"'*(]?\s*" + re.escape(address) + r"\s*[>\"')]?\s*($|[:.,;(\[]|\.\.\.)", line, re.IGNORECASE):
+        score += 2
+    if _FAILED.search(line) or re.search(r"\b[45]\d\d\b|\b[45]\.\d{1,3}\.\d{1,3}\b|rcpt to", line, re.IGNORECASE):
+        score += 1
+    if _HELP.search(line):
+        score -= 3
+    return score
+
+
 def _text_recipients(text: str, mine: set[str]) -> tuple[list[str], list[str]]:
-    """Addresses in the notice (first) and addresses in quoted ``To:`` lines (second), without our own."""
+    """Addresses in the notice, likeliest failed recipient first, and addresses in quoted ``To:`` lines."""
     cut = _COPY_START.search(text)
     notice, rest = (text[:cut.start()], text[cut.start():]) if cut else (text, "")
-    first: list[str] = []
+    scored: dict[str, int] = {}
     quoted: list[str] = []
-    for area, into in ((notice, first), (rest, quoted)):
+    for area, in_notice in ((notice, True), (rest, False)):
         for line in area.splitlines():
             named = _HEADER_LINE.match(line)
             key = named.group(1).lower() if named else ""
             if key in _SKIP_HEADERS:
                 continue
-            target = quoted if key in ("to", "cc") else into
             for found in _ADDRESS.findall(line):
                 address = plain_address(found)
-                if address and address not in mine and address not in target and not _looks_like_id(line, found):
-                    target.append(address)
-    return first, quoted
+                if not address or address in mine or _looks_like_id(line, found):
+                    continue
+                if in_notice and key not in ("to", "cc"):
+                    scored[address] = max(scored.get(address, -99), _line_score(line, found))
+                elif address not in quoted:
+                    quoted.append(address)
+    order = list(scored)
+    return sorted(order, key=lambda a: (-scored[a], order.index(a))), quoted
 
 
 def _looks_like_id(line: str, found: str) -> bool:
