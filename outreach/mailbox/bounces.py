@@ -73,6 +73,8 @@ _COMPLAINT_SUBJECT = re.compile(r"complaint about|abuse report|spam (complaint|r
                                 r"junk mail report|reported as spam", re.IGNORECASE)
 _DELIVERED = re.compile(r"(successfully|was) delivered|delivery (to the following recipients? )?"
                         r"(was )?(successful|succeeded|complete)|has been relayed|relayed to", re.IGNORECASE)
+_DELIVERED_SUBJECT = re.compile(r"\((success|relay(ed)?|delivered)\)|^delivered:|delivery receipt|"
+                                r"successful(ly)? (mail )?deliver", re.IGNORECASE)
 _COPY_START = re.compile(
     r"^\s*[-=_*# ]*(original message|original mail|this is a copy of|below this line is a copy|"
     r"(a )?copy of (the|your) (original )?message|included is a copy|headers? of the original|message headers follow|"
@@ -353,6 +355,9 @@ def read_report(msg: Message) -> Report | None:
     originals = _originals(msg, attached, text + "\n" + attached_text, dsn)
     if feedback or report_type == "feedback-report" or (attached and _COMPLAINT_SUBJECT.search(header(msg, "Subject"))):
         return _from_feedback(feedback, attached, originals)
+    if report_type == "disposition-notification" or any(
+            p.get_content_type() == "message/disposition-notification" for p in parts(msg)):
+        return Report("delivered", (), "read receipt", originals)  # an MDN: shown to the reader, not a reply
     if header(msg, "X-Apple-Unsubscribe").lower() == "true" or (
             header(msg, "Subject").strip().lower() == "unsubscribe" and header(msg, "Auto-Submitted")):
         return Report("complaint", tuple(_addresses(header(msg, "From"))), "unsubscribe request", originals)
@@ -398,6 +403,6 @@ def _decide(msg: Message, dsn: list[dict[str, str]], attached: list[Message], te
     if _DELAY.search(head) or _DELAY.search(header(msg, "Subject")) or (
             _EXPIRED.search(head) and not _REFUSED.search(_COPY_START.split(head, 1)[0])):
         return Report("delay", people, reason, originals)
-    if _DELIVERED.search(head) and not _FAILED.search(head):
+    if (_DELIVERED.search(head) or _DELIVERED_SUBJECT.search(header(msg, "Subject"))) and not _FAILED.search(head):
         return Report("delivered", people, reason, originals)
     return Report("bounce", people, reason, originals)
