@@ -23,15 +23,22 @@ if TYPE_CHECKING:
     from .config import Config
     from .store import Store
 
-__all__ = ["EXIT_CONNECTION", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "errors", "fail", "load",
-           "open_store"]
+__all__ = ["EXIT_CONNECTION", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "echo", "errors", "fail",
+           "load", "open_store"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONNECTION, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
+def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print ``message`` like ``click.echo``, without terminal control characters: every CLI print goes here."""
+    from .terminal import clean
+
+    click.echo(clean(str(message)), err=err, nl=nl)
+
+
 def fail(message: str, code: int) -> NoReturn:
     """Print ``Error: message`` on standard error and exit with ``code``."""
-    click.echo(f"Error: {message}", err=True)
+    echo(f"Error: {message}", err=True)
     sys.exit(code)
 
 

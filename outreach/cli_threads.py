@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .cli_common import EXIT_OK, errors, load, open_store
+from .cli_common import EXIT_OK, echo, errors, load, open_store
 
 if TYPE_CHECKING:
     from .config import Config
@@ -91,7 +91,7 @@ def log_cmd(contact: str, what: str | None, scheduled: str | None, note: str | N
     from .agenda import policy_from
     from .followups import thread_state
 
-    click.echo(f"Logged on the thread with {key} ({view.subject or 'no email yet'}): now "
+    echo(f"Logged on the thread with {key} ({view.subject or 'no email yet'}): now "
                f"{thread_state(view, datetime.now(timezone.utc), policy_from(load()))}.")
 
 
@@ -105,7 +105,7 @@ def landed_cmd(company: str, role: str, at: str | None) -> None:
 
     with errors():
         Threads(open_store(load())).record_milestone("landed", _when(at), {"company": company, "role": role})
-    click.echo(f"Congratulations! `outreach due` now lists a job-update for everyone who helped.\n"
+    echo(f"Congratulations! `outreach due` now lists a job-update for everyone who helped.\n"
                f"Send them with: outreach send job-update --contact ADDRESS --var new_role=\"{role}\" "
                f"--var new_company=\"{company}\"")
 
@@ -130,11 +130,11 @@ def threads_cmd(state: str | None, as_json: bool) -> None:
         if state and current != state:
             continue
         if as_json:
-            click.echo(json.dumps({"thread_id": view.id, "contact": view.contact, "subject": view.subject,
+            echo(json.dumps({"thread_id": view.id, "contact": view.contact, "subject": view.subject,
                                    "state": current, "messages": len(view.messages), "events": len(view.events),
                                    "last_activity": view.last_activity.isoformat()}, ensure_ascii=False))
         else:
-            click.echo(f"{view.last_activity:%Y-%m-%d}  {current:<17} {view.contact:<34} {view.subject}")
+            echo(f"{view.last_activity:%Y-%m-%d}  {current:<17} {view.contact:<34} {view.subject}")
 
 
 def _describe(kind: str, detail: Mapping[str, object]) -> str:
@@ -169,13 +169,13 @@ def thread_cmd(contact: str, as_json: bool) -> None:
                        (" (outcome unknown)" if m.status == "unknown" else "")) for m in view.messages] +
                      [(e.at, _describe(e.kind, e.detail)) for e in view.events])
     if as_json:
-        click.echo(json.dumps({"thread_id": view.id, "contact": view.contact, "subject": view.subject, "state": state,
+        echo(json.dumps({"thread_id": view.id, "contact": view.contact, "subject": view.subject, "state": state,
                                "history": [{"at": at.isoformat(), "what": what} for at, what in history]},
                               ensure_ascii=False))
         return
-    click.echo(f"{view.contact}: {view.subject or '(no email yet)'} [{state}]")
+    echo(f"{view.contact}: {view.subject or '(no email yet)'} [{state}]")
     for at, what in history:
-        click.echo(f"  {at:%Y-%m-%d %H:%M}  {what}")
+        echo(f"  {at:%Y-%m-%d %H:%M}  {what}")
 
 
 @click.command("due")
@@ -197,15 +197,15 @@ def due_cmd(as_json: bool, ics: Path | None, upcoming: int) -> None:
         ics.write_bytes(due_to_ics(items, now))
     for item in items:
         if as_json:
-            click.echo(json.dumps(item.as_json(), ensure_ascii=False))
+            echo(json.dumps(item.as_json(), ensure_ascii=False))
         else:
             when = "LATE " if item.late else ("due  " if item.due_at <= now else "soon ")
-            click.echo(f"{when}{item.due_at:%Y-%m-%d}  {item.kind:<10} {item.contact:<34} {item.reason}")
+            echo(f"{when}{item.due_at:%Y-%m-%d}  {item.kind:<10} {item.contact:<34} {item.reason}")
     if not as_json:
         if not items:
-            click.echo("Nothing is due. Well done.")
+            echo("Nothing is due. Well done.")
         if ics is not None:
-            click.echo(f"Wrote {len(items)} to-dos to {ics}.", err=True)
+            echo(f"Wrote {len(items)} to-dos to {ics}.", err=True)
 
 
 def due_recipients(store: Store, config: Config, kind: str, variables: dict[str, str]) -> list[Recipient]:
@@ -246,7 +246,7 @@ def follow_up_cmd(send_all: bool, dry_run: bool, var: tuple[str, ...], rate: flo
         store = open_store(config)
         recipients = due_recipients(store, config, "follow-up", parse_vars(var))
     if not recipients:
-        click.echo("No follow-up is due.")
+        echo("No follow-up is due.")
         sys.exit(EXIT_OK)
     sys.exit(run_batch(config, "follow-up", recipients, store=store, dry_run=dry_run, rate=rate, as_json=as_json,
                        connections=connections))
@@ -269,17 +269,17 @@ def sync_cmd(since: str | None, as_json: bool) -> None:
         report = sync_mailbox(open_store(config), imap_mailbox(config), sender_domain=domain,
                               folders=config.imap.folders, since=_when(since).date() if since else None)
     if as_json:
-        click.echo(json.dumps(report.as_json(), ensure_ascii=False))
+        echo(json.dumps(report.as_json(), ensure_ascii=False))
         return
     for r in report.replies:
-        click.echo(f"replied     {r['contact']:<34} {r['subject']}")
+        echo(f"replied     {r['contact']:<34} {r['subject']}")
     for r in report.auto_replies:
-        click.echo(f"auto-reply  {r['contact']:<34} " + (f"back {r['until']}" if r["until"] else "no return date"))
+        echo(f"auto-reply  {r['contact']:<34} " + (f"back {r['until']}" if r["until"] else "no return date"))
     for r in report.bounces:
-        click.echo(f"bounced     {r['contact']:<34} {r['reason']}")
+        echo(f"bounced     {r['contact']:<34} {r['reason']}")
     for r in report.probable:
-        click.echo(f"probable    {r['contact']:<34} {r['subject']}  (confirm: {r['confirm']})")
-    click.echo(f"Read {report.fetched} messages in {', '.join(report.folders) or 'no folder'}: {len(report.replies)}"
+        echo(f"probable    {r['contact']:<34} {r['subject']}  (confirm: {r['confirm']})")
+    echo(f"Read {report.fetched} messages in {', '.join(report.folders) or 'no folder'}: {len(report.replies)}"
                f" replies, {len(report.auto_replies)} auto-replies, {len(report.bounces)} bounces,"
                f" {len(report.probable)} probable.")
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import email.header
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from email import message_from_bytes, policy
+from email.headerregistry import Address
 from .errors import HeaderError
+from .terminal import SURROGATE, find_control
 
-__all__ = ["check_header_name", "check_header_value", "check_serialized_headers"]
+__all__ = ["check_addresses_survive", "check_header_name", "check_header_value", "check_serialized_headers"]
 
 _NAME = re.compile(r"^[!-9;-~]+$")
 _SERIALIZED_NAME = re.compile(rb"^([!-9;-~]+):")
@@ -44,6 +47,11 @@ def check_header_value(field: str, value: str, where: str = "") -> None:
         raise HeaderError(f"{prefix}{field} contains a line break, which could inject headers: {value!r}")
     if "\0" in value:
         raise HeaderError(f"{prefix}{field} contains a NUL character: {value!r}")
+    if SURROGATE.search(value):
+        raise HeaderError(f"{prefix}{field} is not valid text (it holds undecodable bytes): {value!r}")
+    bad = find_control(value)
+    if bad is not None:
+        raise HeaderError(f"{prefix}{field} contains a control character (U+{ord(bad):04X}): {value!r}")
     for decoded in _decoded_words(value):
         if "\r" in decoded or "\n" in decoded:
             raise HeaderError(f"{prefix}{field} hides a line break in an encoded word: {value!r}")
@@ -71,3 +79,19 @@ def check_serialized_headers(data: bytes, expected: dict[str, int], where: str =
     want = {k.lower(): v for k, v in expected.items()}
     if found != want:
         raise HeaderError(f"{prefix}the serialised message's headers differ from those set; refusing to send it")
+
+
+def check_addresses_survive(data: bytes, expected: Mapping[str, Sequence[Address]], where: str = "") -> None:
+    """Parse the address headers of ``data`` back as a recipient's client would; refuse any that changed.
+
+    A display name whose quotes were lost in folding can turn one address into two (Reply-All to a stranger).
+    """
+    prefix = f"{where}: " if where else ""
+    head = data.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
+    parsed = message_from_bytes(head, policy=policy.default)
+    for field, want in expected.items():
+        header = parsed[field]
+        got = [(a.display_name, a.addr_spec) for a in getattr(header, "addresses", ())]
+        if got != [(a.display_name, a.addr_spec) for a in want]:
+            raise HeaderError(f"{prefix}the {field} header would not read back as the address it was given;"
+                              " refusing to send it (check the display name)")
