@@ -84,18 +84,25 @@ def _graceful_stop(stop: threading.Event, quiet: bool) -> Iterator[None]:
 
 
 def _line(o: Outcome) -> str:
-    label = f"{o.status.value} (earlier run)" if o.earlier else o.status.value
+    label = o.status.value
+    if o.earlier:
+        label += " (other run)" if o.status.value == "sending" else " (earlier run)"
     extra = f"  {o.path}" if o.path else (f"  {o.reply}" if o.reply and o.status.value != "sent" else "")
     return f"{label:<22} {o.to}{extra}"
 
 
 def _print_summary(summary: Summary, *, dry_run: bool, outbox: Path, err: bool) -> None:
     counts = summary.counts
-    parts = [f"{n} {'already done by an earlier run' if status == 'earlier' else status}"
-             for status, n in sorted(counts.items())]
+    labels = {"earlier": "already done by an earlier run", "elsewhere": "being sent by another outreach process"}
+    parts = [f"{n} {labels.get(status, status)}" for status, n in sorted(counts.items())]
     echo(("Interrupted: " if summary.interrupted else "Done: ") + (", ".join(parts) or "nothing to do"), err=err)
     if dry_run:
         echo(f"Dry run: messages were written to {outbox} (nothing was sent).", err=err)
+    if summary.gave_up:
+        echo("The server gave temporary failures to several messages in a row, so the batch stopped trying;"
+             " the rest are deferred.", err=err)
+    if counts.get("elsewhere"):
+        echo("Another outreach run is sending some of these messages now; each is sent once, by one run.", err=err)
     if counts.get("deferred"):
         echo("Deferred messages got a temporary error; run the same command later to retry them.", err=err)
     if counts.get("failed"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import email.header
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from email import message_from_bytes, policy
+from email import message_from_string, policy
 from email.headerregistry import Address
 from .errors import HeaderError
 from .terminal import SURROGATE, find_control
@@ -87,8 +87,8 @@ def check_addresses_survive(data: bytes, expected: Mapping[str, Sequence[Address
     A display name whose quotes were lost in folding can turn one address into two (Reply-All to a stranger).
     """
     prefix = f"{where}: " if where else ""
-    head = data.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
-    parsed = message_from_bytes(head, policy=policy.default)
+    head = data.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace") + "\r\n\r\n"
+    parsed = message_from_string(head, policy=policy.default)
     for field, want in expected.items():
         header = parsed[field]
         got = [(a.display_name, a.addr_spec) for a in getattr(header, "addresses", ())]

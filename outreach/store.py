@@ -180,6 +180,12 @@ class JournalState:
     reply: str
     message_id: str
     contact: str
+    owner: int | None = None
+
+    @property
+    def claimed_elsewhere(self) -> bool:
+        """True when a process that is still running (another one, or another store connection) is sending it now."""
+        return self.status is Status.SENDING and _pid_alive(self.owner)
 
 
 def _entry(row: Mapping[str, Any]) -> JournalEntry:
@@ -355,10 +361,10 @@ class Store:
         for start in range(0, len(keys), 500):
             chunk = list(keys[start:start + 500])
             marks = ",".join("?" * len(chunk))
-            for r in self.query(f"SELECT key, status, reply, message_id, contact FROM messages WHERE key IN ({marks})",
-                                chunk):
+            for r in self.query(f"SELECT key, status, reply, message_id, contact, owner FROM messages"
+                                f" WHERE key IN ({marks})", chunk):
                 found[r["key"]] = JournalState(r["key"], Status(r["status"]), r["reply"], r["message_id"],
-                                               r["contact"])
+                                               r["contact"], r["owner"])
         return found
 
     def get(self, key: str) -> JournalEntry | None:
@@ -366,13 +372,29 @@ class Store:
         rows = self.query("SELECT * FROM messages WHERE key = ?", (key,))
         return _entry(rows[0]) if rows else None
 
-    def mark_sending(self, key: str) -> None:
-        """Commit ``sending`` (owned by this process) before the message data goes to the server."""
+    def claim(self, key: str) -> bool:
+        """Move ``key`` from ``queued``/``deferred`` to ``sending`` (owned by this process), committed before
+        the data goes out; False when it was in another state, e.g. claimed by another process or connection.
+
+        The check and the change are one statement in one write transaction, so of any number of
+        processes and connections on this store exactly one wins each message.
+        """
         with self._write() as db:
-            db.execute(
-                "UPDATE messages SET status = ?, owner = ?, attempts = attempts + 1, updated_at = ? WHERE key = ?",
-                (Status.SENDING.value, os.getpid(), _now(), key),
+            cur = db.execute(
+                "UPDATE messages SET status = ?, owner = ?, attempts = attempts + 1, updated_at = ?"
+                " WHERE key = ? AND status IN (?, ?)",
+                (Status.SENDING.value, os.getpid(), _now(), key, Status.QUEUED.value, Status.DEFERRED.value),
             )
+        return cur.rowcount == 1
+
+    def defer(self, key: str, reply: str) -> bool:
+        """Mark a message that was not tried ``deferred``, unless something else has claimed or decided it."""
+        with self._write() as db:
+            cur = db.execute(
+                "UPDATE messages SET status = ?, reply = ?, updated_at = ? WHERE key = ? AND status IN (?, ?)",
+                (Status.DEFERRED.value, reply, _now(), key, Status.QUEUED.value, Status.DEFERRED.value),
+            )
+        return cur.rowcount == 1
 
     def mark(self, key: str, status: Status, reply: str = "", refused: dict[str, str] | None = None) -> None:
         """Record the outcome of a send attempt; ``sent`` also stamps the time."""
