@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 import click
 
 from .cli_batch import parse_vars, run_batch, sender_of
-from .cli_common import EXIT_INTERRUPTED, EXIT_USAGE, echo, errors, fail, load, open_store
+from .cli_common import EXIT_INTERRUPTED, EXIT_USAGE, RATE, echo, errors, fail, load, open_store
+from .cli_config import config_group
 from .cli_contacts import contacts
 from .cli_threads import COMMANDS as THREAD_COMMANDS
 from .errors import ConfigError, ContactError, CredentialsError
@@ -178,7 +179,7 @@ def preview(template: str, to: tuple[str, ...], name: str | None, var: tuple[str
 @click.option("--referred-by", help="Who referred you (with --to).")
 @click.option("--may-use-name", is_flag=True, help="The referrer allowed you to use their name.")
 @click.option("--dry-run", is_flag=True, help="Write .eml files to the outbox instead of sending.")
-@click.option("--rate", type=click.FloatRange(min=0), help="Messages per minute (0: no limit).")
+@click.option("--rate", type=RATE, help="Messages per minute (0: no limit).")
 @click.option("--connections", type=click.IntRange(1, 32), help="Send over N connections at once (default 1).")
 @click.option("--again", is_flag=True, help="Send even if this template already went to this contact.")
 @click.option("--check-deliverability", is_flag=True, help="Also check each domain in DNS (needs network).")
@@ -308,6 +309,7 @@ def journal_resolve(message_id: str, as_sent: bool, resend: bool) -> None:
 
 
 cli.add_command(contacts)
+cli.add_command(config_group)
 for _command in THREAD_COMMANDS:
     cli.add_command(_command)
 

@@ -195,10 +195,12 @@ def run_batch(config: Config, template: str, recipients: Sequence[Recipient], *,
                         bar.update(1)
 
                     summary = send_batch(entries, transport, store, stop=stop, rate_per_minute=per_minute,
-                                         on_outcome=advance, connections=width)
+                                         on_outcome=advance, connections=width,
+                                         give_up_after=config.give_up_after)
             else:
                 summary = send_batch(entries, transport, store, stop=stop, rate_per_minute=per_minute,
-                                     on_outcome=report, connections=width)
+                                     on_outcome=report, connections=width,
+                                     give_up_after=config.give_up_after)
         if copies is not None:
             copies.close()
             for failure in copies.failures:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .cli_common import EXIT_OK, echo, errors, load, open_store
+from .cli_common import EXIT_OK, RATE, echo, errors, load, open_store
 
 if TYPE_CHECKING:
     from .config import Config
@@ -233,7 +233,7 @@ def due_recipients(store: Store, config: Config, kind: str, variables: dict[str,
 @click.option("--all", "send_all", is_flag=True, required=True, help="Send every follow-up that is due now.")
 @click.option("--dry-run", is_flag=True, help="Write them to the outbox instead of sending.")
 @click.option("--var", "var", multiple=True, metavar="KEY=VALUE", help="A template variable for every message.")
-@click.option("--rate", type=click.FloatRange(min=0), help="Messages per minute (0: no limit).")
+@click.option("--rate", type=RATE, help="Messages per minute (0: no limit).")
 @click.option("--connections", type=click.IntRange(1, 32), help="Send over N connections at once (default 1).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per message outcome.")
 def follow_up_cmd(send_all: bool, dry_run: bool, var: tuple[str, ...], rate: float | None, connections: int | None,
