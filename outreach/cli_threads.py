@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .cli_common import EXIT_OK, RATE, echo, errors, load, open_store
+from .cli_common import EXIT_FAILED, EXIT_OK, RATE, echo, errors, fail, load, open_store
 
 if TYPE_CHECKING:
     from .config import Config
@@ -31,9 +31,13 @@ def _when(text: str | None) -> datetime:
         return now - timedelta(days=1)
     try:
         value = datetime.fromisoformat(text)
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is not a date like 2026-12-01 or 2026-12-01 14:30") from None
-    return value if value.tzinfo else value.astimezone()
+        value = value if value.tzinfo else value.astimezone()
+        if not 1900 <= value.astimezone(timezone.utc).year <= 2999:
+            raise ValueError(text)
+    except (ValueError, OverflowError):
+        raise click.BadParameter(f"{text!r} is not a date like 2026-12-01 or 2026-12-01 14:30"
+                                 " between the years 1900 and 2999") from None
+    return value
 
 
 def _key(address: str) -> str:
@@ -182,7 +186,7 @@ def thread_cmd(contact: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per item.")
 @click.option("--ics", "ics", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the items as calendar to-dos to this .ics file.")
-@click.option("--upcoming", type=click.IntRange(min=0), default=0, help="Also list what falls due within N days.")
+@click.option("--upcoming", type=click.IntRange(0, 36500), default=0, help="Also list what falls due within N days.")
 def due_cmd(as_json: bool, ics: Path | None, upcoming: int) -> None:
     """What you owe whom, oldest first, with why: follow-ups, thank-yous, check-ins, job updates."""
     from .agenda import agenda
@@ -194,7 +198,10 @@ def due_cmd(as_json: bool, ics: Path | None, upcoming: int) -> None:
     if ics is not None:
         from .ics import due_to_ics
 
-        ics.write_bytes(due_to_ics(items, now))
+        try:
+            ics.write_bytes(due_to_ics(items, now))
+        except OSError as exc:
+            fail(f"cannot write {ics}: {exc.strerror or exc}", EXIT_FAILED)
     for item in items:
         if as_json:
             echo(json.dumps(item.as_json(), ensure_ascii=False))

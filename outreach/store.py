@@ -189,6 +189,14 @@ class JournalState:
 
 
 def _entry(row: Mapping[str, Any]) -> JournalEntry:
+    """A journal row as an entry; a damaged row is a :class:`StoreError` naming it, not a crash."""
+    try:
+        return _parse_entry(row)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise StoreError(f"the journal row for {row['key']!r} ({row['message_id']}) is damaged: {exc}") from exc
+
+
+def _parse_entry(row: Mapping[str, Any]) -> JournalEntry:
     env = json.loads(row["envelope"])
     return JournalEntry(
         key=row["key"],
@@ -291,13 +299,22 @@ class Store:
                 raise StoreError(f"cannot write to the store {self.path}: {exc}") from exc
             try:
                 yield self._db
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise StoreError(f"cannot write to the store {self.path}: {exc}") from exc
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._rollback()
                 raise
             try:
                 self._db.execute("COMMIT")
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot commit to the store {self.path}: {exc}") from exc
+
+    def _rollback(self) -> None:
+        try:
+            self._db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
 
     @property
     def schema_version(self) -> int:
