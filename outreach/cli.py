@@ -237,7 +237,7 @@ def _account(config: Config, username: str | None, for_imap: bool) -> tuple[str,
 @click.option("--imap", "for_imap", is_flag=True, help="Store the IMAP password ([imap] username) instead.")
 def login(username: str | None, password_stdin: bool, for_imap: bool) -> None:
     """Store the SMTP (or IMAP) password in the OS keyring."""
-    from .credentials import set_password
+    from .credentials import plain_text_backend, set_password
 
     with errors():
         user, key = _account(load(), username, for_imap)
@@ -250,7 +250,14 @@ def login(username: str | None, password_stdin: bool, for_imap: bool) -> None:
 
             password = getpass.getpass(f"{'IMAP' if for_imap else 'SMTP'} password for {user}: ")
         set_password(key, password)
-    echo(f"Stored the {'IMAP' if for_imap else 'SMTP'} password for {user} in the OS keyring.")
+    kind = "IMAP" if for_imap else "SMTP"
+    plain = plain_text_backend()
+    if plain:
+        echo(f"Stored the {kind} password for {user} with the keyring backend {plain}, which keeps it in plain"
+             " text: anyone who can read that file can read the password. Prefer a system keyring (GNOME Keyring,"
+             " KWallet, macOS Keychain, Windows Credential Locker) where there is one.", err=True)
+    else:
+        echo(f"Stored the {kind} password for {user} in the OS keyring.")
 
 
 @cli.command()

@@ -197,9 +197,10 @@ def due_cmd(as_json: bool, ics: Path | None, upcoming: int) -> None:
         items = agenda(open_store(config), config, now, timedelta(days=upcoming))
     if ics is not None:
         from .ics import due_to_ics
+        from .private import write_private
 
         try:
-            ics.write_bytes(due_to_ics(items, now))
+            write_private(ics, due_to_ics(items, now))
         except OSError as exc:
             fail(f"cannot write {ics}: {exc.strerror or exc}", EXIT_FAILED)
     for item in items:

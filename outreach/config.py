@@ -12,6 +12,7 @@ from typing import Any
 from .config_schema import check_config
 from .errors import ConfigError
 from .models import Sender
+from .private import private_dir, write_private
 
 __all__ = ["Config", "ImapConfig", "SmtpConfig", "config_path", "data_dir", "load_config", "write_initial_config"]
 
@@ -218,7 +219,7 @@ def write_initial_config(path: Path, name: str, email: str) -> None:
     """Create a config file with the sender filled in and the other tables shown as comments."""
     if path.exists():
         raise ConfigError(f"{path} already exists; edit it instead")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     text = (
         "# outreach configuration: see README.md for every key.\n"
         "[sender]\n"
@@ -235,4 +236,4 @@ def write_initial_config(path: Path, name: str, email: str) -> None:
         "[send]\n"
         "rate_per_minute = 20\n"
     )
-    path.write_text(text, encoding="utf-8")
+    write_private(path, text.encode("utf-8"), exclusive=True)

@@ -16,6 +16,7 @@ from typing import Any
 
 from .errors import StoreError
 from .models import Envelope, Status
+from .private import private_dir
 
 __all__ = ["JournalEntry", "JournalState", "Store"]
 
@@ -225,7 +226,7 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
             os.close(fd)
             os.chmod(self.path, 0o600)
