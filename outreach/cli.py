@@ -331,5 +331,6 @@ def main() -> None:
     except click.ClickException as exc:
         if isinstance(exc, click.UsageError) and exc.ctx is not None:
             echo(exc.ctx.get_usage(), err=True)
+            echo(f"Try '{exc.ctx.command_path} -h' for help.\n", err=True)
         echo(f"Error: {exc.format_message()}", err=True)
         sys.exit(EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code)

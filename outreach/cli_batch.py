@@ -207,7 +207,7 @@ def run_batch(config: Config, template: str, recipients: Sequence[Recipient], *,
                 echo(f"Could not save a copy in the Sent folder (the message was sent): {failure}", err=True)
         for entry in summary.recovered:
             echo(f"Note: {entry.contact} ({entry.message_id}) was interrupted while sending earlier and is"
-                       " now marked unknown.", err=True)
+                 " now marked unknown.", err=True)
     _print_summary(summary, dry_run=not transport.journaled, outbox=config.outbox_dir, err=as_json)
     if summary.interrupted:
         return EXIT_INTERRUPTED

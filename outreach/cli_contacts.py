@@ -51,12 +51,12 @@ def import_cmd(file: Path, fmt: str, tags: tuple[str, ...], as_json: bool) -> No
         echo(json.dumps(report.as_json()))
         return
     echo(f"Imported {file.name} ({report.format}): {report.added} added, {report.updated} updated, "
-               f"{report.unchanged} unchanged, {len(report.skipped)} skipped.")
+         f"{report.unchanged} unchanged, {len(report.skipped)} skipped.")
     for skipped in report.skipped:
         echo(f"  skipped {file.name}:{skipped.line}: {skipped.reason}")
     if report.without_address:
         echo(f"{report.without_address} contacts have no email address (LinkedIn hides most); they are kept but"
-                   " not sent to until you give them one: outreach contacts edit ID --email ADDRESS")
+             " not sent to until you give them one: outreach contacts edit ID --email ADDRESS")
 
 
 @contacts.command("list")

@@ -96,7 +96,7 @@ def log_cmd(contact: str, what: str | None, scheduled: str | None, note: str | N
     from .followups import thread_state
 
     echo(f"Logged on the thread with {key} ({view.subject or 'no email yet'}): now "
-               f"{thread_state(view, datetime.now(timezone.utc), policy_from(load()))}.")
+         f"{thread_state(view, datetime.now(timezone.utc), policy_from(load()))}.")
 
 
 @click.command("landed")
@@ -110,8 +110,8 @@ def landed_cmd(company: str, role: str, at: str | None) -> None:
     with errors():
         Threads(open_store(load())).record_milestone("landed", _when(at), {"company": company, "role": role})
     echo(f"Congratulations! `outreach due` now lists a job-update for everyone who helped.\n"
-               f"Send them with: outreach send job-update --contact ADDRESS --var new_role=\"{role}\" "
-               f"--var new_company=\"{company}\"")
+         f"Send them with: outreach send job-update --contact ADDRESS --var new_role=\"{role}\" "
+         f"--var new_company=\"{company}\"")
 
 
 @click.command("threads")
@@ -288,8 +288,8 @@ def sync_cmd(since: str | None, as_json: bool) -> None:
     for r in report.probable:
         echo(f"probable    {r['contact']:<34} {r['subject']}  (confirm: {r['confirm']})")
     echo(f"Read {report.fetched} messages in {', '.join(report.folders) or 'no folder'}: {len(report.replies)}"
-               f" replies, {len(report.auto_replies)} auto-replies, {len(report.bounces)} bounces,"
-               f" {len(report.probable)} probable.")
+         f" replies, {len(report.auto_replies)} auto-replies, {len(report.bounces)} bounces,"
+         f" {len(report.probable)} probable.")
 
 
 COMMANDS = (log_cmd, landed_cmd, threads_cmd, thread_cmd, due_cmd, follow_up_cmd, sync_cmd)
