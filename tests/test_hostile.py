@@ -30,7 +30,7 @@ from outreach import (
     send_batch,
     serialize,
 )
-from outreach.terminal import clean
+from outreach.compose.controls import clean
 from outreach.transports.smtp import SmtpTransport
 
 SENDER = Sender(name="Sam Rivera", email="sam@example.edu")
