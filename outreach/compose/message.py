@@ -13,7 +13,13 @@ from pathlib import Path
 
 from .addresses import Address, validate_address
 from ..errors import AddressError, AttachmentError, HeaderError
-from .headers import check_addresses_survive, check_header_name, check_header_value, check_serialized_headers
+from .headers import (
+    check_addresses_survive,
+    check_header_lengths,
+    check_header_name,
+    check_header_value,
+    check_serialized_headers,
+)
 from ..models import Draft, Envelope, Sender
 
 __all__ = ["MAX_ATTACHMENT_BYTES", "MAX_HEADER_OCTETS", "MAX_NAME_CHARS", "Envelope", "build_message",
@@ -45,8 +51,6 @@ _POLICY = policy.default.clone(header_factory=_Registry())
 # ("question I" arrives as "questionI" in about 1 in 20 long non-ASCII subjects).
 _WIRE = _POLICY.clone(linesep="\r\n", max_line_length=998)
 _WIRE_UTF8 = _WIRE.clone(utf8=True)
-_UNFOLDED = _WIRE.clone(max_line_length=None)
-_UNFOLDED_UTF8 = _WIRE_UTF8.clone(max_line_length=None)
 # Lists of Message-IDs fold safely between the IDs, so only these may be longer than one line.
 _MAY_FOLD = {"references", "in-reply-to"}
 _RESERVED = {"from", "to", "cc", "bcc", "subject", "date", "message-id", "in-reply-to", "references",
@@ -157,15 +161,8 @@ def serialize(msg: EmailMessage, *, where: str = "") -> tuple[bytes, Envelope]:
     addresses = [*msg["From"].addresses, *msg["To"].addresses]
     smtputf8 = any(not a.addr_spec.isascii() for a in addresses)
     where = where or str(msg["To"])
-    unfolded = _UNFOLDED_UTF8 if smtputf8 else _UNFOLDED
-    for name, value in msg.items():
-        if name.lower() in _MAY_FOLD:
-            continue
-        octets = len(unfolded.fold_binary(name, value).rstrip(b"\r\n"))
-        if octets > MAX_HEADER_OCTETS:
-            raise HeaderError(f"{where}: the {name} header would be {octets} octets once encoded; a header line may"
-                              f" hold at most {MAX_HEADER_OCTETS}, and folding it could change its meaning")
     data = msg.as_bytes(policy=_WIRE_UTF8 if smtputf8 else _WIRE)
+    check_header_lengths(data, _MAY_FOLD, MAX_HEADER_OCTETS, where)
     expected: dict[str, int] = {}
     for name in msg.keys():
         expected[name] = expected.get(name, 0) + 1
