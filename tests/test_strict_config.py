@@ -64,6 +64,7 @@ def test_config_check_prints_the_effective_config_without_the_password(tmp_path:
     assert result.exit_code == 0, result.output
     assert "smtp.example.edu" in result.output and "587" in result.output and "starttls" in result.output
     assert "hunter2-secret" not in result.output
+    assert "# password: stored in the OS keyring (not shown)" in result.output
     assert "rate_per_minute = 20" in result.output
 
 

@@ -45,6 +45,19 @@ def effective(config: Config) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _password_state(username: str) -> str:
+    """Whether a password is stored for ``username`` (never the password itself)."""
+    from ..credentials import get_password, plain_text_backend
+    from ..errors import CredentialsError
+
+    try:
+        get_password(username)
+    except CredentialsError as exc:
+        return f"not available ({exc})"
+    plain = plain_text_backend()
+    return f"stored in plain text by {plain} (not shown)" if plain else "stored in the OS keyring (not shown)"
+
+
 @click.group("config")
 def config_group() -> None:
     """Check the config file."""
@@ -66,3 +79,5 @@ def check_cmd() -> None:
             echo(f"\n[{table}]")
         for key, value in values.items():
             echo(f"{key} = {_toml(value)}")
+        if table == "smtp" and config.smtp is not None and config.smtp.username:
+            echo(f"# password: {_password_state(config.smtp.username)}")
