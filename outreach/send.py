@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .config_schema import check_rate
 from .errors import ConnectError, PermanentError, TransientError, TransportError, UnknownOutcomeError
 from .models import Outcome, Status
 from .compose.prepare import Recipient, iter_prepared, prepare_batch, queue_batch
@@ -152,6 +153,9 @@ def send_batch(
     """
     if connections < 1:
         raise ValueError("connections must be at least 1")
+    problem = check_rate(rate_per_minute)
+    if problem:
+        raise ValueError(f"rate_per_minute {problem}, not {rate_per_minute!r}")
     stop = stop or threading.Event()
     summary = Summary()
     report = on_outcome or (lambda _o: None)

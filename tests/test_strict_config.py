@@ -79,3 +79,11 @@ def test_send_refuses_a_rate_that_is_not_a_sane_number(config_file: Path, rate: 
     result = CliRunner().invoke(cli, ["send", "intro", "--to", "ada@example.com", "--var", "topic=x",
                                       "--rate", rate])
     assert result.exit_code == 2 and "--rate" in result.output
+
+
+@pytest.mark.parametrize("rate", [float("nan"), float("inf"), -1.0, 1e-300])
+def test_send_batch_refuses_a_rate_that_would_turn_pacing_off_or_overflow(rate: float) -> None:
+    from outreach import MemoryTransport, send_batch
+
+    with pytest.raises(ValueError, match="rate_per_minute"):
+        send_batch([], MemoryTransport(), rate_per_minute=rate)
