@@ -35,7 +35,7 @@ class Summary:
 
     @property
     def counts(self) -> Counter[str]:
-        """How many messages ended in each status (``earlier`` ones and those another process sends counted apart)."""
+        """How many messages ended in each status; ``earlier`` ones and ``elsewhere`` (another run's) apart."""
         return Counter("elsewhere" if o.status is Status.SENDING else "earlier" if o.earlier else o.status.value
                        for o in self.outcomes)
 
@@ -215,9 +215,10 @@ def send_batch(
         for item in todo:
             entry = load(item)
             if entry.key not in done:
-                left = why if store.defer(entry.key, why) else None
-                outcome = (_outcome(entry.key, entry.contact, entry.message_id, Status.DEFERRED, why) if left
-                           else _settled(store.states([entry.key])[entry.key]))
+                if store.defer(entry.key, why):
+                    outcome = _outcome(entry.key, entry.contact, entry.message_id, Status.DEFERRED, why)
+                else:
+                    outcome = _settled(store.states([entry.key])[entry.key])
                 summary.outcomes.append(outcome)
                 report(outcome)
     elif summary.interrupted or stop.is_set():

@@ -77,7 +77,7 @@ def templates_cmd(as_json: bool) -> None:
     for t in infos:
         if as_json:
             echo(json.dumps({"name": t.name, "kind": t.kind, "reply": t.reply, "followup_days": t.followup_days,
-                                   "source": t.source, "path": str(t.path), "description": t.description}))
+                             "source": t.source, "path": str(t.path), "description": t.description}))
         else:
             echo(f"{t.name:<14} {t.kind:<11} {t.source:<9} {t.description}")
             echo(f"{'':<14} {t.path}")
@@ -289,8 +289,8 @@ def journal(ctx: click.Context, status: str | None, as_json: bool) -> None:
     for e in rows:
         if as_json:
             echo(json.dumps({"key": e.key, "to": e.contact, "message_id": e.message_id, "status": e.status.value,
-                                   "template": e.template, "subject": e.subject, "reply": e.reply,
-                                   "created_at": e.created_at, "sent_at": e.sent_at}))
+                             "template": e.template, "subject": e.subject, "reply": e.reply,
+                             "created_at": e.created_at, "sent_at": e.sent_at}))
         else:
             echo(f"{e.created_at[:19]}  {e.status.value:<8}  {e.template:<10}  {e.contact}  {e.message_id}")
             if e.reply and e.status.value != "sent":

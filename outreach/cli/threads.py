@@ -135,8 +135,8 @@ def threads_cmd(state: str | None, as_json: bool) -> None:
             continue
         if as_json:
             echo(json.dumps({"thread_id": view.id, "contact": view.contact, "subject": view.subject,
-                                   "state": current, "messages": len(view.messages), "events": len(view.events),
-                                   "last_activity": view.last_activity.isoformat()}, ensure_ascii=False))
+                             "state": current, "messages": len(view.messages), "events": len(view.events),
+                             "last_activity": view.last_activity.isoformat()}, ensure_ascii=False))
         else:
             echo(f"{view.last_activity:%Y-%m-%d}  {current:<17} {view.contact:<34} {view.subject}")
 
@@ -174,8 +174,8 @@ def thread_cmd(contact: str, as_json: bool) -> None:
                      [(e.at, _describe(e.kind, e.detail)) for e in view.events])
     if as_json:
         echo(json.dumps({"thread_id": view.id, "contact": view.contact, "subject": view.subject, "state": state,
-                               "history": [{"at": at.isoformat(), "what": what} for at, what in history]},
-                              ensure_ascii=False))
+                         "history": [{"at": at.isoformat(), "what": what} for at, what in history]},
+                        ensure_ascii=False))
         return
     echo(f"{view.contact}: {view.subject or '(no email yet)'} [{state}]")
     for at, what in history:

@@ -14,7 +14,8 @@ from email.headerregistry import Address, HeaderRegistry
 from ..errors import HeaderError
 from .controls import SURROGATE, find_control
 
-__all__ = ["check_addresses_survive", "check_header_lengths", "check_header_name", "check_header_value", "check_serialized_headers"]
+__all__ = ["check_addresses_survive", "check_header_lengths", "check_header_name", "check_header_value",
+           "check_serialized_headers"]
 
 _NAME = re.compile(r"^[!-9;-~]+$")
 _SERIALIZED_NAME = re.compile(rb"^([!-9;-~]+):")

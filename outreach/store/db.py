@@ -185,7 +185,7 @@ class JournalState:
 
     @property
     def claimed_elsewhere(self) -> bool:
-        """True when a process that is still running (another one, or another store connection) is sending it now."""
+        """True when a live process (another one, or another connection to the store) is sending it now."""
         return self.status is Status.SENDING and _pid_alive(self.owner)
 
 
@@ -391,11 +391,11 @@ class Store:
         return _entry(rows[0]) if rows else None
 
     def claim(self, key: str) -> bool:
-        """Move ``key`` from ``queued``/``deferred`` to ``sending`` (owned by this process), committed before
-        the data goes out; False when it was in another state, e.g. claimed by another process or connection.
+        """Atomically move ``key`` from ``queued``/``deferred`` to ``sending``, owned by this process; True if won.
 
-        The check and the change are one statement in one write transaction, so of any number of
-        processes and connections on this store exactly one wins each message.
+        Called before the data goes out. False when the row was in another state, e.g. claimed by
+        another process or connection: the check and the change are one statement in one write
+        transaction, so of any number of processes and connections on this store one wins each message.
         """
         with self._write() as db:
             cur = db.execute(
