@@ -28,7 +28,8 @@ class SlowSink(Sink):
 
 
 @pytest.mark.slow
-def test_two_processes_deliver_each_message_exactly_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize("connections", [1, 3])
+def test_two_processes_deliver_each_message_exactly_once(tmp_path: Path, connections: int) -> None:
     sink = SlowSink()
     controller = start_server(sink)
     try:
@@ -41,7 +42,7 @@ def test_two_processes_deliver_each_message_exactly_once(tmp_path: Path) -> None
                        encoding="utf-8")
         env = {**os.environ, "OUTREACH_HOME": str(tmp_path / "home"), "OUTREACH_CONFIG": str(config)}
         cmd = [sys.executable, "-m", "outreach", "send", "intro", "--contacts", str(csv), "--var", "topic=UX",
-               "--rate", "0", "--json"]
+               "--rate", "0", "--json", "--connections", str(connections)]
         procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for _ in range(2)]
         outputs = [p.communicate(timeout=120) for p in procs]

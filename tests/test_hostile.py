@@ -206,3 +206,14 @@ def test_cli_output_of_outside_text_is_cleaned(config_file: Path) -> None:
                                       "--company", "\x1b]0;pwned\x07Acme"])
     result = CliRunner().invoke(cli, ["contacts", "list"])
     assert "Acme" in result.output and "\x1b" not in result.output and "\x07" not in result.output
+
+
+@pytest.mark.parametrize("name", ["../somewhere", "/etc/passwd", "templates/intro"])
+def test_preview_and_send_take_template_names_not_paths(config_file: Path, name: str) -> None:
+    from click.testing import CliRunner
+
+    from outreach.cli import cli
+
+    for command in (["preview", name], ["send", name, "--to", "ada@example.com", "--var", "topic=x"]):
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 2 and "not a template name" in result.output, result.output
