@@ -15,7 +15,7 @@ class RawServer:
     """Accepts every command; after the message data it answers as ``mode`` says.
 
     ``garbage``: a line that is not an SMTP reply. ``drip``: a reply that never ends, one byte
-    every ``drip_every`` seconds.
+    every ``drip_every`` seconds. ``drip-ehlo``: the same, but already in answer to EHLO.
     """
 
     mode: str
@@ -47,6 +47,9 @@ class RawServer:
                     continue
                 verb = line[:4].upper()
                 if verb in (b"EHLO", b"HELO"):
+                    if self.mode == "drip-ehlo":
+                        self.drip(conn)
+                        return
                     conn.sendall(b"250-raw.test\r\n250 8BITMIME\r\n")
                 elif verb == b"DATA":
                     in_data = True
@@ -62,6 +65,11 @@ class RawServer:
         if self.mode == "garbage":
             conn.sendall(b"lol what\r\n")
             return False
+        self.drip(conn)
+        return True
+
+    def drip(self, conn: socket.socket) -> None:
+        """Start a reply and never finish it: one byte every ``drip_every`` seconds until stopped."""
         try:
             conn.sendall(b"250-")
             while not self.stop.is_set():
@@ -69,7 +77,6 @@ class RawServer:
                 conn.sendall(b"x")
         except OSError:
             pass
-        return True
 
 
 @contextmanager

@@ -68,6 +68,20 @@ def test_a_dripping_server_is_cut_off_at_the_message_deadline() -> None:
     assert "deadline" in str(info.value) or "longer than" in str(info.value)
 
 
+def test_a_reconnection_that_drips_is_cut_off_at_the_message_deadline() -> None:
+    from outreach import TransientError
+
+    data, envelope = serialize(build_message(draft("Ada"), SENDER))
+    with raw_server("drip-ehlo") as server:
+        transport = SmtpTransport("127.0.0.1", server.port, security="none", timeout=0.3)
+        started = time.monotonic()
+        with pytest.raises(TransientError, match="deadline"):
+            transport.send(data, envelope)
+        took = time.monotonic() - started
+        transport.close()
+    assert took < 0.3 * 4 + 2
+
+
 # Finding 3 ---------------------------------------------------------------------------------------------------
 
 def test_a_long_name_with_a_comma_and_an_address_is_refused_naming_the_contact() -> None:

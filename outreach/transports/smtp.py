@@ -193,9 +193,30 @@ class SmtpTransport(Transport):
         return self._handed_over or bool(self._conn is not None and self._conn.payload_sent)
 
     def send(self, data: bytes, envelope: Envelope) -> Delivery:
-        """Send one message, reconnecting first if the connection was lost earlier."""
+        """Send one message, reconnecting first if the connection was lost earlier.
+
+        The whole of it (a reconnection included) may take at most ``timeout`` x ``DEADLINE_FACTOR``:
+        past that the connection is cut, however slowly the server keeps answering.
+        """
+        deadline = self.timeout * DEADLINE_FACTOR
+        expired = threading.Event()
+        watchdog = threading.Timer(deadline, self._expire, args=(expired,))
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            return self._send(data, envelope, deadline, expired)
+        finally:
+            watchdog.cancel()
+
+    def _send(self, data: bytes, envelope: Envelope, deadline: float, expired: threading.Event) -> Delivery:
         if self._conn is None:
-            self.open()
+            try:
+                self.open()
+            except ConnectError as exc:
+                if expired.is_set():
+                    raise ConnectError(f"{self.where}: reconnecting took longer than the message deadline of"
+                                       f" {deadline:g} s") from exc
+                raise
         conn = self._conn
         assert conn is not None
         conn.payload_sent = False
@@ -206,11 +227,6 @@ class SmtpTransport(Transport):
                 f" characters before the @ ({', '.join(envelope.recipients)}); ask the contact for an ASCII address"
             )
         options = ["SMTPUTF8", "BODY=8BITMIME"] if envelope.smtputf8 else []
-        deadline = self.timeout * DEADLINE_FACTOR
-        expired = threading.Event()
-        watchdog = threading.Timer(deadline, self._expire, args=(conn, expired))
-        watchdog.daemon = True
-        watchdog.start()
         try:
             refused = conn.sendmail(envelope.sender, list(envelope.recipients), data, mail_options=options)
         except smtplib.SMTPRecipientsRefused as exc:
@@ -238,16 +254,14 @@ class SmtpTransport(Transport):
                     " it may have been delivered", reply=str(exc)
                 ) from exc
             raise TransientError(f"{self.where}: {why}") from exc
-        finally:
-            watchdog.cancel()
         reply = _reply_text(*conn.data_reply)
         return Delivery(reply=reply, refused={a: _reply_text(c, m) for a, (c, m) in refused.items()})
 
-    @staticmethod
-    def _expire(conn: smtplib.SMTP, expired: threading.Event) -> None:
-        """Cut a connection whose message went past its deadline; the blocked read then fails at once."""
+    def _expire(self, expired: threading.Event) -> None:
+        """Cut the connection of a message that went past its deadline; the blocked read then fails at once."""
         expired.set()
-        sock = conn.sock
+        conn = self._conn
+        sock = conn.sock if conn is not None else None
         if sock is not None:
             try:
                 sock.shutdown(socket.SHUT_RDWR)
