@@ -9,7 +9,7 @@ import pytest
 
 from outreach.mailbox.replies import classify
 from outreach.mailbox.returndate import return_date
-from outreach.safetext import printable
+from outreach.compose.controls import printable
 
 TODAY = date(2026, 11, 27)
 

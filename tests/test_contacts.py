@@ -16,7 +16,7 @@ from outreach.cli import cli
 from outreach.book.contacts import ContactBook
 from outreach.errors import ContactError, ImportFormatError
 from outreach.book.formats import detect_format, read_contacts
-from outreach.safetext import printable
+from outreach.compose.controls import printable
 from outreach.store import Store
 
 DATA = Path(__file__).parent / "data"

@@ -12,7 +12,7 @@ from .autoreply import challenge_link, is_auto_reply, is_discussion_post, is_lis
 from .bounces import plain_address, read_report
 from .mailtext import header, notice_text
 from .returndate import return_date
-from ..safetext import printable
+from ..compose.controls import printable
 
 __all__ = ["KINDS", "Incoming", "classify", "referenced_ids", "return_date"]
 

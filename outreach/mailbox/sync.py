@@ -12,7 +12,7 @@ from ..compose.addresses import validate_address
 from ..errors import AddressError
 from .imap import Mailbox
 from .replies import Incoming, classify
-from ..safetext import printable
+from ..compose.controls import printable
 from ..store.db import Store
 from ..lifecycle.threads import Threads
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...errors import ImportFormatError
-from ...safetext import printable
+from ...compose.controls import printable
 from .base import ImportedContact, Skipped, decode_export, read_bytes, sniff_delimiter
 
 __all__ = ["FORMATS", "Export", "ImportFormatError", "ImportedContact", "Skipped", "detect_format",
