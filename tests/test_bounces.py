@@ -118,16 +118,19 @@ SENDMAIL = ("From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\nTo: <
             "Subject: Returned mail: see transcript for details\nReturn-Path: <>\n\n"
             "The original message was received at Fri, 20 Nov 2026 10:00:00 +0100\nfrom mail.example.edu\n\n"
             "   ----- The following addresses had permanent fatal errors -----\n<ada@example.com>\n"
-            "    (reason: 550 5.1.1 <ada@example.com>... User Unknown)\n\n   ----- Transcript of session follows -----\n"
+            "    (reason: 550 5.1.1 <ada@example.com>... User Unknown)\n\n"
+            "   ----- Transcript of session follows -----\n"
             "... while talking to mx.example.com.:\n>>> RCPT To:<ada@example.com>\n<<< 550 5.1.1 User Unknown\n")
 GMAIL = ("From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nTo: sam@example.edu\n"
-         "Subject: Delivery Status Notification (Failure)\n\nDelivery to the following recipient failed permanently:\n\n"
+         "Subject: Delivery Status Notification (Failure)\n\n"
+         "Delivery to the following recipient failed permanently:\n\n"
          "     ada@example.com\n\nTechnical details of permanent failure:\nThe email account that you tried to reach "
          "does not exist.\n\n----- Original message -----\n\nFrom: Sam <sam@example.edu>\nTo: ada@example.com\n"
          f"Message-ID: {OURS}\nSubject: Hello\n")
 EXCHANGE = ("From: postmaster@corp.example.com\nTo: sam@example.edu\nSubject: Undeliverable: Hello\n"
             "Content-Type: text/plain\n\nYour message did not reach some or all of the intended recipients.\n\n"
-            "      Subject:  Hello\n      Sent:     20/11/2026 10:00\n\nThe following recipient(s) cannot be reached:\n\n"
+            "      Subject:  Hello\n      Sent:     20/11/2026 10:00\n\n"
+            "The following recipient(s) cannot be reached:\n\n"
             "      'ada@example.com' on 20/11/2026 10:00\n            550 5.1.10 RESOLVER.ADR.RecipientNotFound; "
             "not found\n")
 YAHOO = ("From: MAILER-DAEMON@yahoo.com\nTo: sam@example.edu\nSubject: Failure Notice\n\n"

@@ -265,7 +265,8 @@ def test_reports_and_replies_act_only_on_their_own_thread(dovecot: Dovecot, tmp_
     assert [d["contact"] for d in report.delays] == ["carol@example.com"]
     assert [c["contact"] for c in report.complaints] == ["dan@example.com"]
     assert [(o["from"], o["contact"]) for o in report.from_others] == [("assistant@example.com", "eve@example.com")]
-    assert [(c["contact"], c["link"]) for c in report.challenges] == [("fay@example.com", "https://verify.example.net/x1")]
+    assert [(c["contact"], c["link"]) for c in report.challenges] == [
+        ("fay@example.com", "https://verify.example.net/x1")]
     assert not report.replies and not report.auto_replies and not report.probable, "a newsletter is no reply"
     book = ContactBook(store)
     assert book.is_blocked("ada@example.com") is None and book.is_blocked("someone.else@example.org") is None

@@ -33,7 +33,8 @@ def contacts() -> None:
 
 @contacts.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["auto", "linkedin", "google", "outlook", "vcard", "csv"]), default="auto",
+@click.option("--format", "fmt", default="auto",
+              type=click.Choice(["auto", "linkedin", "google", "outlook", "vcard", "csv"]),
               show_default=True, help="The export format; auto detects it.")
 @click.option("--tag", "tags", multiple=True, help="Tag every imported contact (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")

@@ -29,7 +29,7 @@ _URL = re.compile(r"https?://[^\s<>\"')\]]+")
 
 
 def is_list_traffic(msg: Message) -> bool:
-    """Mailing-list mail (``List-Id``, ``List-Unsubscribe``..., ``Precedence: list``): neither a reply nor an auto-reply."""
+    """Mail that came through a mailing list (``List-Id``, ``List-Unsubscribe``..., ``Precedence: list``)."""
     if any(header(msg, name) for name in _LIST_HEADERS):
         return True
     return header(msg, "Precedence").lower() == "list"

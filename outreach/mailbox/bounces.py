@@ -31,7 +31,8 @@ _DAEMON_NAME = re.compile(r"mailer[- ]?daemon|postmaster|mail delivery (system|s
                           r"mail administrator|ndr administrator", re.IGNORECASE)
 _SUBJECT = re.compile(
     r"undeliver|undelivered|non[- ]?deliver|delivery (status|failure|failed|notification|problem|report|error)|"
-    r"returned mail|returning (message|to sender)|mail failed|failure notice|failed delivery|mail delivery|could not be delivered|"
+    r"returned mail|returning (message|to sender)|mail failed|failure notice|failed delivery|mail delivery|"
+    r"could not be delivered|"
     r"delivery has failed|error sending|mail system error|mail failure|nicht zustellbar|unzustellbar|"
     r"non remis|non distribu|échec de (la )?remise|no entregad|no se pudo entregar|fehler bei der zustellung|"
     r"zustellung fehlgeschlagen|rejected|bounce|delayed mail|warning: could not send|"
@@ -46,7 +47,8 @@ _FAILED = re.compile(
     r"unable to deliver|error (while )?(delivering|sending)|delivery problems?|returned permanent|"
     r"address(es)? failed|does ?n[o']t exist|recipient address rejected|was rejected|message rejected|"
     r"delivery to the following|could ?n[o']t deliver|not able to be delivered|invalid (recipient|user|address)|"
-    r"trouble delivering|delivery errors?|failed addresses|no valid recipients|unknown host|\b5\d\d[- ]#?5\.\d{1,3}\.\d{1,3}|^\s*550\b|retry timeout exceeded|delivery failed|"
+    r"trouble delivering|delivery errors?|failed addresses|no valid recipients|unknown host|"
+    r"\b5\d\d[- ]#?5\.\d{1,3}\.\d{1,3}|^\s*550\b|retry timeout exceeded|delivery failed|"
     r"delivery incomplete|has been delayed|will be retried|still (being )?retried|not yet been delivered|"
     r"not listed in (the )?(domino )?directory|recipient (address )?(unknown|not found)|user not found|"
     r"account (is |has been )?(disabled|inactive|suspended|closed|deactivated)|host unknown|addressee unknown|"

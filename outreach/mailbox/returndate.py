@@ -27,7 +27,7 @@ _CUE = (r"\b(?:until|till|til|through|thru|back on|back in the office on|return(
         r"bis(?: zum| einschließlich| einschl\.?)?|ab|zurück am|wieder (?:im büro |erreichbar )?(?:am|ab)|"
         r"jusqu'au|jusqu’au|jusqu'à|au|retour le|de retour le|à partir du|a partir du|dès le|"
         r"hasta(?: el)?|regreso el|volveré el|a partir del|desde el)")
-_WEEKDAY = r"(?:[a-zäéèûáí]+(?:day|tag|di|di\.|lunes|martes|miércoles|jueves|viernes|sábado|domingo)?,?\s+(?:le\s+|el\s+|den\s+)?)?"
+_WEEKDAY = r"(?:[^\W\d_]+\.?,?\s+(?:le\s+|el\s+|den\s+|dem\s+)?)?"  # "Monday, ", "lundi le ", "Montag, den "
 _NAMED_DMY = re.compile(_CUE + r"\s+" + _WEEKDAY + r"(\d{1,2})(?:st|nd|rd|th|er|\.|º)?\s+(?:of\s+|de\s+)?" + _MONTH_RE
                         + r"(?:,?\s+(?:de\s+)?(\d{4}))?")
 _NAMED_MDY = re.compile(_CUE + r"\s+" + _WEEKDAY + _MONTH_RE + r"\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4}))?")

@@ -214,7 +214,8 @@ class _Syncer:
         if recipients and _key(contact) not in recipients:
             self.report.unmatched.append({
                 "kind": inc.kind, "address": inc.bounced, "message_id": inc.message_id, "subject": inc.subject,
-                "why": f"about our message to {contact}, but it names {', '.join(sorted(recipients))}; nothing changed"})
+                "why": f"about our message to {contact}, but it names {', '.join(sorted(recipients))};"
+                       " nothing changed"})
             return
         reason = inc.bounce_reason
         row = {"contact": contact, "thread_id": thread_id, "reason": reason}
@@ -238,7 +239,8 @@ class _Syncer:
     def _probable(self, inc: Incoming, at: datetime) -> None:
         subject = _bare_subject(inc.subject)
         for view in self.views.values():
-            if (_key(view.contact) == _key(inc.sender) and not view.closed and subject and _bare_subject(view.subject) == subject
+            if (_key(view.contact) == _key(inc.sender) and not view.closed and subject
+                    and _bare_subject(view.subject) == subject
                     and view.created_at <= at):
                 self.report.probable.append({"contact": view.contact, "thread_id": view.id, "subject": inc.subject,
                                              "message_id": inc.message_id,

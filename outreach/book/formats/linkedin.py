@@ -1,4 +1,4 @@
-"""LinkedIn's ``Connections.csv`` of 2018-2026: with or without a "Notes:" preamble and URL column, most emails hidden."""
+"""LinkedIn's ``Connections.csv`` of 2018-2026: with or without "Notes:" preamble and URL column; most emails hidden."""
 
 from __future__ import annotations
 
