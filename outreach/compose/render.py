@@ -128,18 +128,32 @@ class _Loader(jinja2.BaseLoader):
         raise jinja2.TemplateNotFound(template)
 
 
+class _Missing(jinja2.StrictUndefined):
+    """A missing (or empty) variable: an error when written out, false in ``{% if %}`` and ``or``."""
+
+    def __bool__(self) -> bool:
+        return False
+
+
+def _present(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Leave out empty strings: an empty ``--var``, CSV cell or contact field counts as missing."""
+    return {k: v for k, v in values.items() if not (isinstance(v, str) and not v.strip())}
+
+
 def _context(contact: Contact, sender: Sender, variables: Mapping[str, Any]) -> dict[str, Any]:
     sender_vars = {"name": sender.name, "email": sender.email, **sender.fields}
     sender_vars["first_name"] = sender.name.split()[0] if sender.name.split() else ""
     return {
-        "email": contact.email,
-        "name": contact.name,
-        "first_name": contact.first_name,
-        "last_name": contact.last_name,
-        "company": contact.company,
-        "position": contact.position,
-        **contact.fields,
-        **variables,
+        **_present({
+            "email": contact.email,
+            "name": contact.name,
+            "first_name": contact.first_name,
+            "last_name": contact.last_name,
+            "company": contact.company,
+            "position": contact.position,
+            **contact.fields,
+        }),
+        **_present(variables),
         "contact": contact,
         "referrer": contact.referrer if contact.may_use_referrer_name and contact.referrer else None,
         "sender": sender_vars,
@@ -153,10 +167,10 @@ class Renderer:
         self.template_dirs = tuple(Path(d) for d in template_dirs)
         loader = _Loader(self.template_dirs)
         self._html_env = jinja2.Environment(
-            loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
+            loader=loader, autoescape=True, undefined=_Missing, keep_trailing_newline=True
         )
         self._text_env = jinja2.Environment(
-            loader=loader, autoescape=False, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
+            loader=loader, autoescape=False, undefined=_Missing, keep_trailing_newline=True
         )
         self._cache: dict[str, tuple[TemplateSource, jinja2.Template, jinja2.Template, jinja2.Template | None]] = {}
 

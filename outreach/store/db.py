@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from ..clock import Clock, system_clock
 from ..errors import StoreError
 from ..models import Envelope, Status
 
@@ -127,11 +128,16 @@ MIGRATIONS: tuple[str, ...] = (
         reason  TEXT NOT NULL DEFAULT ''
     );
     """,
+    """
+    ALTER TABLE messages ADD COLUMN variables TEXT NOT NULL DEFAULT '{}';
+    CREATE INDEX messages_contact_kind ON messages (contact, kind);
+    CREATE INDEX contacts_referred_by ON contacts (referred_by);
+    """,
 )
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+def _stamp(clock: Clock) -> str:
+    return clock().astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
 def _pid_alive(pid: int | None) -> bool:
@@ -164,6 +170,7 @@ class JournalEntry:
     status: Status
     kind: str = ""
     followup_days: int | None = None
+    variables: Mapping[str, str] | None = None
     attempts: int = 0
     reply: str = ""
     refused: dict[str, str] | None = None
@@ -197,6 +204,7 @@ def _entry(row: Mapping[str, Any]) -> JournalEntry:
         status=Status(row["status"]),
         kind=row["kind"],
         followup_days=row["followup_days"],
+        variables=json.loads(row["variables"]),
         attempts=row["attempts"],
         reply=row["reply"],
         refused=json.loads(row["refused"]),
@@ -208,8 +216,9 @@ def _entry(row: Mapping[str, Any]) -> JournalEntry:
 class Store:
     """One SQLite file (mode 0600, WAL, synchronous=FULL); writes use ``BEGIN IMMEDIATE``."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, clock: Clock = system_clock) -> None:
         self.path = Path(path)
+        self.clock = clock
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -316,7 +325,7 @@ class Store:
             for row in stale:
                 db.execute(
                     "UPDATE messages SET status = ?, owner = NULL, updated_at = ?, reply = ? WHERE key = ?",
-                    (Status.UNKNOWN.value, _now(), "interrupted while sending; may have been delivered", row["key"]),
+                    (Status.UNKNOWN.value, _stamp(self.clock), "interrupted while sending; may have been delivered", row["key"]),
                 )
         return [_entry(r) for r in stale]
 
@@ -326,7 +335,7 @@ class Store:
 
         A key already in the journal keeps its row as it is.
         """
-        now = _now()
+        now = _stamp(self.clock)
         with self._write() as db:
 
             def write(e: JournalEntry) -> None:
@@ -334,12 +343,14 @@ class Store:
                            " VALUES (?,?,?,?,?)", (e.thread_id, e.contact, e.subject, e.kind, now))
                 db.execute(
                     "INSERT INTO messages (key, batch, message_id, thread_id, contact, template, subject, envelope,"
-                    " data, status, kind, followup_days, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                    " data, status, kind, followup_days, variables, created_at, updated_at)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                     " ON CONFLICT(key) DO NOTHING",
                     (e.key, e.batch, e.message_id, e.thread_id, e.contact, e.template, e.subject,
                      json.dumps({"sender": e.envelope.sender, "recipients": list(e.envelope.recipients),
                                  "smtputf8": e.envelope.smtputf8}),
-                     e.data, Status.QUEUED.value, e.kind, e.followup_days, now, now))
+                     e.data, Status.QUEUED.value, e.kind, e.followup_days,
+                     json.dumps(dict(e.variables or {}), ensure_ascii=False), now, now))
 
             yield write
 
@@ -371,12 +382,12 @@ class Store:
         with self._write() as db:
             db.execute(
                 "UPDATE messages SET status = ?, owner = ?, attempts = attempts + 1, updated_at = ? WHERE key = ?",
-                (Status.SENDING.value, os.getpid(), _now(), key),
+                (Status.SENDING.value, os.getpid(), _stamp(self.clock), key),
             )
 
     def mark(self, key: str, status: Status, reply: str = "", refused: dict[str, str] | None = None) -> None:
         """Record the outcome of a send attempt; ``sent`` also stamps the time."""
-        now = _now()
+        now = _stamp(self.clock)
         with self._write() as db:
             db.execute(
                 "UPDATE messages SET status = ?, owner = NULL, reply = ?, refused = ?, updated_at = ?,"
@@ -401,6 +412,36 @@ class Store:
         with self._write() as db:
             cur = db.execute(
                 "UPDATE messages SET status = ?, updated_at = ? WHERE message_id = ? AND status = ?",
-                (status.value, _now(), message_id, Status.UNKNOWN.value),
+                (status.value, _stamp(self.clock), message_id, Status.UNKNOWN.value),
             )
         return cur.rowcount > 0
+
+    def retry(self, message_id: str | None = None, *, batch: str | None = None) -> list[str]:
+        """Queue ``failed`` messages again (one by Message-ID, those of a batch, or all); return their Message-IDs."""
+        sql, args = "SELECT message_id FROM messages WHERE status = ?", [Status.FAILED.value]
+        if message_id is not None:
+            sql, args = sql + " AND message_id = ?", [*args, message_id]
+        if batch is not None:
+            sql, args = sql + " AND batch = ?", [*args, batch]
+        with self._write() as db:
+            ids = [r["message_id"] for r in db.execute(sql, args).fetchall()]
+            for mid in ids:
+                db.execute("UPDATE messages SET status = ?, reply = '', updated_at = ? WHERE message_id = ?",
+                           (Status.QUEUED.value, _stamp(self.clock), mid))
+        return ids
+
+    def earlier_of_kind(self, contact: str, kind: str) -> list[JournalEntry]:
+        """Messages of ``kind`` to ``contact`` that were not refused for good, oldest first."""
+        rows = self.query("SELECT * FROM messages WHERE contact = ? AND kind = ? AND status != ? ORDER BY id",
+                          (contact, kind, Status.FAILED.value))
+        return [_entry(r) for r in rows]
+
+    def first_variables(self, thread_id: str) -> dict[str, str]:
+        """The variables the first message of a thread was rendered with."""
+        rows = self.query("SELECT variables FROM messages WHERE thread_id = ? ORDER BY id LIMIT 1", (thread_id,))
+        return json.loads(rows[0]["variables"]) if rows else {}
+
+    def known_addresses(self) -> set[str]:
+        """Every address the journal or the threads name."""
+        rows = self.query("SELECT contact FROM messages UNION SELECT contact FROM threads")
+        return {r["contact"] for r in rows}
