@@ -96,14 +96,25 @@ def load_template(name: str, dirs: Iterable[Path] = ()) -> TemplateSource:
     raise TemplateError(f"no template named {name!r} (known: {known})")
 
 
-def list_templates(dirs: Iterable[Path] = ()) -> list[TemplateInfo]:
-    """Every template that can be used, one per name; a user template hides a built-in one."""
+def list_templates(dirs: Iterable[Path] = (), broken: list[tuple[Path, str]] | None = None) -> list[TemplateInfo]:
+    """Every template that can be used, one per name; a user template hides a built-in one.
+
+    With a ``broken`` list, a template that cannot be read is added to it as ``(path, error)`` instead of raising.
+    """
     found: dict[str, TemplateInfo] = {}
+    failed: set[str] = set()
     for folder, source in _search_path(dirs):
         for path in sorted(folder.glob(f"*{SUFFIX}")):
             name = path.name.removesuffix(SUFFIX)
-            if name not in found:
+            if name in found or name in failed:
+                continue
+            try:
                 found[name] = parse_template(path, source).info
+            except TemplateError as exc:
+                if broken is None:
+                    raise
+                failed.add(name)
+                broken.append((path, str(exc)))
     return sorted(found.values(), key=lambda t: t.name)
 
 

@@ -445,3 +445,10 @@ class Store:
         """Every address the journal or the threads name."""
         rows = self.query("SELECT contact FROM messages UNION SELECT contact FROM threads")
         return {r["contact"] for r in rows}
+
+    def first_variables_of(self, contact: str) -> dict[str, str]:
+        """What the messages to ``contact`` were rendered with, later ones winning."""
+        merged: dict[str, str] = {}
+        for row in self.query("SELECT variables FROM messages WHERE contact = ? ORDER BY id", (contact,)):
+            merged.update(json.loads(row["variables"]))
+        return merged
