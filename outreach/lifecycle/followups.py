@@ -159,7 +159,8 @@ def _thread_items(view: ThreadView, now: datetime, policy: Policy, limit: dateti
             return []
         where = f" ({meeting.where})" if meeting.where else ""
         when = f"{meeting.at:%Y-%m-%d}" if meeting.all_day else f"{meeting.at:%Y-%m-%d %H:%M}"
-        return [DueItem("prepare", view.contact, view.id, view.subject, meeting.at - timedelta(days=1),
+        day_before = (meeting.at - timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+        return [DueItem("prepare", view.contact, view.id, view.subject, day_before,
                         f"you meet on {when}{where}; read the thread and prepare your questions")]
     if state == "meeting-cancelled":
         cancelled = _last(view.events, "cancelled")
