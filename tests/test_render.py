@@ -125,7 +125,7 @@ def test_plain_text_reads_like_an_email() -> None:
     text = html_to_text(html)
     assert text == (
         "Hi Ada,\n\nSee my portfolio (https://x.org/a) or https://y.org or s@x.org.\n\n"
-        "  - one\n  - two\n\n1. not a list - 50% *off* C:\\path\n\nThanks,\nSam\n"
+        "- one\n- two\n\n1. not a list - 50% *off* C:\\path\n\nThanks,\nSam\n"
     )
 
 VALUES = st.text(st.characters(blacklist_categories=("Cs",)), max_size=80)
