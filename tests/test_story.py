@@ -40,7 +40,8 @@ class Clock:
 @pytest.fixture
 def story(config_file: Path, plain_server: tuple[Sink, int], tmp_path: Path):  # type: ignore[no-untyped-def]
     sink, port = plain_server
-    config_file.write_text(config_file.read_text() + f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n')
+    config_file.write_text(config_file.read_text() + f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+                           '[send]\nrate_per_minute = 0\n')
     clock = Clock()
 
     def run(*args: str) -> tuple[int, str, str]:

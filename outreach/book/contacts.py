@@ -263,7 +263,7 @@ class ContactBook:
                 if pattern in blocks:
                     what = f"the domain {pattern}" if pattern.startswith("@") else pattern
                     return (f"{key} is on your do-not-contact list ({what}, since {blocks[pattern][:10]});"
-                            " `outreach contacts unblock` lifts it")
+                            f" `outreach contacts unblock {pattern}` lifts it")
             return None
 
         return check
