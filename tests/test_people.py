@@ -239,3 +239,15 @@ def test_follow_ups_for_an_empty_name_are_refused_not_hi_comma(store: Store, tmp
     with pytest.raises(ValidationError, match="'first_name' is undefined for contact 'ada@example.com'"):
         prepare_batch("hi", [Recipient(Contact("ada@example.com", name=" "))], sender=SAM,
                       renderer=Renderer([tmp_path]), store=store, now=datetime.now(timezone.utc))
+
+
+def test_the_readmes_python_api_example_runs_as_printed(tmp_path: Path) -> None:
+    import re
+    import subprocess
+    import sys
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    [code] = [block for block in re.findall(r"```python\n(.*?)```", readme, re.S) if "send_batch(" in block]
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ada@example.com written <") and len(list((tmp_path / "outbox").glob("*.eml"))) == 1
