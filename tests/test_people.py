@@ -173,7 +173,8 @@ def test_migration_keeps_an_earlier_store(tmp_path: Path) -> None:
     db.execute("INSERT INTO messages (key, batch, message_id, thread_id, contact, template, subject, envelope, data,"
                " status, kind, created_at, updated_at, sent_at) VALUES ('intro:ada@example.com', 'b', '<m@x>',"
                " '<m@x>', 'ada@example.com', 'intro', 'Hi',"
-               " '{\"sender\": \"s@x.org\", \"recipients\": [\"ada@example.com\"], \"smtputf8\": false}', x'00', 'sent', 'intro', '2026-11-01T09:00:00+00:00',"
+               " '{\"sender\": \"s@x.org\", \"recipients\": [\"ada@example.com\"], \"smtputf8\": false}',"
+               " CAST('To: Ada Lovelace <ada@example.com>' || char(13, 10, 13, 10) || 'Hi' AS BLOB), 'sent', 'intro', '2026-11-01T09:00:00+00:00',"
                " '2026-11-01T09:00:00+00:00', '2026-11-01T09:00:00+00:00')")
     db.commit()
     db.close()
@@ -181,7 +182,8 @@ def test_migration_keeps_an_earlier_store(tmp_path: Path) -> None:
     assert store.schema_version == len(MIGRATIONS)
     [entry] = store.messages()
     assert entry.key == "intro:ada@example.com" and entry.variables == {}
-    assert People(store).resolve("Ada@Example.com").key == "ada@example.com"
+    person = People(store).resolve("Ada@Example.com")
+    assert person.key == "ada@example.com" and person.name == "Ada Lovelace"
 
 
 def test_small_things_a_real_user_tripped_on(cli_run, tmp_path: Path, config_file: Path) -> None:  # type: ignore[no-untyped-def]

@@ -48,6 +48,7 @@ class People:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.book = ContactBook(store)
+        self._secondaries: dict[str, int] | None = None
 
     def resolve(self, ref: str | int, *, new: bool = False) -> Person:
         """The person ``ref`` names; an unknown address raises :class:`UnknownPersonError` unless ``new``."""
@@ -74,20 +75,31 @@ class People:
 
     def key(self, ref: str | int, *, new: bool = True) -> str:
         """The address key of the person ``ref`` names (a new valid address is its own key unless ``new`` is False)."""
+        text = str(ref).strip()
+        if "@" in text:
+            try:
+                key = validate_address(text).key
+            except AddressError:
+                return self.resolve(ref, new=new).key
+            if self.store.query("SELECT 1 FROM contacts WHERE email_key = ?", (key,)):
+                return key
         return self.resolve(ref, new=new).key
 
     def _by_key(self, key: str) -> ContactRecord | None:
         rows = self.store.query("SELECT id FROM contacts WHERE email_key = ?", (key,))
         if rows:
             return self.book.get(str(rows[0]["id"]), include_removed=True)
-        for row in self.store.query("SELECT id, fields FROM contacts WHERE fields LIKE '%other_emails%'"):
-            for other in _secondary(json.loads(row["fields"])):
-                try:
-                    if validate_address(other).key == key:
-                        return self.book.get(str(row["id"]), include_removed=True)
-                except AddressError:
-                    continue
-        return None
+        if self._secondaries is None:
+            self._secondaries = {}
+            for row in self.store.query("SELECT id, fields FROM contacts WHERE fields LIKE '%other_emails%'"
+                                        " AND email_key IS NOT NULL ORDER BY id DESC"):
+                for other in _secondary(json.loads(row["fields"])):
+                    try:
+                        self._secondaries[validate_address(other).key] = int(row["id"])
+                    except AddressError:
+                        continue
+        found = self._secondaries.get(key)
+        return self.book.get(str(found), include_removed=True) if found is not None else None
 
     def known(self) -> set[str]:
         """Every address key in the book (main and secondary) or the journal."""

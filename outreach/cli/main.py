@@ -108,7 +108,7 @@ def _recipients(to: tuple[str, ...], name: str | None, contacts_file: Path | Non
 
     if name is not None and len(to) != 1:
         raise click.UsageError("--name goes with exactly one --to")
-    from ..book.people import People
+    from ..book.people import People, UnknownPersonError
 
     out: list[Recipient] = []
     blocked = book.blocked_checker()
@@ -123,7 +123,10 @@ def _recipients(to: tuple[str, ...], name: str | None, contacts_file: Path | Non
                           blocked, f"tagged {tag!r}")
     people = People(book.store)
     for ref in refs:
-        person = people.resolve(ref, new=True)
+        try:
+            person = people.resolve(ref)
+        except UnknownPersonError as exc:
+            raise ContactError(f"--contact {exc}; use --to ADDRESS to write to someone new") from exc
         contact = person.record.as_contact() if person.record else Contact(email=person.email)
         out.append(Recipient(contact, variables, where=f"--contact {ref}"))
     if contacts_file is not None:

@@ -166,10 +166,19 @@ def landed_cmd(company: str, role: str, at: str | None) -> None:
     """Record the job you landed: a job-update falls due for everyone who replied or met you."""
     from ..lifecycle.threads import Threads
 
+    from ..book.people import People
+    from ..lifecycle.agenda import agenda
+
+    config = load()
     with errors():
-        Threads(open_store(load())).record_milestone("landed", _when(at), {"company": company, "role": role})
-    click.echo("Congratulations! `outreach due` now lists a job-update for everyone who replied or met you.\n"
-               "Send them all, each in their thread (the role and company come from here): "
+        store = open_store(config)
+        Threads(store).record_milestone("landed", _when(at), {"company": company, "role": role})
+        people = People(store)
+        owed = [people.resolve(i.contact, new=True) for i in agenda(store, config, now()) if i.kind == "job-update"]
+    click.echo(f"Congratulations! A job-update is now due to the {len(owed)} people who replied or met you:")
+    for person in owed:
+        click.echo(f"  {person.name} <{person.email}>" if person.name else f"  {person.email}")
+    click.echo("Send them all, each in their thread (the role and company come from here): "
                "outreach send job-update --due")
 
 

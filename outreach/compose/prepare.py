@@ -118,6 +118,11 @@ def iter_prepared(
     recipients = list(recipients)
     if not recipients:
         problems.append(Problem("batch", "no recipients given"))
+    people = None
+    if store is not None:
+        from ..book.people import People
+
+        people = People(store)
     for index, recipient in enumerate(recipients, start=1):
         where = recipient.where or f"recipient {index}"
         try:
@@ -131,13 +136,14 @@ def iter_prepared(
             problems.append(Problem(where, f"{address.normalized}: did you mean {local}@{suggestion}?"
                                            " (if the address is right, send with --no-typo-check)"))
             continue
-        contact_key = address.key
+        reason = is_blocked(address.key) if is_blocked else None
+        contact_key = people.key(address.key) if people is not None else address.key
         seen_key = f"{contact_key} {recipient.thread_id or ''}"
         if seen_key in seen:
             problems.append(Problem(where, f"{address.normalized} is already in this batch ({seen[seen_key]})"))
             continue
         seen[seen_key] = where
-        reason = is_blocked(contact_key) if is_blocked else None
+        reason = reason or (is_blocked(contact_key) if is_blocked and contact_key != address.key else None)
         if reason:
             problems.append(Problem(where, reason))
             continue

@@ -136,6 +136,29 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
+PEOPLE_SCHEMA = 5
+
+
+def _backfill_people(db: sqlite3.Connection, now: str) -> None:
+    """Schema 5: add to the contact book everyone the journal wrote to, with the name their To: carried."""
+    rows = db.execute(
+        "SELECT contact, data FROM messages m WHERE id = (SELECT MAX(id) FROM messages WHERE contact = m.contact)"
+        " AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.email_key = m.contact)").fetchall()
+    if not rows:
+        return
+    from email import policy
+    from email.parser import BytesHeaderParser
+
+    parser = BytesHeaderParser(policy=policy.default)
+    for row in rows:
+        try:
+            name = str(parser.parsebytes(bytes(row["data"]))["To"].addresses[0].display_name)
+        except (AttributeError, IndexError, TypeError, ValueError):
+            name = ""
+        db.execute("INSERT OR IGNORE INTO contacts (email_key, email, name, created_at, updated_at)"
+                   " VALUES (?, ?, ?, ?, ?)", (row["contact"], row["contact"], name, now, now))
+
+
 def _stamp(clock: Clock) -> str:
     return clock().astimezone(timezone.utc).isoformat(timespec="microseconds")
 
@@ -315,6 +338,8 @@ class Store:
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
                 for statement in filter(str.strip, script.split(";")):
                     db.execute(statement)
+                if number == PEOPLE_SCHEMA:
+                    _backfill_people(db, _stamp(self.clock))
                 db.execute(f"PRAGMA user_version={number}")
 
     def recover(self) -> list[JournalEntry]:
