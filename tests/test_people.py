@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from smtp_server import Sink
 from test_story import START, Clock
 
@@ -253,3 +255,28 @@ def test_the_readmes_python_api_example_runs_as_printed(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ada@example.com written <") and len(list((tmp_path / "outbox").glob("*.eml"))) == 1
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(flips=st.lists(st.booleans(), min_size=24, max_size=24))
+def test_any_casing_of_a_known_address_is_the_same_person(store: Store, flips: list[bool]) -> None:
+    address = "carol.danvers@example.org"
+    if not store.query("SELECT 1 FROM contacts"):
+        ContactBook(store).add(address, name="Carol Danvers")
+    variant = "".join(c.upper() if flip else c for c, flip in zip(address, flips + [False] * len(address)))
+    assert People(store).resolve(variant).name == "Carol Danvers"
+
+
+_CAROL = "carol@example.org"
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(position=st.sampled_from([i for i, c in enumerate(_CAROL) if c.isalpha()]), letter=st.sampled_from("qxzw"))
+def test_one_typo_away_from_a_known_address_is_refused_with_it(store: Store, position: int, letter: str) -> None:
+    typo = _CAROL[:position] + letter + _CAROL[position + 1:]
+    assume(typo != _CAROL)
+    if not store.query("SELECT 1 FROM contacts"):
+        ContactBook(store).add(_CAROL, name="Carol Danvers")
+    with pytest.raises(UnknownPersonError) as caught:
+        People(store).resolve(typo)
+    assert caught.value.suggestion == _CAROL and f"did you mean {_CAROL}?" in str(caught.value)
