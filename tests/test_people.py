@@ -280,3 +280,16 @@ def test_one_typo_away_from_a_known_address_is_refused_with_it(store: Store, pos
     with pytest.raises(UnknownPersonError) as caught:
         People(store).resolve(typo)
     assert caught.value.suggestion == _CAROL and f"did you mean {_CAROL}?" in str(caught.value)
+
+
+def test_a_contact_without_an_address_is_still_shown_and_edited_by_id(cli_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    csv = tmp_path / "p.csv"
+    csv.write_text("name,email,company\nLin Park,,Globex\n")
+    assert cli_run("contacts", "import", str(csv))[0] == 0
+    [row] = map(json.loads, cli_run("contacts", "list", "--json")[1].splitlines())
+    code, out, _ = cli_run("contacts", "show", str(row["id"]))
+    assert code == 0 and "Lin Park" in out
+    code, out, _ = cli_run("contacts", "edit", f"#{row['id']}", "--email", "lin@example.com")
+    assert code == 0 and "lin@example.com" in out
+    code, _, err = cli_run("send", "intro", "--contact", str(row["id"] + 1), "--var", "topic=x")
+    assert code == 2 and "no contact" in err

@@ -31,6 +31,8 @@ def _record(book, ref: str):  # type: ignore[no-untyped-def]
     from ..book.people import People
     from ..errors import ContactError
 
+    if ref.strip().lstrip("#").isdigit():
+        return book.get(ref.strip().lstrip("#"), include_removed=True)
     person = People(book.store).resolve(ref)
     if person.record is None:
         raise ContactError(f"{person.email} is in your sent mail but not in the contact book; add it with"
