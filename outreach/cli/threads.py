@@ -109,7 +109,7 @@ def log_cmd(contact: str, replied: bool, scheduled: str | None, rescheduled: str
     with errors():
         store = open_store(config)
         person = _person(store, contact, new=new,
-                         hint=f"; `outreach log {shlex.quote(contact)} --new ...` records it anyway")
+                         hint=" (if it is someone new, add --new to record it anyway)")
         threads = Threads(store)
         if referral:
             assert name is not None
