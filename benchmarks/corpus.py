@@ -2,9 +2,9 @@
 
 ``python -m benchmarks corpus PATH`` takes a folder laid out like ``shared/data/real/``:
 ``mail/labels.json`` (each message's ``kind`` and failed ``recipients``), the messages under
-``mail/``, vCards under ``vcard/`` and, if present, CSV exports under ``csv/``. It prints one
-table and then every miss, so a change to the classifier or the importers can be judged by
-rerunning it. Nothing here touches the network; imports go into a throw-away SQLite store.
+``mail/``, and contact exports (``.vcf``, ``.csv``) in any other folder (``vcard/``, ``csv/``...).
+It prints one table and then every miss, so a change to the classifier or the importers can be
+judged by rerunning it. Nothing here touches the network; imports go into a throw-away SQLite store.
 """
 
 from __future__ import annotations
@@ -133,6 +133,12 @@ def _import_twice(path: Path) -> tuple[int, int, str]:
         return first.added, second.updated + second.added, ""
 
 
+def _exports(root: Path, *suffixes: str) -> list[Path]:
+    """Contact exports with one of ``suffixes`` in any folder of ``root`` but ``mail/`` (``vcard/``, ``csv/``...)."""
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in suffixes
+                  and p.relative_to(root).parts[0] != "mail")
+
+
 def measure_contacts(root: Path) -> list[Tally]:
     """Read every vCard and CSV under ``root``: cards and addresses kept, and whether re-import changes nothing."""
     from outreach.book.formats import read_contacts
@@ -141,7 +147,7 @@ def measure_contacts(root: Path) -> list[Tally]:
     addresses = Tally("vCard addresses imported")
     csv_files = Tally("CSV exports read (not refused)")
     reimport = Tally("exports whose re-import changes nothing")
-    for path in sorted((root / "vcard").glob("*.vcf")) if (root / "vcard").is_dir() else []:
+    for path in _exports(root, ".vcf", ".vcard"):
         text = path.read_bytes().decode("utf-8", "replace")
         want_cards = len(re.findall(r"^\s*BEGIN:VCARD\s*$", text, re.IGNORECASE | re.MULTILINE))
         want = _expected_addresses(text)
@@ -154,14 +160,14 @@ def measure_contacts(root: Path) -> list[Tally]:
             cards.add(n < len(rows), f"{path.name}: card {n + 1} of {want_cards} lost ({'; '.join(map(str, skipped))})")
         for a in sorted(want):
             addresses.add(a in got, f"{path.name}: {a} not imported")
-    for path in sorted((root / "csv").glob("*.csv")) if (root / "csv").is_dir() else []:
+    for path in _exports(root, ".csv", ".tsv", ".txt"):
         try:
             read_contacts(path)
             csv_files.add(True, "")
         except Exception as exc:  # a refusal is a measured miss
             csv_files.add(False, f"{path.name}: {exc}")
-    for folder, pattern in (("vcard", "*.vcf"), ("csv", "*.csv")):
-        for path in sorted((root / folder).glob(pattern)) if (root / folder).is_dir() else []:
+    for suffixes in ((".vcf", ".vcard"), (".csv", ".tsv", ".txt")):
+        for path in _exports(root, *suffixes):
             added, changed, error = _import_twice(path)
             if error:
                 continue
@@ -189,8 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("path", type=Path, help="a folder laid out like shared/data/real/")
     args = parser.parse_args(argv)
     root: Path = args.path
-    if not (root / "mail" / "labels.json").is_file() and not (root / "vcard").is_dir():
-        parser.error(f"{root} has neither mail/labels.json nor vcard/")
+    if not (root / "mail" / "labels.json").is_file() and not _exports(root, ".vcf", ".vcard", ".csv"):
+        parser.error(f"{root} has neither mail/labels.json nor contact exports (.vcf, .csv)")
     tallies: list[Tally] = []
     if (root / "mail" / "labels.json").is_file():
         tallies += measure_mail(root)

@@ -26,12 +26,16 @@ def test_corpus_table_lists_each_miss(tmp_path: Path, capsys: pytest.CaptureFixt
     (tmp_path / "mail" / "labels.json").write_text(json.dumps({"labels": labels}))
     (tmp_path / "vcard" / "a.vcf").write_text("BEGIN:VCARD\nVERSION:2.1\nFN:Ada\nEMAIL;PREF:ada@example.com\n"
                                               "END:VCARD\n")
+    (tmp_path / "csv").mkdir()
+    (tmp_path / "csv" / "excel.csv").write_bytes("Email;Name\r\nrene@example.com;René\r\n".encode("cp1252"))
     assert corpus.main([str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "| bounces recognised | 1/2 (50%) |" in out
     assert "| human replies classified as replies | 1/1 (100%) |" in out
     assert "| vCard addresses imported | 1/1 (100%) |" in out
     assert "- x/wrong.eml: taken as reply" in out
+    assert "| CSV exports read (not refused) | 1/1 (100%) |" in out
+    assert "| exports whose re-import changes nothing | 2/2 (100%) |" in out
 
 
 def test_corpus_refuses_a_folder_without_labels_or_vcards(tmp_path: Path) -> None:
