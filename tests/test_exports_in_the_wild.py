@@ -189,3 +189,16 @@ def test_control_characters_in_imports_are_stripped(book: ContactBook, tmp_path:
     ada = book.get("ada@example.com")
     assert (ada.name, ada.company) == ("Ada", "Acme")
     assert json.dumps(ada.name) == '"Ada"'
+
+
+def test_other_csv_address_books(tmp_path: Path) -> None:
+    thunderbird = tmp_path / "thunderbird.csv"
+    thunderbird.write_text("First Name,Last Name,Display Name,Nickname,Primary Email,Secondary Email\n"
+                           "Ana,Ruiz,Ana Ruiz,,ana@example.com,ana.r@example.net\n", encoding="utf-8")
+    _, rows, _ = read_contacts(thunderbird)
+    assert (rows[0].name, rows[0].email) == ("Ana Ruiz", "ana@example.com")
+    google_2019 = tmp_path / "google.csv"
+    google_2019.write_text("Name,Given Name,Family Name,Group Membership,E-mail 1 - Type,E-mail 1 - Value\n"
+                           "Bo Li,Bo,Li,* myContacts ::: Mentors,* Work,bo@example.com\n", encoding="utf-8")
+    fmt, rows, _ = read_contacts(google_2019)
+    assert (fmt, rows[0].email, rows[0].tags) == ("google", "bo@example.com", ["Mentors"])

@@ -35,7 +35,8 @@ def read(path: Path, text: str) -> tuple[list[ImportedContact], list[Skipped]]:
         if not name and not emails:
             skipped.append(Skipped(line, "has no name and no email address"))
             continue
-        labels = [t.strip() for t in cell("Labels").split(SEPARATOR) if t.strip() and not t.strip().startswith("*")]
+        groups = cell("Labels") or cell("Group Membership")  # "Group Membership" before 2020
+        labels = [t.strip() for t in groups.split(SEPARATOR) if t.strip() and not t.strip().startswith("*")]
         phone = cell("Phone 1 - Value")
         contacts.append(ImportedContact(
             line=line, email=emails[0] if emails else "", other_emails=emails[1:], name=name,
