@@ -13,8 +13,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from email import policy
-from email.parser import BytesHeaderParser
 
 from ..errors import StoreError
 
@@ -38,6 +36,11 @@ def _backfill_people(db: sqlite3.Connection, now: str) -> None:
         "SELECT contact, data FROM outreach_messages m"
         " WHERE id = (SELECT MAX(id) FROM outreach_messages WHERE contact = m.contact)"
         " AND NOT EXISTS (SELECT 1 FROM outreach_contacts c WHERE c.email_key = m.contact)").fetchall()
+    if not rows:
+        return
+    from email import policy  # the email package is slow to import; most opens never get here
+    from email.parser import BytesHeaderParser
+
     parser = BytesHeaderParser(policy=policy.default)
     for row in rows:
         try:
