@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import stat
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -51,6 +52,7 @@ def _host(path: Path) -> None:
 def test_a_host_database_keeps_its_tables_rows_and_user_version(tmp_path: Path) -> None:
     path = tmp_path / "tracker.db"
     _host(path)
+    path.chmod(0o640)
     before = _schema(path)
     with Store(path, clock=lambda: NOW) as store:
         _send(store, "ada@example.com", "bob@example.com")
@@ -67,6 +69,7 @@ def test_a_host_database_keeps_its_tables_rows_and_user_version(tmp_path: Path) 
     assert db.execute("SELECT body FROM messages").fetchall() == [("the host's own message",)]
     assert db.execute("SELECT COUNT(*) FROM outreach_messages").fetchone()[0] == 2
     db.close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640, "the host's file keeps its mode"
     with Store(path) as again:
         assert [e.kind for e in Threads(again).views("ada@example.com")[0].events] == ["replied"]
         assert ContactBook(again).get("carol@example.com").tags == ("fair",)
@@ -118,8 +121,10 @@ def _fill_legacy(path: Path) -> None:
 def test_an_old_layout_store_is_adopted_in_place_with_everything_in_it(tmp_path: Path) -> None:
     path = tmp_path / "outreach.sqlite3"
     _fill_legacy(path)
+    path.chmod(0o644)
     store = Store(path, clock=lambda: NOW)
-    tables = {n for n, t in ((n, s) for n, s in _schema(path).items()) if not n.startswith("sqlite_")}
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600, "outreach's own file is made private"
+    tables = {name for name in _schema(path) if not name.startswith("sqlite_")}
     assert tables and all(name.startswith("outreach_") for name in tables), tables
     assert store.migrations == [m.name for m in MIGRATIONS]
 

@@ -116,7 +116,10 @@ def _parse_entry(row: Mapping[str, Any]) -> JournalEntry:
 
 
 class Store:
-    """One SQLite file (mode 0600, WAL, synchronous=FULL); writes use ``BEGIN IMMEDIATE``."""
+    """One SQLite file (WAL, synchronous=FULL); writes use ``BEGIN IMMEDIATE``.
+
+    A file of outreach's own is made mode 0600; a host's database (one with tables of its own) keeps its mode.
+    """
 
     def __init__(self, path: Path, *, clock: Clock = system_clock) -> None:
         self.path = Path(path)
@@ -125,7 +128,6 @@ class Store:
             private_dir(self.path.parent)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
             os.close(fd)
-            os.chmod(self.path, 0o600)
             self._lock = threading.RLock()
             self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
                                        check_same_thread=False)
@@ -135,6 +137,8 @@ class Store:
             self._db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
+            if not schema.host_tables(self._db):
+                os.chmod(self.path, 0o600)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the store {self.path}: {exc}") from exc
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ..errors import StoreError
 
-__all__ = ["MIGRATIONS", "Migration", "applied", "pending", "upgrade"]
+__all__ = ["MIGRATIONS", "Migration", "applied", "host_tables", "pending", "upgrade"]
 
 MIGRATIONS_TABLE = "outreach_migrations"
 
@@ -187,6 +187,13 @@ _LEGACY_JOURNAL = {"key", "batch", "message_id", "thread_id", "contact", "templa
 
 def _has_table(db: sqlite3.Connection, name: str) -> bool:
     return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
+def host_tables(db: sqlite3.Connection) -> list[str]:
+    """The tables of the database that are not outreach's: those of the application that hosts the store."""
+    return [row[0] for row in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 9) != 'outreach_'"
+        " AND substr(name, 1, 7) != 'sqlite_' ORDER BY name")]
 
 
 def applied(db: sqlite3.Connection) -> list[str]:
