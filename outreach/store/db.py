@@ -171,7 +171,7 @@ class Store:
         self.close()
 
     def query(self, sql: str, args: Sequence[object] = ()) -> list[Mapping[str, Any]]:
-        """Run a read-only statement; rows are mappings by column name."""
+        """Run a read-only statement for a repository of this package; rows are mappings by column name."""
         try:
             with self._lock:
                 return self._db.execute(sql, args).fetchall()
@@ -180,7 +180,7 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Callable[..., Any]]:
-        """A write transaction (``BEGIN IMMEDIATE``); yields ``execute(sql, args)`` returning the cursor."""
+        """A write transaction (``BEGIN IMMEDIATE``) for a repository; yields ``execute(sql, args)`` -> cursor."""
         with self._write() as db:
 
             def execute(sql: str, args: Sequence[object] = ()) -> Any:
