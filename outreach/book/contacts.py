@@ -191,8 +191,8 @@ class ContactBook:
                 if sets["referred_by"] == record.id:
                     raise ContactError("a contact cannot be their own referrer")
             row = w.by_id(record.id)
-            assert row is not None
-            edited = set(json.loads(row["edited"])) | {k for k in sets if k in EDITABLE or k == "email"}
+            edited = set(json.loads(row["edited"] if row else "[]"))
+            edited |= {k for k in sets if k in EDITABLE or k == "email"}
             if sets:
                 sets.update(edited=json.dumps(sorted(edited)), updated_at=_now())
                 w.update(record.id, sets)
