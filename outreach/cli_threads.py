@@ -48,22 +48,24 @@ def _key(address: str) -> str:
 @click.option("--scheduled", "scheduled", metavar="DATE", help="A meeting is set for DATE.")
 @click.option("--met", "what", flag_value="met", help="You had the conversation.")
 @click.option("--note", "note", metavar="TEXT", help="Add a note to the thread.")
+@click.option("--question", "question", metavar="TEXT", help="A question to ask them (shown by `outreach prep`).")
 @click.option("--referral", "referral", metavar="ADDRESS", help="They referred you to someone (with --name).")
 @click.option("--closed", "what", flag_value="closed", help="The conversation is over: nothing more is due.")
 @click.option("--notes", help="What you learned (with --met).")
 @click.option("--name", help="The referred person's name (with --referral).")
 @click.option("--may-use-name", is_flag=True, help="With --referral: you may mention CONTACT's name to them.")
 @click.option("--at", "at", metavar="DATE", help="When it happened (default now), e.g. yesterday or 2026-12-01.")
-def log_cmd(contact: str, what: str | None, scheduled: str | None, note: str | None, referral: str | None,
-            notes: str | None, name: str | None, may_use_name: bool, at: str | None) -> None:
+def log_cmd(contact: str, what: str | None, scheduled: str | None, note: str | None, question: str | None,
+            referral: str | None, notes: str | None, name: str | None, may_use_name: bool, at: str | None) -> None:
     """Record what happened with CONTACT off-line: a reply, a meeting, a note, a referral."""
     from .contacts import ContactBook
     from .threads import Threads
 
-    chosen = [k for k, v in (("what", what), ("scheduled", scheduled), ("note", note), ("referral", referral)) if v]
+    chosen = [k for k, v in (("what", what), ("scheduled", scheduled), ("note", note), ("question", question),
+                             ("referral", referral)) if v]
     if len(chosen) != 1:
         raise click.UsageError("give exactly one of --replied, --scheduled DATE, --met, --note TEXT, "
-                               "--referral ADDRESS or --closed")
+                               "--question TEXT, --referral ADDRESS or --closed")
     if referral and not name:
         raise click.UsageError("--referral needs --name")
     when = _when(at)
@@ -78,6 +80,8 @@ def log_cmd(contact: str, what: str | None, scheduled: str | None, note: str | N
             view = threads.log(key, "scheduled", when, {"date": _when(scheduled).isoformat()})
         elif note:
             view = threads.log(key, "note", when, {"text": note})
+        elif question:
+            view = threads.log(key, "question", when, {"text": question})
         else:
             assert referral is not None and name is not None
             book = ContactBook(store)

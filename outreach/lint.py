@@ -11,12 +11,18 @@ SpamAssassin rules), a text part that does not read like the HTML part.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 
-from .models import Draft
+from .models import Draft, Sender
 
-__all__ = ["ERROR", "WARNING", "Finding", "lint_draft", "word_count"]
+if TYPE_CHECKING:
+    from .prepare import Recipient
+    from .render import Renderer
+
+__all__ = ["ERROR", "WARNING", "Finding", "lint_draft", "lint_template", "word_count"]
 
 ERROR, WARNING = "error", "warning"
 SUBJECT_LIMIT = 78
@@ -217,3 +223,21 @@ def _same(a: str, b: str) -> bool:
         return " ".join(" ".join(lines).split()).casefold()
 
     return norm(a) == norm(b)
+
+
+def lint_template(template: str, recipients: Iterable[Recipient], *, sender: Sender,
+                  renderer: Renderer) -> list[tuple[Recipient, Finding]]:
+    """Render ``template`` for each recipient and lint it, without sending; a render error is an error finding."""
+    from .errors import TemplateError
+
+    source = renderer.template(template)
+    out: list[tuple[Recipient, Finding]] = []
+    for recipient in recipients:
+        try:
+            draft = renderer.render(template, recipient.contact, sender, recipient.variables)
+        except TemplateError as exc:
+            out.append((recipient, Finding("render", ERROR, "template", str(exc))))
+            continue
+        for finding in lint_draft(draft, max_words=source.info.max_words, own_text=source.text is not None):
+            out.append((recipient, finding))
+    return out

@@ -15,7 +15,7 @@ from .store import Store
 
 __all__ = ["EVENT_KINDS", "Event", "MessageView", "ThreadRef", "ThreadView", "Threads", "parse_time"]
 
-EVENT_KINDS = ("replied", "scheduled", "met", "note", "referral", "closed", "auto-reply", "bounced")
+EVENT_KINDS = ("replied", "scheduled", "met", "note", "referral", "closed", "auto-reply", "bounced", "question")
 _DELIVERED = (Status.SENT.value, Status.UNKNOWN.value)
 
 
