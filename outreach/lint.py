@@ -38,7 +38,7 @@ _HTTP_TEXT = re.compile(r"\bhttp://\S+")
 _PAIRS = (("(", ")"), ("[", "]"), ("{", "}"), ("“", "”"), ("«", "»"))
 _SPAM_PHRASES = re.compile(
     r"\b(click here|act now|100% free|free money|risk[- ]free|guaranteed?|winner|urgent(ly)?|limited time|"
-    r"cash bonus|no obligation|dear friend|once in a lifetime)\b", re.I)
+    r"cash bonus|no obligation|dear friend|once in a lifetime|i found you)\b", re.I)
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,7 @@ PEOPLE = [
 KEY_SENTENCES = {
     "referral": "Kai Kim suggested I get in touch with you.",
     "event": "It was good to meet you at {event}.",
-    "alumni": "I found you through the {school} alumni network.",
+    "alumni": "I came across your name in the {school} alumni network.",
     "cold": "I'm writing because I'm exploring a career in data engineering",
 }
 
