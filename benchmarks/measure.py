@@ -85,7 +85,7 @@ def _seed_threads(path: Path, count: int) -> None:
     from datetime import datetime, timedelta, timezone
 
     from outreach import Store
-    from outreach.message import Envelope
+    from outreach.compose.message import Envelope
     from outreach.models import Status
     from outreach.store import JournalEntry
 

@@ -31,15 +31,15 @@ if TYPE_CHECKING:
         ValidationError,
     )
     from .models import Contact, ContactRecord, Draft, Envelope, Outcome, Sender, Status, TemplateInfo
-    from .addresses import Address, validate_address
-    from .campaign import Summary, send_batch
-    from .prepare import Recipient, prepare_batch, queue_batch
+    from .compose.addresses import Address, validate_address
+    from .send import Summary, send_batch
+    from .compose.prepare import Recipient, prepare_batch, queue_batch
     from .config import Config, SmtpConfig, load_config
-    from .contacts import ContactBook, ImportReport
-    from .message import build_message, serialize
-    from .plaintext import html_to_text
-    from .render import Renderer, list_templates
-    from .store import Store
+    from .book.contacts import ContactBook, ImportReport
+    from .compose.message import build_message, serialize
+    from .compose.plaintext import html_to_text
+    from .compose.render import Renderer, list_templates
+    from .store.db import Store
     from .transports import MemoryTransport, OutboxTransport, SmtpTransport, Transport
 
 __version__ = "0.1.0"
@@ -52,25 +52,25 @@ _MODELS = ("Contact", "ContactRecord", "Draft", "Outcome", "Sender", "Status", "
 _LAZY = {
     **dict.fromkeys(_ERRORS, "errors"),
     **dict.fromkeys(_MODELS, "models"),
-    "Address": "addresses",
-    "validate_address": "addresses",
-    "Recipient": "prepare",
-    "Summary": "campaign",
-    "prepare_batch": "prepare",
-    "queue_batch": "prepare",
-    "send_batch": "campaign",
+    "Address": "compose.addresses",
+    "validate_address": "compose.addresses",
+    "Recipient": "compose.prepare",
+    "Summary": "send",
+    "prepare_batch": "compose.prepare",
+    "queue_batch": "compose.prepare",
+    "send_batch": "send",
     "Config": "config",
     "SmtpConfig": "config",
     "load_config": "config",
-    "ContactBook": "contacts",
-    "ImportReport": "contacts",
+    "ContactBook": "book.contacts",
+    "ImportReport": "book.contacts",
     "Envelope": "models",
-    "build_message": "message",
-    "serialize": "message",
-    "html_to_text": "plaintext",
-    "Renderer": "render",
-    "list_templates": "render",
-    "Store": "store",
+    "build_message": "compose.message",
+    "serialize": "compose.message",
+    "html_to_text": "compose.plaintext",
+    "Renderer": "compose.render",
+    "list_templates": "compose.render",
+    "Store": "store.db",
     "MemoryTransport": "transports",
     "OutboxTransport": "transports",
     "SmtpTransport": "transports",

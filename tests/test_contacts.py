@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from outreach.cli import cli
-from outreach.contacts import ContactBook
+from outreach.book.contacts import ContactBook
 from outreach.errors import ContactError, ImportFormatError
-from outreach.formats import detect_format, read_contacts
+from outreach.book.formats import detect_format, read_contacts
 from outreach.store import Store
 
 DATA = Path(__file__).parent / "data"

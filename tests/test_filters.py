@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 
 from outreach import Contact, Renderer, Sender
-from outreach.filters import a, first_name, join_and, sentence_end
+from outreach.compose.filters import a, first_name, join_and, sentence_end
 from outreach.names import last_name, split_name
 
 

@@ -12,12 +12,12 @@ from click.testing import CliRunner
 from smtp_server import Sink
 
 from outreach import Contact, Recipient, Renderer, Sender, Store, prepare_batch, send_batch
-from outreach.agenda import agenda
+from outreach.lifecycle.agenda import agenda
 from outreach.cli import cli
 from outreach.config import Config
-from outreach.followups import Policy, due_items, thread_state
-from outreach.ics import due_to_ics
-from outreach.threads import Event, MessageView, Threads, ThreadView
+from outreach.lifecycle.followups import Policy, due_items, thread_state
+from outreach.lifecycle.ics import due_to_ics
+from outreach.lifecycle.threads import Event, MessageView, Threads, ThreadView
 from outreach.transports.smtp import SmtpTransport
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)

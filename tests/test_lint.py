@@ -13,7 +13,7 @@ from outreach import (Contact, Draft, MemoryTransport, Recipient, Renderer, Send
                       prepare_batch, send_batch)
 from outreach.cli import cli
 from outreach.errors import Problem
-from outreach.lint import lint_draft
+from outreach.compose.lint import lint_draft
 
 SENDER = Sender("Sam Rivera", "sam@example.edu")
 

@@ -21,7 +21,7 @@ from outreach import (
     serialize,
     validate_address,
 )
-from outreach.message import reply_subject, tidy
+from outreach.compose.message import reply_subject, tidy
 
 SENDER = Sender(name="Sam Rivera", email="sam@example.edu")
 

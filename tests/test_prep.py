@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 from outreach import ConfigError, load_config
 from outreach.cli import cli
-from outreach.prep import DEFAULT_QUESTIONS, REMINDERS, _meeting
-from outreach.threads import Event
+from outreach.lifecycle.prep import DEFAULT_QUESTIONS, REMINDERS, _meeting
+from outreach.lifecycle.threads import Event
 
 
 def run(*args: str) -> tuple[int, str, str]:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from markupsafe import escape
 
 from outreach import Contact, Renderer, Sender, TemplateError, html_to_text, list_templates
-from outreach.render import BUILTIN_DIR, parse_template
+from outreach.compose.render import BUILTIN_DIR, parse_template
 
 BUILTINS = {"intro": "intro", "follow-up": "follow-up", "thank-you": "thank-you", "check-in": "check-in",
             "job-update": "job-update"}

@@ -22,7 +22,7 @@ from outreach import (
     build_message,
     serialize,
 )
-from outreach.message import Envelope
+from outreach.compose.message import Envelope
 from outreach.transports.smtp import SmtpTransport
 
 SENDER = Sender(name="Sam Rivera", email="sam@example.edu")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from outreach import Renderer, Sender, build_message, serialize
-from outreach.samples import sample_recipients
+from outreach.compose.samples import sample_recipients
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(shutil.which("spamassassin") is None, reason="spamassassin is not installed")]

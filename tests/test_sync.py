@@ -15,15 +15,15 @@ from imap_server import PASSWORD, USER, Dovecot, start_dovecot
 from smtp_server import Sink
 
 from outreach import AuthError, Contact, MemoryTransport, Recipient, Renderer, Sender, Store, prepare_batch, send_batch
-from outreach.agenda import agenda
+from outreach.lifecycle.agenda import agenda
 from outreach.cli import cli
 from outreach.config import Config, ImapConfig
-from outreach.contacts import ContactBook
-from outreach.followups import Policy, thread_state
-from outreach.imap import Mailbox
-from outreach.replies import return_date
-from outreach.sync import sync_mailbox
-from outreach.threads import Threads
+from outreach.book.contacts import ContactBook
+from outreach.lifecycle.followups import Policy, thread_state
+from outreach.mailbox.imap import Mailbox
+from outreach.mailbox.replies import return_date
+from outreach.mailbox.sync import sync_mailbox
+from outreach.lifecycle.threads import Threads
 
 SENDER = Sender("Sam Rivera", "sam@example.edu")
 
@@ -140,7 +140,7 @@ def test_cli_send_saves_exact_copy_in_sent_and_sync(dovecot: Dovecot, config_fil
         box.select("Sent")
         [uid] = box.search(["ALL"])
         copy = box.fetch([uid])[uid]
-    from outreach.cli_common import load, open_store
+    from outreach.cli.common import load, open_store
 
     stored = [m for m in open_store(load()).messages() if m.message_id == mid][0]
     assert copy == stored.data

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from outreach import Contact, MemoryTransport, Recipient, Renderer, Sender, Store, prepare_batch, send_batch
-from outreach.history import long_date
-from outreach.lint import lint_draft, word_count
-from outreach.threads import Threads
+from outreach.lifecycle.history import long_date
+from outreach.compose.lint import lint_draft, word_count
+from outreach.lifecycle.threads import Threads
 
 SENDER = Sender(name="Sam Rivera", email="sam.rivera@example.edu",
                 fields={"about": "a final-year statistics student", "school": "State University",

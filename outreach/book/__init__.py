@@ -1,0 +1,1 @@
+"""The contact book: contacts, the import formats, recipient lists."""

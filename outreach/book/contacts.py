@@ -1,0 +1,374 @@
+"""The contact book: import exports idempotently, add and edit contacts, referrals, do-not-contact."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..compose.addresses import validate_address
+from ..errors import AddressError, ContactError
+from .formats import ImportedContact, Skipped, read_contacts
+from ..models import ContactRecord
+from ..store.db import Store
+
+__all__ = ["ContactBook", "ImportReport"]
+
+MERGED = ("email", "name", "company", "position", "linkedin_url", "connected_on", "notes")
+EDITABLE = ("name", "company", "position", "linkedin_url", "notes")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class ImportReport:
+    """What an import did: counts, and every row skipped with its line and reason."""
+
+    format: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    without_address: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        """A JSON-ready dict of the counts and skipped rows."""
+        return {"format": self.format, "added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+                "skipped": [{"line": s.line, "reason": s.reason} for s in self.skipped],
+                "without_address": self.without_address}
+
+
+def _name_key(name: str, company: str) -> str:
+    """How a contact with neither address nor LinkedIn URL is matched: name and company."""
+    return "name:" + " ".join(name.lower().split()) + "|" + " ".join(company.lower().split())
+
+
+def _merge(current: dict[str, Any], new: dict[str, Any], edited: set[str]) -> dict[str, Any]:
+    """Fill empty values; update imported ones that changed; never touch what the user edited."""
+    changes: dict[str, Any] = {}
+    for key, value in new.items():
+        if not value or key in edited or current.get(key) == value:
+            continue
+        changes[key] = value
+    return changes
+
+
+class ContactBook:
+    """Contacts kept in the store, matched by normalised address or, without one, LinkedIn URL."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def _record(self, row: Mapping[str, Any], tags: Iterable[str]) -> ContactRecord:
+        referrer = None
+        if row["referred_by"] is not None:
+            found = self.store.query("SELECT name, email FROM contacts WHERE id = ?", (row["referred_by"],))
+            referrer = found[0] if found else None
+        return ContactRecord(
+            id=row["id"], email=row["email"], name=row["name"], company=row["company"], position=row["position"],
+            linkedin_url=row["linkedin_url"] or "", connected_on=row["connected_on"], notes=row["notes"],
+            fields=json.loads(row["fields"]), tags=tuple(sorted(tags)), referred_by=row["referred_by"],
+            referrer_name=referrer["name"] if referrer else "", referrer_email=referrer["email"] if referrer else "",
+            may_use_name=bool(row["may_use_name"]), removed=row["removed_at"] is not None,
+        )
+
+    def _tags(self, contact_id: int) -> list[str]:
+        return [r["tag"] for r in self.store.query("SELECT tag FROM contact_tags WHERE contact_id = ?", (contact_id,))]
+
+    def get(self, ref: str | int, *, include_removed: bool = False) -> ContactRecord:
+        """A contact by id or address; :class:`ContactError` when there is none."""
+        text = str(ref).strip()
+        if text.isdigit():
+            rows = self.store.query("SELECT * FROM contacts WHERE id = ?", (int(text),))
+        else:
+            try:
+                key = validate_address(text).key
+            except AddressError as exc:
+                raise ContactError(f"{text!r} is neither a contact id nor a valid address: {exc}") from exc
+            rows = self.store.query("SELECT * FROM contacts WHERE email_key = ?", (key,))
+        if not rows or (rows[0]["removed_at"] is not None and not include_removed):
+            raise ContactError(f"no contact {text!r} in the book (see `outreach contacts list`)")
+        return self._record(rows[0], self._tags(rows[0]["id"]))
+
+    def find(self, *, tag: str | None = None, search: str | None = None,
+             include_removed: bool = False) -> list[ContactRecord]:
+        """Contacts by name, optionally with ``tag`` or containing ``search`` in name, address, company or position."""
+        sql = "SELECT c.* FROM contacts c WHERE 1=1"
+        args: list[object] = []
+        if not include_removed:
+            sql += " AND c.removed_at IS NULL"
+        if tag:
+            sql += " AND EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = ?)"
+            args.append(tag)
+        if search:
+            sql += (" AND (c.name LIKE ? ESCAPE '\\' OR c.email LIKE ? ESCAPE '\\' OR c.company LIKE ? ESCAPE '\\'"
+                    " OR c.position LIKE ? ESCAPE '\\')")
+            pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            args += [pattern] * 4
+        rows = self.store.query(sql + " ORDER BY c.name COLLATE NOCASE, c.id", args)
+        tags: dict[int, list[str]] = {}
+        for r in self.store.query("SELECT contact_id, tag FROM contact_tags"):
+            tags.setdefault(r["contact_id"], []).append(r["tag"])
+        return [self._record(r, tags.get(r["id"], [])) for r in rows]
+
+    def _referrer_id(self, execute: Callable[..., Any], ref: str) -> int:
+        try:
+            address = validate_address(ref)
+            key, email = address.key, address.normalized
+        except AddressError as exc:
+            raise ContactError(f"--referred-by {ref!r}: {exc}") from exc
+        row = execute("SELECT id FROM contacts WHERE email_key = ?", (key,)).fetchone()
+        if row:
+            return int(row["id"])
+        now = _now()
+        return int(execute("INSERT INTO contacts (email_key, email, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                           (key, email, now, now)).lastrowid)
+
+    def add(self, email: str, *, name: str = "", company: str = "", position: str = "",
+            tags: Iterable[str] = (), referred_by: str | None = None, may_use_name: bool = False,
+            fields: Mapping[str, str] | None = None) -> ContactRecord:
+        """Add one contact by hand; what is given here counts as edited and is never overwritten by imports."""
+        from ..compose.headers import check_header_value
+
+        address = validate_address(email)
+        check_header_value("name", name)
+        now = _now()
+        given = {"name": name, "company": company, "position": position}
+        with self.store.transaction() as execute:
+            found = execute("SELECT id, removed_at, name FROM contacts WHERE email_key = ?", (address.key,)).fetchone()
+            if found and found["removed_at"] is None and found["name"]:
+                raise ContactError(f"{address.normalized} is already in the book (#{found['id']});"
+                                   " use `outreach contacts edit` to change it")
+            referrer = self._referrer_id(execute, referred_by) if referred_by else None
+            edited = json.dumps(sorted(k for k, v in given.items() if v))
+            if found:
+                contact_id = int(found["id"])
+                execute("UPDATE contacts SET name = ?, company = ?, position = ?, fields = ?, referred_by = ?,"
+                        " may_use_name = ?, edited = ?, removed_at = NULL, updated_at = ? WHERE id = ?",
+                        (name, company, position, json.dumps(dict(fields or {})), referrer, int(may_use_name),
+                         edited, now, contact_id))
+            else:
+                contact_id = int(execute(
+                    "INSERT INTO contacts (email_key, email, name, company, position, fields, referred_by,"
+                    " may_use_name, edited, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (address.key, address.normalized, name, company, position, json.dumps(dict(fields or {})),
+                     referrer, int(may_use_name), edited, now, now)).lastrowid)
+            if referrer == contact_id:
+                raise ContactError("a contact cannot be their own referrer")
+            for tag in tags:
+                execute("INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)", (contact_id, tag))
+        return self.get(contact_id)
+
+    def edit(self, ref: str | int, *, email: str | None = None, add_tags: Iterable[str] = (),
+             remove_tags: Iterable[str] = (), referred_by: str | None = None, may_use_name: bool | None = None,
+             fields: Mapping[str, str] | None = None, **changes: str | None) -> ContactRecord:
+        """Change a contact; edited values are marked so that later imports keep them."""
+        from ..compose.headers import check_header_value
+
+        unknown = set(changes) - set(EDITABLE)
+        if unknown:
+            raise ContactError(f"cannot edit {', '.join(sorted(unknown))}")
+        record = self.get(ref)
+        sets: dict[str, object] = {k: v for k, v in changes.items() if v is not None}
+        if "name" in sets:
+            check_header_value("name", str(sets["name"]))
+        if email is not None:
+            address = validate_address(email)
+            sets["email"], sets["email_key"] = address.normalized, address.key
+        if fields:
+            sets["fields"] = json.dumps({**record.fields, **fields})
+        if may_use_name is not None:
+            sets["may_use_name"] = int(may_use_name)
+        with self.store.transaction() as execute:
+            if referred_by is not None:
+                sets["referred_by"] = self._referrer_id(execute, referred_by)
+                if sets["referred_by"] == record.id:
+                    raise ContactError("a contact cannot be their own referrer")
+            row = execute("SELECT edited FROM contacts WHERE id = ?", (record.id,)).fetchone()
+            edited = set(json.loads(row["edited"])) | {k for k in sets if k in EDITABLE or k == "email"}
+            if sets:
+                sets.update(edited=json.dumps(sorted(edited)), updated_at=_now())
+                columns = ", ".join(f"{k} = ?" for k in sets)
+                execute(f"UPDATE contacts SET {columns} WHERE id = ?", (*sets.values(), record.id))
+            for tag in add_tags:
+                execute("INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)", (record.id, tag))
+            for tag in remove_tags:
+                execute("DELETE FROM contact_tags WHERE contact_id = ? AND tag = ?", (record.id, tag))
+        return self.get(record.id)
+
+    def remove(self, ref: str | int) -> ContactRecord:
+        """Take a contact out of the book; their sent history stays in the journal."""
+        record = self.get(ref)
+        with self.store.transaction() as execute:
+            execute("UPDATE contacts SET removed_at = ?, updated_at = ? WHERE id = ?", (_now(), _now(), record.id))
+        return record
+
+    def block(self, pattern: str) -> str:
+        """Never send to this address, or to any address ``@domain``; returns the stored pattern."""
+        key = self._pattern(pattern)
+        with self.store.transaction() as execute:
+            execute("INSERT OR IGNORE INTO blocks (pattern, created_at) VALUES (?, ?)", (key, _now()))
+        return key
+
+    def unblock(self, pattern: str) -> bool:
+        """Lift a block, or a bounce mark; False if there was neither."""
+        key = self._pattern(pattern)
+        with self.store.transaction() as execute:
+            blocked = execute("DELETE FROM blocks WHERE pattern = ?", (key,)).rowcount
+            bounced = execute("DELETE FROM bounces WHERE address = ?", (key,)).rowcount
+        return bool(blocked or bounced)
+
+    def blocks(self) -> list[tuple[str, str]]:
+        """Every block as ``(pattern, since)``."""
+        return [(r["pattern"], r["created_at"]) for r in self.store.query("SELECT * FROM blocks ORDER BY pattern")]
+
+    @staticmethod
+    def _pattern(pattern: str) -> str:
+        text = pattern.strip()
+        if text.startswith("@"):
+            try:
+                return "@" + validate_address("x" + text).key.partition("@")[2]
+            except AddressError as exc:
+                raise ContactError(f"{text!r} is not a valid domain: {exc}") from exc
+        return validate_address(text).key
+
+    def blocked_checker(self) -> Callable[[str], str | None]:
+        """Like :meth:`is_blocked`, with the blocks read once: for checking many addresses."""
+        blocks: dict[str, str] = dict(self.blocks())
+        bounced = {r["address"]: (r["at"], r["reason"]) for r in self.store.query("SELECT * FROM bounces")}
+
+        def check(key: str) -> str | None:
+            if key in bounced:
+                at, reason = bounced[key]
+                return (f"{key} bounced on {at[:10]}{': ' + reason if reason else ''}; fix the address with"
+                        f" `outreach contacts edit`, or `outreach contacts unblock {key}` if it works again")
+            domain = "@" + key.partition("@")[2]
+            for pattern in (key, domain):
+                if pattern in blocks:
+                    what = f"the domain {pattern}" if pattern.startswith("@") else pattern
+                    return (f"{key} is on your do-not-contact list ({what}, since {blocks[pattern][:10]});"
+                            " `outreach contacts unblock` lifts it")
+            return None
+
+        return check
+
+    def is_blocked(self, key: str) -> str | None:
+        """Why ``key`` (a normalised address) must not be written to (blocked or bouncing), or None."""
+        return self.blocked_checker()(key)
+
+    def import_file(self, path: Path, fmt: str = "auto", *, tags: Iterable[str] = (),
+                    progress: Callable[[int], None] | None = None) -> ImportReport:
+        """Import an export; idempotent, and never erases what the user edited. Bad rows are reported."""
+        chosen, rows, skipped = read_contacts(Path(path), fmt)
+        report = ImportReport(format=chosen, skipped=list(skipped))
+        tags = list(tags)
+        with self.store.transaction() as execute:
+            by_key: dict[str, dict[str, Any]] = {}
+            by_url: dict[str, dict[str, Any]] = {}
+            for r in execute("SELECT * FROM contacts").fetchall():
+                row = dict(r)
+                if row["email_key"]:
+                    by_key[row["email_key"]] = row
+                if row["linkedin_url"]:
+                    by_url[row["linkedin_url"]] = row
+                if not row["email_key"] and not row["linkedin_url"]:
+                    by_key[_name_key(row["name"], row["company"])] = row
+            existing_tags = {(r["contact_id"], r["tag"]) for r in execute("SELECT * FROM contact_tags").fetchall()}
+            for done, item in enumerate(rows, start=1):
+                self._import_row(execute, item, tags, by_key, by_url, existing_tags, report)
+                if progress and done % 500 == 0:
+                    progress(500)
+            if progress:
+                progress(len(rows) % 500)
+        report.skipped.sort(key=lambda s: s.line)
+        return report
+
+    def _import_row(self, execute: Callable[..., Any], item: ImportedContact, tags: list[str],
+                    by_key: dict[str, dict[str, Any]], by_url: dict[str, dict[str, Any]],
+                    existing_tags: set[tuple[int, str]], report: ImportReport) -> None:
+        key = email = ""
+        if item.email:
+            try:
+                address = validate_address(item.email)
+            except AddressError as exc:
+                report.skipped.append(Skipped(item.line, str(exc)))
+                return
+            key, email = address.key, address.normalized
+        else:
+            report.without_address += 1
+        current = by_key.get(key) if key else None
+        if current is None and not key and not item.linkedin_url:
+            current = by_key.get(_name_key(item.name, item.company))
+        if current is None and item.linkedin_url:
+            current = by_url.get(item.linkedin_url)
+            if current is not None and current["email_key"] and key and current["email_key"] != key:
+                current = None
+        extra = dict(item.fields)
+        if item.other_emails:
+            extra["other_emails"] = ", ".join(item.other_emails)
+        new = {"email": email, "name": item.name, "company": item.company, "position": item.position,
+               "linkedin_url": item.linkedin_url, "connected_on": item.connected_on, "notes": item.notes}
+        now = _now()
+        if current is None:
+            if item.linkedin_url and item.linkedin_url in by_url:
+                new["linkedin_url"] = ""
+            cursor = execute(
+                "INSERT INTO contacts (email_key, email, linkedin_url, name, company, position, notes, connected_on,"
+                " fields, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (key or None, email, new["linkedin_url"] or None, item.name, item.company, item.position,
+                 item.notes, item.connected_on, json.dumps(extra), now, now))
+            row = {**new, "id": cursor.lastrowid, "email_key": key or None, "fields": json.dumps(extra),
+                   "edited": "[]", "removed_at": None}
+            if key:
+                by_key[key] = row
+            if new["linkedin_url"]:
+                by_url[new["linkedin_url"]] = row
+            if not key and not new["linkedin_url"]:
+                by_key[_name_key(item.name, item.company)] = row
+            report.added += 1
+            self._add_tags(execute, int(row["id"]), [*tags, *item.tags], existing_tags)
+            return
+        if current["removed_at"] is not None:
+            report.skipped.append(Skipped(item.line, f"{email or item.name} was removed from the book earlier;"
+                                                     " `outreach contacts add` brings them back"))
+            return
+        edited = set(json.loads(current["edited"]))
+        changes = _merge(current, new, edited)
+        if "linkedin_url" in changes and changes["linkedin_url"] in by_url:
+            del changes["linkedin_url"]
+        fields = json.loads(current["fields"])
+        merged_fields = {**fields, **{k: v for k, v in extra.items() if f"fields.{k}" not in edited}}
+        if merged_fields != fields:
+            changes["fields"] = json.dumps(merged_fields)
+        if "email" in changes:
+            changes["email_key"] = key
+        tag_added = self._add_tags(execute, int(current["id"]), [*tags, *item.tags], existing_tags)
+        if changes:
+            columns = ", ".join(f"{k} = ?" for k in changes)
+            execute(f"UPDATE contacts SET {columns}, updated_at = ? WHERE id = ?",
+                    (*changes.values(), now, current["id"]))
+            current.update(changes)
+            if key:
+                by_key[key] = current
+            if current.get("linkedin_url"):
+                by_url[current["linkedin_url"]] = current
+        if changes or tag_added:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+
+    @staticmethod
+    def _add_tags(execute: Callable[..., Any], contact_id: int, tags: list[str],
+                  existing: set[tuple[int, str]]) -> bool:
+        added = False
+        for tag in tags:
+            if (contact_id, tag) not in existing:
+                execute("INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)", (contact_id, tag))
+                existing.add((contact_id, tag))
+                added = True
+        return added

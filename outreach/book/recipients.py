@@ -1,0 +1,39 @@
+"""Turn a CSV file or contact-book entries into the recipients of one batch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..compose.prepare import Recipient
+from ..errors import ImportFormatError, Problem, ValidationError
+from .formats import generic
+from .formats.base import read_text
+from ..models import Contact
+
+__all__ = ["read_recipients_csv"]
+
+_TRUE = {"1", "true", "yes", "y", "x"}
+
+
+def read_recipients_csv(path: Path) -> list[Recipient]:
+    """One :class:`Recipient` per data row of a CSV with an email column; other columns become variables.
+
+    ``referred_by`` and ``may_use_name`` columns give the referral. Empty cells are left out of the
+    variables, so a template that needs one reports it. Bad rows raise :class:`ValidationError`.
+    """
+    path = Path(path)
+    try:
+        rows, skipped = generic.read(path, read_text(path))
+    except ImportFormatError as exc:
+        raise ValidationError([Problem(str(path), str(exc))]) from exc
+    if skipped:
+        raise ValidationError([Problem(f"{path.name}:{s.line}", s.reason) for s in skipped])
+    recipients = []
+    for row in rows:
+        fields = dict(row.fields)
+        referrer = fields.pop("referred_by", "") or fields.pop("referrer", "")
+        may_use = fields.pop("may_use_name", "").strip().lower() in _TRUE
+        contact = Contact(email=row.email, name=row.name, company=row.company, position=row.position,
+                          fields=fields, referrer=referrer, may_use_referrer_name=may_use)
+        recipients.append(Recipient(contact=contact, where=f"{path.name}:{row.line}"))
+    return recipients

@@ -1,0 +1,211 @@
+"""Find templates (user folders first, then the built-ins) and render them for one contact.
+
+A template is ``NAME.html``: a TOML front matter between ``+++`` lines (kind, subject, ...), then
+the HTML body as Jinja2. An optional ``NAME.txt`` beside it gives the plain-text body; without
+one, the text part is made from the rendered HTML.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ..errors import TemplateError
+from .filters import FILTERS
+from ..models import Contact, Draft, Sender, TemplateInfo
+from .plaintext import html_to_text
+from .spelling import DEFAULT_LOCALE, localize_source
+from .variants import found_via
+
+__all__ = ["BUILTIN_DIR", "Renderer", "TemplateSource", "load_template", "parse_template"]
+
+FENCE = "+++"
+SUFFIX = ".html"
+KINDS = ("intro", "follow-up", "thank-you", "check-in", "job-update", "other")
+
+
+def _builtin_dir() -> Path:
+    package = Path(__file__).resolve().parent.parent
+    shipped = package / "templates"
+    return shipped if shipped.is_dir() else package.parent / "templates"
+
+
+BUILTIN_DIR = _builtin_dir()
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    """A parsed template file: its metadata, the subject source and the body sources."""
+
+    info: TemplateInfo
+    subject: str
+    html: str
+    html_offset: int
+    text: str | None
+
+
+def parse_template(path: Path, source: str = "user") -> TemplateSource:
+    """Read a template file's front matter and bodies; errors name the file and line."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TemplateError(f"cannot read template {path}: {exc}") from exc
+    lines = raw.splitlines(keepends=True)
+    if not lines or lines[0].strip() != FENCE:
+        raise TemplateError(f"{path}:1: a template starts with a '{FENCE}' line, then TOML front matter")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == FENCE)
+    except StopIteration:
+        raise TemplateError(f"{path}: the front matter has no closing '{FENCE}' line") from None
+    try:
+        meta = tomllib.loads("".join(lines[1:end]))
+    except tomllib.TOMLDecodeError as exc:
+        raise TemplateError(f"{path}: front matter is not valid TOML: {exc}") from exc
+    subject = meta.get("subject")
+    if not isinstance(subject, str) or not subject.strip():
+        raise TemplateError(f"{path}: front matter needs a subject = \"...\"")
+    kind = meta.get("kind", "other")
+    if kind not in KINDS:
+        raise TemplateError(f"{path}: kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    followup = meta.get("followup_days")
+    if followup is not None and (not isinstance(followup, int) or followup < 0):
+        raise TemplateError(f"{path}: followup_days must be a whole number of days")
+    max_words = meta.get("max_words")
+    if max_words is not None and (not isinstance(max_words, int) or isinstance(max_words, bool) or max_words < 1):
+        raise TemplateError(f"{path}: max_words must be a whole number of words")
+    text_path = path.with_suffix(".txt")
+    text = text_path.read_text(encoding="utf-8") if text_path.is_file() else None
+    info = TemplateInfo(
+        name=path.name.removesuffix(SUFFIX),
+        kind=kind,
+        description=str(meta.get("description", "")),
+        reply=bool(meta.get("reply", False)),
+        followup_days=followup,
+        path=path,
+        source=source,
+        max_words=max_words,
+    )
+    return TemplateSource(info=info, subject=subject, html="".join(lines[end + 1 :]), html_offset=end + 1, text=text)
+
+
+def load_template(name: str, dirs: Iterable[Path] = ()) -> TemplateSource:
+    """Find template ``name`` in the user folders (in order), then the built-ins."""
+    for folder, source in _search_path(dirs):
+        candidate = folder / f"{name}{SUFFIX}"
+        if candidate.is_file():
+            return parse_template(candidate, source)
+    known = ", ".join(sorted(t.name for t in list_templates(dirs))) or "none"
+    raise TemplateError(f"no template named {name!r} (known: {known})")
+
+
+def list_templates(dirs: Iterable[Path] = ()) -> list[TemplateInfo]:
+    """Every template that can be used, one per name; a user template hides a built-in one."""
+    found: dict[str, TemplateInfo] = {}
+    for folder, source in _search_path(dirs):
+        for path in sorted(folder.glob(f"*{SUFFIX}")):
+            name = path.name.removesuffix(SUFFIX)
+            if name not in found:
+                found[name] = parse_template(path, source).info
+    return sorted(found.values(), key=lambda t: t.name)
+
+
+def _search_path(dirs: Iterable[Path]) -> list[tuple[Path, str]]:
+    folders = [(Path(d), "user") for d in dirs if Path(d).is_dir()]
+    return [*folders, (BUILTIN_DIR, "built-in")]
+
+
+class _Loader(jinja2.BaseLoader):
+    """Loads template bodies for ``{% include %}`` and ``{% extends %}`` across the search path."""
+
+    def __init__(self, dirs: Iterable[Path]) -> None:
+        self.folders = [folder for folder, _ in _search_path(dirs)]
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        for folder in self.folders:
+            path = folder / template
+            if path.is_file():
+                text = path.read_text(encoding="utf-8")
+                mtime = path.stat().st_mtime
+                return text, str(path), lambda: path.stat().st_mtime == mtime
+        raise jinja2.TemplateNotFound(template)
+
+
+def _context(contact: Contact, sender: Sender, variables: Mapping[str, Any]) -> dict[str, Any]:
+    sender_vars = {"name": sender.name, "email": sender.email, **sender.fields}
+    sender_vars["first_name"] = sender.name.split()[0] if sender.name.split() else ""
+    return {
+        "found_via": found_via(contact, sender_vars, variables),
+        "email": contact.email,
+        "name": contact.name,
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "company": contact.company,
+        "position": contact.position,
+        **contact.fields,
+        **variables,
+        "contact": contact,
+        "referrer": contact.referrer if contact.may_use_referrer_name and contact.referrer else None,
+        "sender": sender_vars,
+    }
+
+
+class Renderer:
+    """Renders templates from the built-ins and the user's folders into :class:`Draft` objects."""
+
+    def __init__(self, template_dirs: Iterable[Path] = ()) -> None:
+        self.template_dirs = tuple(Path(d) for d in template_dirs)
+        loader = _Loader(self.template_dirs)
+        self._html_env = jinja2.Environment(
+            loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
+        )
+        self._text_env = jinja2.Environment(
+            loader=loader, autoescape=False, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
+        )
+        for env in (self._html_env, self._text_env):
+            env.filters.update(FILTERS)
+        self._cache: dict[tuple[str, str], tuple[TemplateSource, jinja2.Template, jinja2.Template,
+                                                 jinja2.Template | None]] = {}
+
+    def template(self, name: str) -> TemplateSource:
+        """The parsed template ``name`` (user folders win over built-ins)."""
+        return self._compiled(name)[0]
+
+    def _compiled(self, name: str, locale: str = DEFAULT_LOCALE
+                  ) -> tuple[TemplateSource, jinja2.Template, jinja2.Template, jinja2.Template | None]:
+        if (name, locale) not in self._cache:
+            src = load_template(name, self.template_dirs)
+            where = str(src.info.path)
+
+            def words(source: str) -> str:
+                return localize_source(source, locale) if src.info.source == "built-in" else source
+
+            try:
+                subject = self._text_env.from_string(words(src.subject))
+                html = self._html_env.from_string("{#" + "\n" * src.html_offset + "#}" + words(src.html))
+                text = self._text_env.from_string(words(src.text)) if src.text is not None else None
+            except jinja2.TemplateSyntaxError as exc:
+                raise TemplateError(f"{where}:{exc.lineno}: {exc.message}") from exc
+            self._cache[(name, locale)] = (src, subject, html, text)
+        return self._cache[(name, locale)]
+
+    def render(self, name: str, contact: Contact, sender: Sender, variables: Mapping[str, Any] | None = None) -> Draft:
+        """Render template ``name`` for ``contact``; a missing variable names template, variable and contact."""
+        src, subject_t, html_t, text_t = self._compiled(name, str(sender.fields.get("locale") or DEFAULT_LOCALE))
+        context = _context(contact, sender, variables or {})
+        try:
+            subject = subject_t.render(context).strip()
+            html = html_t.render(context)
+            text = text_t.render(context) if text_t is not None else html_to_text(html)
+        except jinja2.UndefinedError as exc:
+            raise TemplateError(
+                f"template {name!r} ({src.info.path}): {exc.message} for contact {contact.email or contact.name!r}"
+                " (give it with --var KEY=VALUE or a column of that name)"
+            ) from exc
+        except jinja2.TemplateError as exc:
+            raise TemplateError(f"template {name!r} ({src.info.path}): {exc} for contact {contact.email!r}") from exc
+        return Draft(template=name, to=contact, subject=subject, html=html, text=text)

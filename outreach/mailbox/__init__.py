@@ -1,0 +1,1 @@
+"""The mailbox: IMAP access, sync of replies and bounces, and their classification."""

@@ -1,0 +1,236 @@
+"""Sending a prepared batch: journal each step, pace, retry, and record every outcome."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ConnectError, PermanentError, TransientError, TransportError, UnknownOutcomeError
+from .models import Outcome, Status
+from .compose.prepare import Recipient, iter_prepared, prepare_batch, queue_batch
+from .store.db import JournalEntry, Store
+from .transports.base import Transport
+
+__all__ = ["Recipient", "Summary", "iter_prepared", "prepare_batch", "queue_batch", "send_batch"]
+
+DEFAULT_RETRY_DELAYS: tuple[float, ...] = (2.0, 10.0)
+_SENDABLE = (Status.QUEUED, Status.DEFERRED)
+
+
+@dataclass
+class Summary:
+    """What a batch did: one outcome per message, and whether Ctrl-C stopped it early."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    interrupted: bool = False
+    recovered: list[JournalEntry] = field(default_factory=list)
+
+    @property
+    def counts(self) -> Counter[str]:
+        """How many messages ended in each status (``earlier`` ones counted apart)."""
+        return Counter("earlier" if o.earlier else o.status.value for o in self.outcomes)
+
+    @property
+    def ok(self) -> bool:
+        """True when every message was sent or written (now or by an earlier run) and nothing is pending."""
+        return not self.interrupted and all(o.status in (Status.SENT, Status.WRITTEN) for o in self.outcomes)
+
+
+class _Pacer:
+    """Spaces sends ``60 / rate`` seconds apart across all connections, sleeping on the stop event."""
+
+    def __init__(self, rate_per_minute: float, stop: threading.Event) -> None:
+        self.interval = 60.0 / rate_per_minute if rate_per_minute > 0 else 0.0
+        self.stop = stop
+        self.next_at = time.monotonic()
+        self.lock = threading.Lock()
+
+    def wait(self) -> bool:
+        """Wait for this message's turn; False when the batch is being stopped."""
+        if self.interval:
+            with self.lock:
+                slot = max(self.next_at, time.monotonic())
+                self.next_at = slot + self.interval
+            delay = slot - time.monotonic()
+            if delay > 0 and self.stop.wait(delay):
+                return False
+        return not self.stop.is_set()
+
+
+def _outcome(key: str, to: str, message_id: str, status: Status, reply: str = "", *, earlier: bool = False,
+             path: Path | None = None, refused: Mapping[str, str] | None = None) -> Outcome:
+    return Outcome(key=key, to=to, message_id=message_id, status=status, reply=reply, earlier=earlier, path=path,
+                   refused=dict(refused or {}))
+
+
+class _Run:
+    """The shared state of one batch being sent over one or more connections."""
+
+    def __init__(self, todo: Sequence[str | JournalEntry], load: Callable[[str | JournalEntry], JournalEntry],
+                 store: Store | None, pacer: _Pacer, retry_delays: Sequence[float], summary: Summary,
+                 report: Callable[[Outcome], None]) -> None:
+        self.todo = iter(todo)
+        self.load = load
+        self.store = store
+        self.pacer = pacer
+        self.retry_delays = retry_delays
+        self.summary = summary
+        self.report = report
+        self.lock = threading.Lock()
+        self.errors: list[BaseException] = []
+
+    def take(self) -> str | JournalEntry | None:
+        with self.lock:
+            return next(self.todo, None)
+
+    def work(self, transport: Transport) -> None:
+        """Send messages over ``transport`` until none is left or the batch is stopped."""
+        with transport:
+            while (item := self.take()) is not None:
+                if not self.pacer.wait():
+                    self.summary.interrupted = True
+                    return
+                outcome = _send_one(self.load(item), transport, self.store, self.retry_delays, self.pacer.stop)
+                with self.lock:
+                    self.summary.outcomes.append(outcome)
+                    self.report(outcome)
+
+    def work_in_thread(self, transport: Transport) -> None:
+        try:
+            self.work(transport)
+        except BaseException as exc:  # handed to the main thread, which re-raises the first one
+            with self.lock:
+                self.errors.append(exc)
+            self.pacer.stop.set()
+
+
+def send_batch(
+    batch: Sequence[JournalEntry] | Sequence[str],
+    transport: Transport,
+    store: Store | None = None,
+    *,
+    rate_per_minute: float = 0.0,
+    retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
+    stop: threading.Event | None = None,
+    on_outcome: Callable[[Outcome], None] | None = None,
+    connections: int = 1,
+) -> Summary:
+    """Send a batch (entries from :func:`prepare_batch`, or keys from :func:`queue_batch`).
+
+    With a journaling transport and a store, every message is in the journal ``queued`` before the
+    first is sent, ``sending`` before its data goes out, then has its outcome. Keys already decided
+    by an earlier run are not sent again (queued and deferred ones are, with their original bytes).
+    ``connections`` > 1 sends over that many connections at once, each message still journaled
+    exactly. Raises :class:`AuthError` or another :class:`TransportError` when the batch cannot go
+    on; what was decided until then is in the journal.
+    """
+    if connections < 1:
+        raise ValueError("connections must be at least 1")
+    stop = stop or threading.Event()
+    summary = Summary()
+    report = on_outcome or (lambda _o: None)
+    journaled = transport.journaled and store is not None
+    todo: list[str | JournalEntry]
+    if journaled:
+        assert store is not None
+        summary.recovered = store.recover()
+        in_memory = [item for item in batch if isinstance(item, JournalEntry)]
+        if in_memory:
+            store.journal(in_memory)
+        keys = [item if isinstance(item, str) else item.key for item in batch]
+        states = store.states(keys)
+        todo = []
+        for key in keys:
+            state = states[key]
+            if state.status in _SENDABLE:
+                todo.append(key)
+                continue
+            outcome = _outcome(key, state.contact, state.message_id, state.status,
+                               state.reply or f"{state.status} by an earlier run", earlier=True)
+            summary.outcomes.append(outcome)
+            report(outcome)
+
+        def load(item: str | JournalEntry) -> JournalEntry:
+            entry = store.get(item if isinstance(item, str) else item.key)
+            assert entry is not None
+            return entry
+    else:
+        if any(isinstance(item, str) for item in batch):
+            raise ValueError("keys from queue_batch need a store and a journaling transport;"
+                             " give prepare_batch's entries to a dry-run transport")
+        todo = [item for item in batch if isinstance(item, JournalEntry)]
+
+        def load(item: str | JournalEntry) -> JournalEntry:
+            assert isinstance(item, JournalEntry)
+            return item
+    if not todo:
+        return summary
+    run = _Run(todo, load, store if journaled else None, _Pacer(rate_per_minute, stop), retry_delays, summary,
+               report)
+    count = min(connections, len(todo))
+    if count == 1:
+        run.work(transport)
+    else:
+        threads = [threading.Thread(target=run.work_in_thread, args=(t,), daemon=True)
+                   for t in [transport, *(transport.clone() for _ in range(count - 1))]]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if run.errors:
+            raise run.errors[0]
+    if summary.interrupted or stop.is_set():
+        summary.interrupted = summary.interrupted or len(summary.outcomes) < len(batch)
+        done = {o.key for o in summary.outcomes}
+        for item in todo:
+            entry_key = item if isinstance(item, str) else item.key
+            if entry_key not in done:
+                entry = load(item)
+                summary.outcomes.append(_outcome(entry.key, entry.contact, entry.message_id, Status.QUEUED,
+                                                 "not sent: interrupted"))
+    return summary
+
+
+def _send_one(entry: JournalEntry, transport: Transport, store: Store | None,
+              retry_delays: Sequence[float], stop: threading.Event) -> Outcome:
+    def record(status: Status, reply: str = "", refused: Mapping[str, str] | None = None) -> None:
+        if store is not None:
+            store.mark(entry.key, status, reply, dict(refused or {}))
+
+    def outcome(status: Status, reply: str = "", **kw: object) -> Outcome:
+        return _outcome(entry.key, entry.contact, entry.message_id, status, reply, **kw)  # type: ignore[arg-type]
+
+    attempt = 0
+    while True:
+        if store is not None:
+            store.mark_sending(entry.key)
+        try:
+            delivery = transport.send(entry.data, entry.envelope)
+        except UnknownOutcomeError as exc:
+            record(Status.UNKNOWN, str(exc))
+            return outcome(Status.UNKNOWN, str(exc))
+        except PermanentError as exc:
+            record(Status.FAILED, exc.reply or str(exc))
+            return outcome(Status.FAILED, exc.reply or str(exc))
+        except TransientError as exc:
+            if attempt < len(retry_delays) and not stop.wait(retry_delays[attempt]):
+                attempt += 1
+                record(Status.QUEUED, exc.reply or str(exc))
+                continue
+            record(Status.DEFERRED, exc.reply or str(exc))
+            if isinstance(exc, ConnectError):
+                raise
+            return outcome(Status.DEFERRED, exc.reply or str(exc))
+        except TransportError:
+            record(Status.QUEUED, "not sent: the batch stopped")
+            raise
+        except BaseException:
+            record(Status.UNKNOWN if transport.may_have_delivered() else Status.QUEUED, "interrupted")
+            raise
+        status = Status.SENT if transport.journaled else Status.WRITTEN
+        record(status, delivery.reply, delivery.refused)
+        return outcome(status, delivery.reply, path=delivery.path, refused=delivery.refused)

@@ -1,0 +1,406 @@
+"""The local SQLite store: the send journal and threads. The only module that imports sqlite3."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..errors import StoreError
+from ..models import Envelope, Status
+
+__all__ = ["JournalEntry", "JournalState", "Store"]
+
+BUSY_TIMEOUT_S = 30.0
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE messages (
+        id          INTEGER PRIMARY KEY,
+        key         TEXT NOT NULL UNIQUE,
+        batch       TEXT NOT NULL,
+        message_id  TEXT NOT NULL UNIQUE,
+        thread_id   TEXT NOT NULL,
+        contact     TEXT NOT NULL,
+        template    TEXT NOT NULL,
+        subject     TEXT NOT NULL,
+        envelope    TEXT NOT NULL,
+        data        BLOB NOT NULL,
+        status      TEXT NOT NULL,
+        owner       INTEGER,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        reply       TEXT NOT NULL DEFAULT '',
+        refused     TEXT NOT NULL DEFAULT '{}',
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        sent_at     TEXT
+    );
+    CREATE INDEX messages_contact ON messages (contact, created_at);
+    CREATE INDEX messages_thread ON messages (thread_id);
+    CREATE INDEX messages_status ON messages (status);
+    """,
+    """
+    CREATE TABLE contacts (
+        id           INTEGER PRIMARY KEY,
+        email_key    TEXT UNIQUE,
+        email        TEXT NOT NULL DEFAULT '',
+        linkedin_url TEXT UNIQUE,
+        name         TEXT NOT NULL DEFAULT '',
+        company      TEXT NOT NULL DEFAULT '',
+        position     TEXT NOT NULL DEFAULT '',
+        notes        TEXT NOT NULL DEFAULT '',
+        connected_on TEXT NOT NULL DEFAULT '',
+        fields       TEXT NOT NULL DEFAULT '{}',
+        referred_by  INTEGER REFERENCES contacts (id),
+        may_use_name INTEGER NOT NULL DEFAULT 0,
+        edited       TEXT NOT NULL DEFAULT '[]',
+        removed_at   TEXT,
+        created_at   TEXT NOT NULL,
+        updated_at   TEXT NOT NULL
+    );
+    CREATE TABLE contact_tags (
+        contact_id INTEGER NOT NULL REFERENCES contacts (id),
+        tag        TEXT NOT NULL,
+        PRIMARY KEY (contact_id, tag)
+    );
+    CREATE INDEX contact_tags_tag ON contact_tags (tag);
+    CREATE TABLE blocks (
+        pattern    TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL
+    );
+    """,
+    """
+    ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT '';
+    ALTER TABLE messages ADD COLUMN followup_days INTEGER;
+    UPDATE messages SET kind = template
+        WHERE template IN ('intro', 'follow-up', 'thank-you', 'check-in', 'job-update');
+    CREATE TABLE threads (
+        id         TEXT PRIMARY KEY,
+        contact    TEXT NOT NULL,
+        subject    TEXT NOT NULL DEFAULT '',
+        purpose    TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    );
+    INSERT OR IGNORE INTO threads (id, contact, subject, purpose, created_at)
+        SELECT thread_id, contact, subject, kind, created_at FROM messages WHERE message_id = thread_id;
+    CREATE INDEX threads_contact ON threads (contact);
+    CREATE TABLE events (
+        id        INTEGER PRIMARY KEY,
+        thread_id TEXT NOT NULL REFERENCES threads (id),
+        kind      TEXT NOT NULL,
+        at        TEXT NOT NULL,
+        detail    TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX events_thread ON events (thread_id, at);
+    CREATE TABLE milestones (
+        id      INTEGER PRIMARY KEY,
+        kind    TEXT NOT NULL,
+        at      TEXT NOT NULL,
+        detail  TEXT NOT NULL DEFAULT '{}'
+    );
+    """,
+    """
+    CREATE TABLE imap_state (
+        folder      TEXT PRIMARY KEY,
+        uidvalidity INTEGER NOT NULL,
+        last_uid    INTEGER NOT NULL
+    );
+    CREATE TABLE inbox (
+        message_id TEXT PRIMARY KEY,
+        kind       TEXT NOT NULL,
+        thread_id  TEXT,
+        sender     TEXT NOT NULL DEFAULT '',
+        subject    TEXT NOT NULL DEFAULT '',
+        seen_at    TEXT NOT NULL
+    );
+    CREATE TABLE bounces (
+        address TEXT PRIMARY KEY,
+        at      TEXT NOT NULL,
+        reason  TEXT NOT NULL DEFAULT ''
+    );
+    """,
+)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One message as the journal holds it."""
+
+    key: str
+    batch: str
+    message_id: str
+    thread_id: str
+    contact: str
+    template: str
+    subject: str
+    envelope: Envelope
+    data: bytes
+    status: Status
+    kind: str = ""
+    followup_days: int | None = None
+    attempts: int = 0
+    reply: str = ""
+    refused: dict[str, str] | None = None
+    created_at: str = ""
+    sent_at: str | None = None
+
+
+@dataclass(frozen=True)
+class JournalState:
+    """A journal row without its bytes: enough to decide whether to send it."""
+
+    key: str
+    status: Status
+    reply: str
+    message_id: str
+    contact: str
+
+
+def _entry(row: Mapping[str, Any]) -> JournalEntry:
+    env = json.loads(row["envelope"])
+    return JournalEntry(
+        key=row["key"],
+        batch=row["batch"],
+        message_id=row["message_id"],
+        thread_id=row["thread_id"],
+        contact=row["contact"],
+        template=row["template"],
+        subject=row["subject"],
+        envelope=Envelope(sender=env["sender"], recipients=tuple(env["recipients"]), smtputf8=env["smtputf8"]),
+        data=bytes(row["data"]),
+        status=Status(row["status"]),
+        kind=row["kind"],
+        followup_days=row["followup_days"],
+        attempts=row["attempts"],
+        reply=row["reply"],
+        refused=json.loads(row["refused"]),
+        created_at=row["created_at"],
+        sent_at=row["sent_at"],
+    )
+
+
+class Store:
+    """One SQLite file (mode 0600, WAL, synchronous=FULL); writes use ``BEGIN IMMEDIATE``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            os.close(fd)
+            os.chmod(self.path, 0o600)
+            self._lock = threading.RLock()
+            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                       check_same_thread=False)
+            self._db.row_factory = sqlite3.Row
+            self._wal()
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open the store {self.path}: {exc}") from exc
+
+    def _wal(self) -> None:
+        """Switch to WAL once; a second process doing the same at that moment waits its turn.
+
+        Changing the journal mode does not wait on SQLite's busy timeout, so this retries.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        delay = 0.005
+        while True:
+            try:
+                if self._db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.2)
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def query(self, sql: str, args: Sequence[object] = ()) -> list[Mapping[str, Any]]:
+        """Run a read-only statement; rows are mappings by column name."""
+        try:
+            with self._lock:
+                return self._db.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read the store {self.path}: {exc}") from exc
+
+    @contextmanager
+    def transaction(self) -> Iterator[Callable[..., Any]]:
+        """A write transaction (``BEGIN IMMEDIATE``); yields ``execute(sql, args)`` returning the cursor."""
+        with self._write() as db:
+
+            def execute(sql: str, args: Sequence[object] = ()) -> Any:
+                try:
+                    return db.execute(sql, args)
+                except sqlite3.IntegrityError as exc:
+                    raise StoreError(f"conflicting change to the store: {exc}") from exc
+
+            yield execute
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot write to the store {self.path}: {exc}") from exc
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot commit to the store {self.path}: {exc}") from exc
+
+    @property
+    def schema_version(self) -> int:
+        """The ``PRAGMA user_version`` the store is at."""
+        return int(self.query("PRAGMA user_version")[0]["user_version"])
+
+    def _migrate(self) -> None:
+        with self._write() as db:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            if version > len(MIGRATIONS):
+                raise StoreError(f"{self.path} was written by a newer outreach (schema {version}); upgrade outreach")
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in filter(str.strip, script.split(";")):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version={number}")
+
+    def recover(self) -> list[JournalEntry]:
+        """Turn rows left ``sending`` by a process that is gone into ``unknown``; return them."""
+        with self._write() as db:
+            rows = db.execute("SELECT * FROM messages WHERE status = ?", (Status.SENDING.value,)).fetchall()
+            stale = [r for r in rows if not _pid_alive(r["owner"])]
+            for row in stale:
+                db.execute(
+                    "UPDATE messages SET status = ?, owner = NULL, updated_at = ?, reply = ? WHERE key = ?",
+                    (Status.UNKNOWN.value, _now(), "interrupted while sending; may have been delivered", row["key"]),
+                )
+        return [_entry(r) for r in stale]
+
+    @contextmanager
+    def journal_writer(self) -> Iterator[Callable[[JournalEntry], None]]:
+        """One transaction that records entries as ``queued`` as they come; rolled back on any exception.
+
+        A key already in the journal keeps its row as it is.
+        """
+        now = _now()
+        with self._write() as db:
+
+            def write(e: JournalEntry) -> None:
+                db.execute("INSERT OR IGNORE INTO threads (id, contact, subject, purpose, created_at)"
+                           " VALUES (?,?,?,?,?)", (e.thread_id, e.contact, e.subject, e.kind, now))
+                db.execute(
+                    "INSERT INTO messages (key, batch, message_id, thread_id, contact, template, subject, envelope,"
+                    " data, status, kind, followup_days, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                    " ON CONFLICT(key) DO NOTHING",
+                    (e.key, e.batch, e.message_id, e.thread_id, e.contact, e.template, e.subject,
+                     json.dumps({"sender": e.envelope.sender, "recipients": list(e.envelope.recipients),
+                                 "smtputf8": e.envelope.smtputf8}),
+                     e.data, Status.QUEUED.value, e.kind, e.followup_days, now, now))
+
+            yield write
+
+    def journal(self, entries: Iterable[JournalEntry]) -> None:
+        """Record ``entries`` as queued in one transaction (keys already present are kept as they are)."""
+        with self.journal_writer() as write:
+            for entry in entries:
+                write(entry)
+
+    def states(self, keys: Sequence[str]) -> dict[str, JournalState]:
+        """Status, reply, Message-ID and contact of each key, without the message bytes."""
+        found: dict[str, JournalState] = {}
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            for r in self.query(f"SELECT key, status, reply, message_id, contact FROM messages WHERE key IN ({marks})",
+                                chunk):
+                found[r["key"]] = JournalState(r["key"], Status(r["status"]), r["reply"], r["message_id"],
+                                               r["contact"])
+        return found
+
+    def get(self, key: str) -> JournalEntry | None:
+        """The journal row with idempotency key ``key``."""
+        rows = self.query("SELECT * FROM messages WHERE key = ?", (key,))
+        return _entry(rows[0]) if rows else None
+
+    def mark_sending(self, key: str) -> None:
+        """Commit ``sending`` (owned by this process) before the message data goes to the server."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE messages SET status = ?, owner = ?, attempts = attempts + 1, updated_at = ? WHERE key = ?",
+                (Status.SENDING.value, os.getpid(), _now(), key),
+            )
+
+    def mark(self, key: str, status: Status, reply: str = "", refused: dict[str, str] | None = None) -> None:
+        """Record the outcome of a send attempt; ``sent`` also stamps the time."""
+        now = _now()
+        with self._write() as db:
+            db.execute(
+                "UPDATE messages SET status = ?, owner = NULL, reply = ?, refused = ?, updated_at = ?,"
+                " sent_at = CASE WHEN ? THEN ? ELSE sent_at END WHERE key = ?",
+                (status.value, reply, json.dumps(refused or {}), now, status is Status.SENT, now, key),
+            )
+
+    def messages(self, status: Status | None = None, contact: str | None = None) -> list[JournalEntry]:
+        """Journal rows, oldest first, optionally only those with ``status`` or to ``contact``."""
+        sql = "SELECT * FROM messages WHERE 1=1"
+        args: list[object] = []
+        if status is not None:
+            sql += " AND status = ?"
+            args.append(status.value)
+        if contact is not None:
+            sql += " AND contact = ?"
+            args.append(contact)
+        return [_entry(r) for r in self.query(sql + " ORDER BY id", args)]
+
+    def resolve(self, message_id: str, status: Status) -> bool:
+        """Let the user settle an ``unknown`` message as ``sent`` or back to ``queued``."""
+        with self._write() as db:
+            cur = db.execute(
+                "UPDATE messages SET status = ?, updated_at = ? WHERE message_id = ? AND status = ?",
+                (status.value, _now(), message_id, Status.UNKNOWN.value),
+            )
+        return cur.rowcount > 0
