@@ -8,10 +8,9 @@ from __future__ import annotations
 
 __all__ = ["first_name", "last_name", "split_name"]
 
-TITLES = frozenset({
-    "dr", "mr", "mrs", "ms", "mx", "miss", "prof", "professor", "sir", "dame", "rev", "revd", "fr", "hon", "capt",
-    "col", "gen", "lt", "sgt", "rabbi", "imam",
-})
+TITLES = frozenset({"dr", "mr", "mrs", "ms", "mx", "miss", "prof", "professor", "sir", "dame", "revd", "rabbi", "imam"})
+# Also given names ("Hon", "Gen"): titles only when written with a period.
+DOTTED_TITLES = frozenset({"rev", "fr", "hon", "capt", "col", "gen", "lt", "sgt"})
 SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "phd", "md", "mba", "esq", "cpa", "pe", "rn", "dds", "jd"})
 PARTICLES = frozenset({
     "de", "da", "das", "do", "dos", "del", "della", "di", "du", "la", "le", "van", "von", "der", "den", "ter", "ten",
@@ -35,7 +34,7 @@ def split_name(full: str) -> tuple[str, str]:
             return split_name(f"{after} {before}")
         text = before
     words = text.replace(",", " ").split()
-    while words and _bare(words[0]) in TITLES and len(words) > 1:
+    while len(words) > 1 and (_bare(words[0]) in TITLES or (words[0].endswith(".") and _bare(words[0]) in DOTTED_TITLES)):
         words.pop(0)
     while len(words) > 1 and _bare(words[-1]) in SUFFIXES:
         words.pop()

@@ -93,6 +93,8 @@ def test_join_and_lists_like_a_sentence(value: object, expected: str) -> None:
     ("Jean-Luc Picard", "Jean-Luc", "Picard"),
     ("  Ada   Lovelace ", "Ada", "Lovelace"),
     ("Ms. Inès Lefèvre, PhD", "Inès", "Lefèvre"),
+    ("Hon Lee", "Hon", "Lee"),
+    ("Rev. Hon Lee", "Hon", "Lee"),
     ("", "", ""),
 ])
 def test_first_name_handles_titles_particles_and_order(full: str, first: str, last: str) -> None:

@@ -8,11 +8,14 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from outreach import Contact, MemoryTransport, Recipient, Renderer, Sender, Store, prepare_batch, send_batch
 from outreach.lifecycle.history import long_date
 from outreach.compose.lint import lint_draft, word_count
 from outreach.lifecycle.threads import Threads
+from outreach.names import PARTICLES, TITLES
 
 SENDER = Sender(name="Sam Rivera", email="sam.rivera@example.edu",
                 fields={"about": "a final-year statistics student", "school": "State University",
@@ -227,3 +230,27 @@ def test_follow_ups_in_a_thread_count_themselves_and_name_the_date(tmp_path: Pat
     sent_on = long_date(Threads(store).views("ada@example.com")[0].messages[0].at.astimezone())
     assert f"my email of {sent_on} in case" in first
     assert '"not now"' in second and sent_on not in second
+
+
+NAME_PARTS = st.text(st.characters(categories=("Lu", "Ll", "Lo")), min_size=1, max_size=12)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(title=st.sampled_from(["", "Dr. ", "Prof. ", "Ms. "]), first=NAME_PARTS,
+       particle=st.sampled_from(["", "de la ", "van ", "O'", "al-"]), last=NAME_PARTS,
+       company=st.one_of(st.just(""), NAME_PARTS),
+       suffix=st.sampled_from(["", " Inc.", ", Inc.", " Ltd.", " LLC", " & Co."]),
+       position=st.sampled_from(["", "Engineer", "MBA candidate", "UX designer", "Data Analyst", "hourly lead"]),
+       variant=st.sampled_from(["cold", "referral", "alumni", "event"]),
+       template=st.sampled_from(TEMPLATES))
+def test_any_plain_name_and_company_reads_right(title: str, first: str, particle: str, last: str, company: str,
+                                                suffix: str, position: str, variant: str, template: str) -> None:
+    assume(first.casefold() not in TITLES | PARTICLES)
+    contact = person("p@example.com", f"{title}{first} {particle}{last}", company + suffix if company else "",
+                     position, referrer="Kai Kim" if variant == "referral" else "", may=variant == "referral",
+                     **({"school": "State University"} if variant == "alumni" else {}))
+    extra = {"event": "the Data Meetup"} if variant == "event" else {}
+    renderer = Renderer()
+    draft = renderer.render(template, contact, SENDER, {**VARS, **extra})
+    assert lint_draft(draft, max_words=renderer.template(template).info.max_words) == []
+    assert draft.text.startswith(f"Hi {first},")

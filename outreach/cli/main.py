@@ -206,9 +206,15 @@ def preview(template: str, to: tuple[str, ...], name: str | None, var: tuple[str
         sender = sender_of(config)
         book = ContactBook(open_store(config))
         contact = _contact_for(book, to[0] if to else "someone@example.com", name, referred_by, may_use_name)
-        draft = Renderer(config.template_dirs).render(template, contact, sender, parse_vars(var))
+        renderer = Renderer(config.template_dirs)
+        draft = renderer.render(template, contact, sender, parse_vars(var))
+        source = renderer.template(template)
+    from ..compose.lint import lint_draft
+
     click.echo(f"Subject: {draft.subject}\n")
     click.echo(draft.html if show_html else draft.text, nl=False)
+    for finding in lint_draft(draft, max_words=source.info.max_words, own_text=source.text is not None):
+        click.echo(f"Lint: {finding}", err=True)
 
 
 @cli.command()

@@ -87,12 +87,15 @@ def _context(text: str, start: int, end: int) -> str:
     return line if len(line) <= 70 else "..." + text[max(left, start - 30): end + 30].strip() + "..."
 
 
-def _slots(part: str, text: str) -> list[Finding]:
+def _slots(part: str, text: str, name: str = "") -> list[Finding]:
     text = _EMOTICON.sub("\u2063", text)
+    own_words = set(name.split())
     found = []
     for pattern, what in ((_SPACE_BEFORE_MARK, "a blank before punctuation"), (_DOUBLED, "doubled or empty marks"),
                           (_RENDERED_NOTHING, "a value that rendered as nothing")):
         for m in pattern.finditer(text):
+            if pattern is _RENDERED_NOTHING and m.group(0) in own_words:
+                continue
             found.append(Finding("empty-slot", ERROR, part,
                                  f"{what} (an empty variable?): {_context(text, m.start(), m.end())!r}"))
             break
@@ -197,7 +200,7 @@ def lint_draft(draft: Draft, *, max_words: int | None = None, previous_text: str
                                     f"template syntax left in the output: {_context(value, m.start(), m.end())!r}"))
     if not subject.strip():
         findings.append(Finding("empty-slot", ERROR, "subject", "the subject is empty"))
-    findings += _slots("subject", subject) + _slots("text", text)
+    findings += _slots("subject", subject, draft.to.name) + _slots("text", text, draft.to.name)
     if re.search(r"[:,\-–]$|\b(about|at)\?$", subject.strip(), re.I):
         findings.append(Finding("empty-slot", ERROR, "subject", f"the subject ends in mid-phrase: {subject!r}"))
     findings += _greeting(text, bool(draft.to.name.strip()))
