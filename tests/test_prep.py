@@ -73,6 +73,8 @@ def test_meetings_moved_cancelled_or_held_are_read_tolerantly() -> None:
     assert _meeting([*events, Event("met", at)]).status == "held"  # type: ignore[union-attr]
     assert _meeting([Event("scheduled", at, {"date": "next Tuesday"})]).when == "next Tuesday"  # type: ignore[union-attr]
     assert _meeting([Event("note", at, {"text": "x"})]) is None
+    day = _meeting([Event("scheduled", at, {"date": "2026-12-03T00:00:00+01:00", "all_day": True})])
+    assert day is not None and day.when == "2026-12-03"
 
 
 def test_init_with_flags_writes_every_sender_key(tmp_path: Path) -> None:

@@ -146,7 +146,8 @@ def _meeting(events: list[Event]) -> Meeting | None:
         if e.kind in _MEETING_KINDS:
             when = _text(e.detail, "date", "at", "when")
             try:
-                when = f"{parse_time(when).astimezone():%Y-%m-%d %H:%M}"
+                moment = parse_time(when)
+                when = f"{moment:%Y-%m-%d}" if e.detail.get("all_day") else f"{moment.astimezone():%Y-%m-%d %H:%M}"
             except ValueError:
                 pass
             current = Meeting(when=when, where=_text(e.detail, "where", "place", "location"))
