@@ -126,3 +126,18 @@ def test_send_lists_warnings_and_json_reports_them(config_file: Path, tmp_path: 
     assert lines[1]["status"] == "written"
     code, out, err = run("send", "site", "--to", "kai@example.com", "--name", "Kai")
     assert code == 0 and "Warning: --to kai@example.com: kai@example.com: warning [http-link]" in err
+
+
+def test_a_hand_written_text_part_must_read_like_the_html(tmp_path: Path, config_file: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "two.html").write_text('+++\nsubject = "Hello"\n+++\n<p>Hi {{ first_name }},</p><p>Could we talk about'
+                                   " data engineering next week?</p>\n")
+    (mine / "two.txt").write_text("Hi {{ first_name }},\n\nBuy cheap watches today.\n")
+    (mine / "same.html").write_text('+++\nsubject = "Hello"\n+++\n<p>Hi {{ first_name }},</p><p>Could we talk?</p>\n')
+    (mine / "same.txt").write_text("Hi {{ first_name }},\n\nCould we talk?\n")
+    config_file.write_text(config_file.read_text() + f'\n[templates]\ndirs = ["{mine}"]\n')
+    code, out, _ = run("lint", "two", "--json")
+    assert code == 0 and {json.loads(line)["code"] for line in out.splitlines()} == {"text-differs"}
+    code, out, _ = run("lint", "same", "--json")
+    assert code == 0 and out == ""

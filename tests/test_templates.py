@@ -4,7 +4,9 @@ its word limit, each variant saying what it must; en-GB spelling; replies that k
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+import re
 from email import message_from_bytes, policy
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -90,6 +92,23 @@ KEY_SENTENCES = {
 }
 
 
+class _Words(HTMLParser):
+    """The words a browser shows for an HTML body, read independently of html2text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def shown_words(html: str) -> list[str]:
+    parser = _Words()
+    parser.feed(html)
+    return re.findall(r"\w+", " ".join(parser.text))
+
+
 def test_the_table_is_as_large_as_promised() -> None:
     assert len(PEOPLE) >= 30
     assert {variant for *_, variant in PEOPLE} == set(KEY_SENTENCES)
@@ -112,6 +131,8 @@ def test_every_builtin_reads_right_for_everyone(template: str, sender: Sender) -
         else:
             assert greeting == "Hello,"
         assert "Sam Rivera" in draft.text
+        assert re.findall(r"\w+", draft.text) == shown_words(draft.html), label
+        assert not re.search(r"&(amp|lt|gt|quot|#\d+);|\*\*|<[a-z/]", draft.text), label
 
 
 @pytest.mark.parametrize(("label", "contact", "extra", "variant"), PEOPLE, ids=[p[0] for p in PEOPLE])
