@@ -137,7 +137,11 @@ def test_a_hand_written_text_part_must_read_like_the_html(tmp_path: Path, config
     (mine / "same.html").write_text('+++\nsubject = "Hello"\n+++\n<p>Hi {{ first_name }},</p><p>Could we talk?</p>\n')
     (mine / "same.txt").write_text("Hi {{ first_name }},\n\nCould we talk?\n")
     config_file.write_text(config_file.read_text() + f'\n[templates]\ndirs = ["{mine}"]\n')
-    code, out, _ = run("lint", "two", "--json")
+    people = tmp_path / "people.csv"
+    people.write_text("email,name\nada@example.com,Ada Lovelace\n", encoding="utf-8")
+    code, out, _ = run("lint", "two", "--contacts", str(people), "--json")
     assert code == 0 and {json.loads(line)["code"] for line in out.splitlines()} == {"text-differs"}
-    code, out, _ = run("lint", "same", "--json")
+    code, out, _ = run("lint", "same", "--contacts", str(people), "--json")
     assert code == 0 and out == ""
+    code, out, _ = run("lint", "same")
+    assert code == 1 and "sample: no name at all" in out and "'Hi ,'" in out
