@@ -14,7 +14,7 @@ SAMPLE_VARS = {"topic": "data engineering", "learned": "how analytics teams choo
                "action": "build a small dbt project this month", "update": "I finished my capstone project.",
                "new_role": "Data Analyst", "new_company": "Globex"}
 
-_PEOPLE = (
+_PEOPLE: tuple[tuple[str, Contact, dict[str, str]], ...] = (
     ("cold, full details", Contact("ada@example.com", "Ada Lovelace", "Acme, Inc.", "Engineer"), {}),
     ("no company or position", Contact("kai@example.com", "Kai"), {}),
     ("title and particles", Contact("ana@example.com", "Dr. Ana de la Cruz", "Universidad Nacional", "Professor"), {}),

@@ -58,6 +58,6 @@ def previous_text(store: Store, contact: str, message_id: str) -> str | None:
     for entry in store.messages(contact=contact):
         if entry.message_id == message_id:
             msg = message_from_bytes(entry.data, policy=policy.default)
-            body = msg.get_body(("plain",))  # type: ignore[attr-defined]
+            body = msg.get_body(("plain",))
             return str(body.get_content()) if body is not None else None
     return None
