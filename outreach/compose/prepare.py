@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .addresses import validate_address
 from ..errors import AddressError, AttachmentError, HeaderError, Problem, TemplateError, ValidationError
-from ..lifecycle.history import previous_text, thread_facts
+from ..lifecycle.history import reply_context
 from .lint import lint_draft
 from .message import build_message, reply_subject, serialize
 from ..models import Contact, Sender, Status
@@ -109,11 +109,8 @@ def iter_prepared(
             problems.append(Problem(where, reason))
             continue
         try:
-            thread = Threads(store).ref(contact_key) if (store is not None and info.reply) else None
-            facts: dict[str, object] = {}
-            if store is not None and info.reply:
-                facts = thread_facts(Threads(store).views(contact_key), thread.thread_id if thread else None,
-                                     str(sender.fields.get("locale") or "en-US"))
+            thread, facts, before = (reply_context(store, contact_key, str(sender.fields.get("locale") or "en-US"))
+                                     if (store is not None and info.reply) else (None, {}, None))
             draft = renderer.render(template, recipient.contact, sender, {**facts, **recipient.variables})
             message_id = make_msgid(domain=domain)
             draft = replace(draft, attachments=tuple(usable), headers=dict(headers or {}))
@@ -124,8 +121,6 @@ def iter_prepared(
                     in_reply_to=thread.message_ids[-1],
                     references=thread.message_ids,
                 )
-            before = previous_text(store, contact_key, thread.message_ids[-1]) if (
-                store is not None and thread is not None and thread.message_ids) else None
             findings = lint_draft(draft, max_words=info.max_words, previous_text=before,
                                   own_text=source.text is not None)
             if any(f.error for f in findings):

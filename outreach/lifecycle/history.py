@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from ..store.db import Store
-from .threads import ThreadView
+from .threads import ThreadRef, Threads, ThreadView
 
-__all__ = ["long_date", "previous_text", "thread_facts"]
+__all__ = ["long_date", "previous_text", "reply_context", "thread_facts"]
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
@@ -61,3 +61,12 @@ def previous_text(store: Store, contact: str, message_id: str) -> str | None:
             body = msg.get_body(("plain",))
             return str(body.get_content()) if body is not None else None
     return None
+
+
+def reply_context(store: Store, contact: str, locale: str = "en-US") -> tuple[ThreadRef | None, dict[str, Any], str | None]:
+    """For a reply to ``contact``: the thread it goes in, the facts for its template, the previous message's text."""
+    threads = Threads(store)
+    thread = threads.ref(contact)
+    facts = thread_facts(threads.views(contact), thread.thread_id if thread else None, locale)
+    before = previous_text(store, contact, thread.message_ids[-1]) if thread is not None and thread.message_ids else None
+    return thread, facts, before
