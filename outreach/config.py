@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .config_schema import check_config
 from .errors import ConfigError
 from .models import Sender
+from .private import private_dir, write_private
 
 __all__ = ["SENDER_KEYS", "Config", "ImapConfig", "SmtpConfig", "config_path", "data_dir", "load_config",
            "write_initial_config"]
@@ -18,8 +20,8 @@ __all__ = ["SENDER_KEYS", "Config", "ImapConfig", "SmtpConfig", "config_path", "
 APP = "outreach"
 SECURITY_MODES = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
-LOCALES = ("en-US", "en-GB")
-# The [sender] keys the built-in templates use, each a string; any other key is a template variable too.
+# The [sender] keys the built-in templates use (checked by config_schema.SCHEMA); any other key is a
+# template variable too.
 SENDER_KEYS = {
     "name": "your name as recipients see it",
     "email": "your address",
@@ -90,6 +92,7 @@ class Config:
     imap: ImapConfig | None = None
     rate_per_minute: float = 20.0
     connections: int = 1
+    give_up_after: int = 3
     check_deliverability: bool = False
     template_dirs: tuple[Path, ...] = ()
     followup_days: int | None = None
@@ -130,14 +133,6 @@ def _sender(table: dict[str, Any], where: str) -> Sender | None:
     email = _str(table, "email", where)
     if not email:
         raise ConfigError(f"{where}: [sender] needs an email")
-    for key in SENDER_KEYS:
-        _str(table, key, where)
-    locale = table.get("locale", LOCALES[0])
-    if locale not in LOCALES:
-        raise ConfigError(f"{where}: [sender] locale must be one of {', '.join(LOCALES)}, not {locale!r}")
-    linkedin = table.get("linkedin", "")
-    if linkedin and not linkedin.startswith("https://"):
-        raise ConfigError(f"{where}: [sender] linkedin must be an https:// URL, not {linkedin!r}")
     extra = {k: str(v) for k, v in table.items() if k not in ("name", "email")}
     return Sender(name=name, email=email, fields=extra)
 
@@ -189,13 +184,15 @@ def load_config(path: Path | None = None) -> Config:
     """Read the config file; a missing file gives the defaults (dry run, no sender)."""
     path = path or config_path()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
     except FileNotFoundError:
         return Config(path=None)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config file {path}: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    check_config(raw, text, path)
     where = str(path)
     base = path.parent
     send = _table(raw, "send", path)
@@ -223,6 +220,7 @@ def load_config(path: Path | None = None) -> Config:
         imap=_imap(_table(raw, "imap", path), where, base),
         rate_per_minute=float(rate),
         connections=connections,
+        give_up_after=send.get("give_up_after", 3),
         check_deliverability=bool(send.get("check_deliverability", False)),
         template_dirs=tuple(base / Path(d).expanduser() for d in dirs),
         home=Path(home).expanduser() if isinstance(home, str) and home else data_dir(),
@@ -237,7 +235,7 @@ def write_initial_config(path: Path, name: str, email: str, **sender: str) -> No
     unknown = set(sender) - set(SENDER_KEYS)
     if unknown:
         raise ConfigError(f"unknown [sender] keys: {', '.join(sorted(unknown))}")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     lines = []
     for key, value in {"name": name, "email": email, **sender}.items():
         if value:
@@ -260,4 +258,4 @@ def write_initial_config(path: Path, name: str, email: str, **sender: str) -> No
         "[send]\n"
         "rate_per_minute = 20\n"
     )
-    path.write_text(text, encoding="utf-8")
+    write_private(path, text.encode("utf-8"), exclusive=True)

@@ -104,11 +104,15 @@ def test_init_with_only_name_and_email_gives_a_good_intro_and_a_tip() -> None:
 
 
 @pytest.mark.parametrize(("line", "needle"), [
-    ('locale = "fr-FR"', "locale must be one of en-US, en-GB"),
+    ('locale = "fr-FR"', 'locale must be "en-US" or "en-GB"'),
     ('linkedin = "http://linkedin.com/in/sam"', "linkedin must be an https:// URL"),
     ("school = 3", "school must be a string"),
 ])
 def test_sender_keys_are_checked(tmp_path: Path, line: str, needle: str) -> None:
+    from outreach.config import SENDER_KEYS
+    from outreach.config_schema import SCHEMA
+
+    assert set(SENDER_KEYS) <= set(SCHEMA["sender"])
     path = tmp_path / "c.toml"
     path.write_text(f'[sender]\nname = "Sam"\nemail = "sam@example.edu"\n{line}\n')
     with pytest.raises(ConfigError, match=needle):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .common import EXIT_FAILED, EXIT_OK, errors, load
+from .common import EXIT_FAILED, EXIT_OK, echo, errors, load
 
 __all__ = ["lint_cmd"]
 
@@ -42,11 +42,11 @@ def lint_cmd(template: str, contacts_file: Path | None, var: tuple[str, ...], as
     errors_n = sum(1 for _, f in found if f.error)
     for recipient, finding in found:
         if as_json:
-            click.echo(json.dumps({"where": recipient.where, "to": recipient.contact.email, **finding.as_json()},
+            echo(json.dumps({"where": recipient.where, "to": recipient.contact.email, **finding.as_json()},
                                   ensure_ascii=False))
         else:
-            click.echo(f"{recipient.where}  {recipient.contact.email or '-'}: {finding}")
+            echo(f"{recipient.where}  {recipient.contact.email or '-'}: {finding}")
     summary = (f"Linted {template} for {len(recipients)} people: {errors_n} errors, {len(found) - errors_n} warnings"
                + ("" if errors_n else "; ready to send."))
-    click.echo(summary, err=as_json)
+    echo(summary, err=as_json)
     sys.exit(EXIT_FAILED if errors_n else EXIT_OK)

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from .common import errors, load, open_store
+from .common import echo, errors, load, open_store
 
 __all__ = ["prep_cmd"]
 
@@ -22,6 +22,6 @@ def prep_cmd(contact: str, as_json: bool) -> None:
     with errors():
         result = brief(open_store(config), contact, sender=config.sender)
     if as_json:
-        click.echo(json.dumps(result.as_json(), ensure_ascii=False))
+        echo(json.dumps(result.as_json(), ensure_ascii=False))
     else:
-        click.echo(format_brief(result), nl=False)
+        echo(format_brief(result), nl=False)
