@@ -62,7 +62,7 @@ def test_word_limit_is_the_templates() -> None:
 
 
 def test_errors_refuse_the_batch_and_warnings_are_listed(tmp_path: Path) -> None:
-    (tmp_path / "ask.html").write_text('+++\nsubject = "Could I ask you about {{ topic }}?"\n+++\n'
+    (tmp_path / "ask.html").write_text('+++\nsubject = "Could I ask you about {{ topic | default(\'\') }}?"\n+++\n'
                                        '<p>Hi {{ first_name }},</p><p>See <a href="http://x.example">me</a>.</p>\n')
     renderer = Renderer([tmp_path])
     people = [Recipient(Contact("ada@example.com", "Ada"), {"topic": ""}, where="row 2"),
@@ -105,7 +105,11 @@ def test_outreach_lint_passes_every_builtin_for_the_sample_people(template: str)
 def test_outreach_lint_reports_errors_with_exit_1_and_json(config_file: Path, tmp_path: Path) -> None:
     people = tmp_path / "people.csv"
     people.write_text("email,name,company\nada@example.com,Ada Lovelace,Acme\nkai@example.com,,\n", encoding="utf-8")
-    code, out, _ = run("lint", "intro", "--contacts", str(people), "--var", "topic=")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "ask.html").write_text('+++\nsubject = "About {{ topic | default(\'\') }}?"\n+++\n<p>Hi {{ name }},</p>\n')
+    config_file.write_text(config_file.read_text() + f'\n[templates]\ndirs = ["{mine}"]\n')
+    code, out, _ = run("lint", "ask", "--contacts", str(people))
     assert code == 1 and "people.csv:2" in out and "empty-slot" in out and "errors" in out
     code, out, err = run("lint", "intro", "--contacts", str(people), "--var", "topic=dbt", "--json")
     assert code == 0 and out == "" and "0 errors" in err
@@ -144,4 +148,4 @@ def test_a_hand_written_text_part_must_read_like_the_html(tmp_path: Path, config
     code, out, _ = run("lint", "same", "--contacts", str(people), "--json")
     assert code == 0 and out == ""
     code, out, _ = run("lint", "same")
-    assert code == 1 and "sample: no name at all" in out and "'Hi ,'" in out
+    assert code == 1 and "sample: no name at all" in out and "'first_name' is undefined" in out

@@ -63,10 +63,12 @@ def previous_text(store: Store, contact: str, message_id: str) -> str | None:
     return None
 
 
-def reply_context(store: Store, contact: str, locale: str = "en-US") -> tuple[ThreadRef | None, dict[str, Any], str | None]:
-    """For a reply to ``contact``: the thread it goes in, the facts for its template, the previous message's text."""
+def reply_context(store: Store, contact: str, locale: str = "en-US", thread_id: str | None = None
+                  ) -> tuple[ThreadRef | None, dict[str, Any], str | None]:
+    """For a reply to ``contact`` (in ``thread_id``, else their latest open thread): the thread, the facts
+    for its template, and the previous message's text."""
     threads = Threads(store)
-    thread = threads.ref(contact)
+    thread = threads.ref(contact, thread_id)
     facts = thread_facts(threads.views(contact), thread.thread_id if thread else None, locale)
     before = previous_text(store, contact, thread.message_ids[-1]) if thread is not None and thread.message_ids else None
     return thread, facts, before
