@@ -59,9 +59,14 @@ def test_prep_says_when_the_referrer_may_not_be_named(config_file: Path) -> None
     assert "none scheduled yet (outreach log lee@example.com --scheduled DATE)" in out
 
 
-def test_prep_of_nobody_is_a_usage_error(config_file: Path) -> None:
+def test_prep_of_nobody_is_a_usage_error_and_a_typo_gets_a_suggestion(config_file: Path) -> None:
     code, _, err = run("prep", "nobody@example.com")
-    assert code == 2 and "no contact or conversation" in err
+    assert code == 2 and "neither in your contact book nor in your sent mail" in err
+    run("contacts", "add", "kai@example.com", "--name", "Kai Kim")
+    code, _, err = run("prep", "kai@exmaple.com")
+    assert code == 2 and "did you mean kai@example.com?" in err
+    code, out, _ = run("prep", "KAI@example.com")
+    assert code == 0 and "Brief: Kai Kim <kai@example.com>" in out
 
 
 def test_meetings_moved_cancelled_or_held_are_read_tolerantly() -> None:

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..compose.addresses import validate_address
-from ..errors import AddressError, ContactError
 from ..models import ContactRecord, Sender
 from ..store.db import Store
 from .threads import Event, ThreadView, Threads, parse_time
@@ -85,15 +83,6 @@ class Brief:
         }
 
 
-def _record(store: Store, ref: str) -> ContactRecord | None:
-    from ..book.contacts import ContactBook
-
-    try:
-        return ContactBook(store).get(ref)
-    except ContactError:
-        return None
-
-
 def _found(record: ContactRecord | None, sender: Sender | None) -> str:
     if record is None:
         return "not in your contact book (written to directly)"
@@ -159,20 +148,15 @@ def _meeting(events: list[Event]) -> Meeting | None:
 
 
 def brief(store: Store, ref: str, *, sender: Sender | None = None) -> Brief:
-    """The brief for the person ``ref`` (an address or a contact id); :class:`ContactError` if nobody matches."""
-    record = _record(store, ref)
-    if record is not None and record.email:
-        key = validate_address(record.email).key
-    elif record is not None:
-        key = ""
-    else:
-        try:
-            key = validate_address(ref).key
-        except AddressError as exc:
-            raise ContactError(f"{ref!r} is neither a contact id nor a valid address: {exc}") from exc
+    """The brief for the person ``ref`` (an address in any form, a secondary address or a contact id).
+
+    Someone neither in the book nor in the journal raises :class:`ContactError` ("did you mean ...?").
+    """
+    from ..book.people import People
+
+    person = People(store).resolve(ref)
+    record, key = person.record, person.key
     views: list[ThreadView] = Threads(store).views(key) if key else []
-    if record is None and not views:
-        raise ContactError(f"no contact or conversation with {ref!r} (see `outreach contacts list`)")
     events = sorted((e for v in views for e in v.events), key=lambda e: e.at)
     history = sorted([(m.at, f"you sent the {m.kind or m.template}: {m.subject}") for v in views for m in v.messages]
                      + [(e.at, line) for e in events if (line := _event_line(e)) is not None])
