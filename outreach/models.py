@@ -184,6 +184,8 @@ class EventKind(enum.StrEnum):
     CLOSED = "closed"
     AUTO_REPLY = "auto-reply"
     BOUNCED = "bounced"
+    DELAYED = "delayed"
+    COMPLAINED = "complained"
     QUESTION = "question"
 
 
