@@ -34,7 +34,7 @@ def split_name(full: str) -> tuple[str, str]:
             return split_name(f"{after} {before}")
         text = before
     words = text.replace(",", " ").split()
-    while len(words) > 1 and (_bare(words[0]) in TITLES or (words[0].endswith(".") and _bare(words[0]) in DOTTED_TITLES)):
+    while len(words) > 1 and _is_title(words[0]):
         words.pop(0)
     while len(words) > 1 and _bare(words[-1]) in SUFFIXES:
         words.pop()
@@ -48,6 +48,10 @@ def split_name(full: str) -> tuple[str, str]:
     while len(rest) > 1 and _is_initial(first) and not _is_initial(rest[0]) and _bare(rest[0]) not in PARTICLES:
         first, rest = rest[0], rest[1:]
     return first, " ".join(rest)
+
+
+def _is_title(word: str) -> bool:
+    return _bare(word) in TITLES or (word.endswith(".") and _bare(word) in DOTTED_TITLES)
 
 
 def _is_initial(word: str) -> bool:

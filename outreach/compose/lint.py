@@ -29,8 +29,8 @@ SUBJECT_LIMIT = 78
 
 _SPACE_BEFORE_MARK = re.compile(r"\S[ \t]+[,.;:!?](?=\s|$)|^[ \t]*[,.;:!?](?=\s|$)", re.M)
 _DOUBLED = re.compile(r"(?<![.])\.\.(?!\.)|,\s*[,.;]|;\s*[,.;]|\(\s*\)|\[\s*\]|“\s*”")
-_GREETING = re.compile(r"^(hi|hello|dear|hey|good (?:morning|afternoon|evening))(\s+(?:there|all|everyone))?\s*[,!:]?\s*$",
-                       re.I)
+_GREETING = re.compile(
+    r"^(hi|hello|dear|hey|good (?:morning|afternoon|evening))(\s+(?:there|all|everyone))?\s*[,!:]?\s*$", re.I)
 _LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 _EMOTICON = re.compile(r"(?<!\w)[:;=]-?[()](?!\w)")
 _RENDERED_NOTHING = re.compile(r"(?<=[a-z,] )(None|undefined)\b")
@@ -115,7 +115,8 @@ def _balance(part: str, text: str) -> list[Finding]:
                 if depth < 0:
                     break
         if depth != 0:
-            out.append(Finding("unbalanced", ERROR, part, f"unbalanced {left}{right}: {left!r} and {right!r} do not pair up"))
+            out.append(Finding("unbalanced", ERROR, part,
+                               f"unbalanced {left}{right}: {left!r} and {right!r} do not pair up"))
     if bare.count('"') % 2:
         out.append(Finding("unbalanced", ERROR, part, "an odd number of double quotes (\")"))
     return out
@@ -207,7 +208,8 @@ def lint_draft(draft: Draft, *, max_words: int | None = None, previous_text: str
     findings += _balance("subject", subject) + _balance("text", text)
     if len(subject) > SUBJECT_LIMIT:
         findings.append(Finding("long-subject", WARNING, "subject",
-                                f"the subject has {len(subject)} characters; clients cut it after about {SUBJECT_LIMIT}"))
+                                f"the subject has {len(subject)} characters;"
+                                f" clients cut it after about {SUBJECT_LIMIT}"))
     words = word_count(text)
     if max_words is not None and words > max_words:
         findings.append(Finding("too-long", ERROR, "text",

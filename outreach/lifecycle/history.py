@@ -70,5 +70,7 @@ def reply_context(store: Store, contact: str, locale: str = "en-US", thread_id: 
     threads = Threads(store)
     thread = threads.ref(contact, thread_id)
     facts = thread_facts(threads.views(contact), thread.thread_id if thread else None, locale)
-    before = previous_text(store, contact, thread.message_ids[-1]) if thread is not None and thread.message_ids else None
+    before = None
+    if thread is not None and thread.message_ids:
+        before = previous_text(store, contact, thread.message_ids[-1])
     return thread, facts, before
