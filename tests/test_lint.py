@@ -34,6 +34,8 @@ def draft(text: str, subject: str = "Could we talk?", name: str = "Ada Lovelace"
     ("Hello", "Dear,\n\nThanks.\n", "<p>x</p>", "", ["empty-slot"]),
     ("Hello", "Hi Ada,\n\nMy portfolio (link below.\n", "<p>x</p>", "Ada", ["unbalanced"]),
     ("Hello", 'Hi Ada,\n\nShe said "yes.\n', "<p>x</p>", "Ada", ["unbalanced"]),
+    ("Hello", "Hi Ada,\n\nFirst ) then ( again.\n", "<p>x</p>", "Ada", ["unbalanced"]),
+    ("Hello", "Hi Ada,\n\nSee me.\n", "<p><A HREF='http://x.example'>me</A></p>", "Ada", ["http-link"]),
     ("Hello", "Hi Ada,\n\nThis is {{ topic }}.\n", "<p>x</p>", "Ada", ["template-syntax"]),
     ("Hello", "Hi Ada,\n\nThanks.\n", "<p>{% if x %}</p>", "Ada", ["template-syntax"]),
     ("Hello", "Hi Ada,\n\nSee my site.\n", '<p><a href="www.example.com">site</a></p>', "Ada", ["bad-link"]),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from html.parser import HTMLParser
+from html import unescape
 from typing import TYPE_CHECKING
 
 from ..models import Draft, Sender
@@ -68,16 +68,12 @@ def word_count(text: str) -> int:
     return len(re.findall(r"[^\W_]+(?:['’.-][^\W_]+)*", text))
 
 
-class _Links(HTMLParser):
-    """Collects the ``href`` of every ``<a>`` in an HTML body."""
+_HREF = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.hrefs: list[str | None] = []
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            self.hrefs.append(dict(attrs).get("href"))
+def _hrefs(html: str) -> list[str]:
+    """The ``href`` of every ``<a>`` in an HTML body, unescaped."""
+    return [unescape(next(g for g in m.groups() if g is not None)) for m in _HREF.finditer(html)]
 
 
 def _context(text: str, start: int, end: int) -> str:
@@ -102,19 +98,27 @@ def _slots(part: str, text: str, name: str = "") -> list[Finding]:
     return found
 
 
+def _in_order(text: str, left: str, right: str) -> bool:
+    """True when no closing mark comes before its opening one."""
+    depth = 0
+    for ch in text:
+        if ch == left:
+            depth += 1
+        elif ch == right:
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
 def _balance(part: str, text: str) -> list[Finding]:
     bare = _EMOTICON.sub(" ", text)
     out = []
     for left, right in _PAIRS:
-        depth = 0
-        for ch in bare:
-            if ch == left:
-                depth += 1
-            elif ch == right:
-                depth -= 1
-                if depth < 0:
-                    break
-        if depth != 0:
+        opened, closed = bare.count(left), bare.count(right)
+        if opened == closed == 0:
+            continue
+        if opened != closed or not _in_order(bare, left, right):
             out.append(Finding("unbalanced", ERROR, part,
                                f"unbalanced {left}{right}: {left!r} and {right!r} do not pair up"))
     if bare.count('"') % 2:
@@ -135,10 +139,9 @@ def _greeting(text: str, has_name: bool) -> list[Finding]:
 
 
 def _links(html: str, text: str) -> list[Finding]:
-    parser = _Links()
-    parser.feed(html)
+    hrefs = _hrefs(html)
     out = []
-    for href in parser.hrefs:
+    for href in hrefs:
         target = (href or "").strip()
         scheme = target.split(":", 1)[0].lower() if ":" in target else ""
         if scheme in ("https", "mailto", "tel"):
@@ -149,7 +152,7 @@ def _links(html: str, text: str) -> list[Finding]:
             out.append(Finding("bad-link", ERROR, "html", f"the link {target!r} goes nowhere a reader can open"
                                                          " (write it as https://...)"))
     for m in _HTTP_TEXT.finditer(text):
-        if not any(m.group(0).startswith(h or "") for h in parser.hrefs if h):
+        if not any(m.group(0).startswith(h) for h in hrefs if h):
             out.append(Finding("http-link", WARNING, "text", f"the link {m.group(0)!r} is not https"))
     return out
 
