@@ -83,9 +83,10 @@ def _context(text: str, start: int, end: int) -> str:
     return line if len(line) <= 70 else "..." + text[max(left, start - 30): end + 30].strip() + "..."
 
 
-def _slots(part: str, text: str, name: str = "") -> list[Finding]:
+def _slots(part: str, text: str, own: str = "") -> list[Finding]:
+    """Empty slots in ``text``; a "None" that is part of the contact's own data (``own``) is not one."""
     text = _EMOTICON.sub("\u2063", text)
-    own_words = set(name.split())
+    own_words = set(re.findall(r"\w+", own))
     found = []
     for pattern, what in ((_SPACE_BEFORE_MARK, "a blank before punctuation"), (_DOUBLED, "doubled or empty marks"),
                           (_RENDERED_NOTHING, "a value that rendered as nothing")):
@@ -204,7 +205,9 @@ def lint_draft(draft: Draft, *, max_words: int | None = None, previous_text: str
                                     f"template syntax left in the output: {_context(value, m.start(), m.end())!r}"))
     if not subject.strip():
         findings.append(Finding("empty-slot", ERROR, "subject", "the subject is empty"))
-    findings += _slots("subject", subject, draft.to.name) + _slots("text", text, draft.to.name)
+    to = draft.to
+    own = " ".join([to.name, to.company, to.position, *map(str, to.fields.values())])
+    findings += _slots("subject", subject, own) + _slots("text", text, own)
     if re.search(r"[:,\-–]$|\b(about|at)\?$", subject.strip(), re.I):
         findings.append(Finding("empty-slot", ERROR, "subject", f"the subject ends in mid-phrase: {subject!r}"))
     findings += _greeting(text, bool(draft.to.name.strip()))
