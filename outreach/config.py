@@ -14,11 +14,24 @@ from .errors import ConfigError
 from .models import Sender
 from .private import private_dir, write_private
 
-__all__ = ["Config", "ImapConfig", "SmtpConfig", "config_path", "data_dir", "load_config", "write_initial_config"]
+__all__ = ["SENDER_KEYS", "Config", "ImapConfig", "SmtpConfig", "config_path", "data_dir", "load_config",
+           "write_initial_config"]
 
 APP = "outreach"
 SECURITY_MODES = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+# The [sender] keys the built-in templates use (checked by config_schema.SCHEMA); any other key is a
+# template variable too.
+SENDER_KEYS = {
+    "name": "your name as recipients see it",
+    "email": "your address",
+    "about": "one sentence about you, e.g. \"a final-year statistics student\"",
+    "school": "your school or university (alumni intros compare it with a contact's school)",
+    "program": "your program or degree, e.g. \"MSc Data Science\"",
+    "phone": "a phone number for the signature",
+    "linkedin": "your LinkedIn profile URL for the signature (https://...)",
+    "locale": "en-US (default) or en-GB: the spelling of the built-in templates",
+}
 
 
 def data_dir() -> Path:
@@ -215,16 +228,25 @@ def load_config(path: Path | None = None) -> Config:
     )
 
 
-def write_initial_config(path: Path, name: str, email: str) -> None:
-    """Create a config file with the sender filled in and the other tables shown as comments."""
+def write_initial_config(path: Path, name: str, email: str, **sender: str) -> None:
+    """Create a config file with the sender filled in (``about``, ``school``... when given) and the rest as comments."""
     if path.exists():
         raise ConfigError(f"{path} already exists; edit it instead")
+    unknown = set(sender) - set(SENDER_KEYS)
+    if unknown:
+        raise ConfigError(f"unknown [sender] keys: {', '.join(sorted(unknown))}")
     private_dir(path.parent)
+    lines = []
+    for key, value in {"name": name, "email": email, **sender}.items():
+        if value:
+            lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}\n")
+    for key, what in SENDER_KEYS.items():
+        if key not in ("name", "email") and not sender.get(key):
+            lines.append(f"# {key} = \"\"   # {what}\n")
     text = (
         "# outreach configuration: see README.md for every key.\n"
         "[sender]\n"
-        f"name = {json.dumps(name, ensure_ascii=False)}\n"
-        f"email = {json.dumps(email, ensure_ascii=False)}\n"
+        + "".join(lines) +
         "\n"
         "# Until [smtp] is set, `outreach send` writes .eml files to the outbox (a dry run).\n"
         "# [smtp]\n"

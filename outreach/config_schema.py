@@ -72,12 +72,23 @@ def _scalar(value: Any) -> str | None:
     return None if isinstance(value, (str, int, float)) else "must be a string or a number"
 
 
+def _locale(value: Any) -> str | None:
+    return None if value in ("en-US", "en-GB") else 'must be "en-US" or "en-GB"'
+
+
+def _https(value: Any) -> str | None:
+    if not isinstance(value, str) or (value and not value.startswith("https://")):
+        return "must be an https:// URL in quotes"
+    return None
+
+
 _SERVER: dict[str, Check] = {"host": _string, "port": _whole(1, 65535), "security": _choice(*SECURITY_MODES),
                              "username": _string, "allow_insecure_auth": _boolean, "ca_file": _string,
                              "timeout": _seconds}
 
 SCHEMA: dict[str, dict[str, Check]] = {
-    "sender": {"name": _string, "email": _string},
+    "sender": {"name": _string, "email": _string, "about": _string, "school": _string, "program": _string,
+               "phone": _string, "linkedin": _https, "locale": _locale},
     "smtp": dict(_SERVER),
     "imap": {**_SERVER, "folders": _names, "sent_folder": _string, "save_sent": _boolean},
     "send": {"rate_per_minute": check_rate, "connections": _whole(1, 32), "check_deliverability": _boolean,

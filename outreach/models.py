@@ -46,15 +46,17 @@ class Contact:
 
     @property
     def first_name(self) -> str:
-        """The first word of the name, or an empty string."""
-        parts = self.name.split()
-        return parts[0] if parts else ""
+        """The given name, without a title: "Dr. Ana de la Cruz" gives "Ana" (empty when unknown)."""
+        from .names import first_name
+
+        return first_name(self.name)
 
     @property
     def last_name(self) -> str:
-        """Everything after the first word of the name."""
-        parts = self.name.split(maxsplit=1)
-        return parts[1] if len(parts) > 1 else ""
+        """The family name with its particles: "Dr. Ana de la Cruz" gives "de la Cruz"."""
+        from .names import last_name
+
+        return last_name(self.name)
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class TemplateInfo:
     followup_days: int | None
     path: Path
     source: str
+    max_words: int | None = None
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,7 @@ class EventKind(enum.StrEnum):
     BOUNCED = "bounced"
     DELAYED = "delayed"
     COMPLAINED = "complained"
+    QUESTION = "question"
 
 
 class Status(enum.StrEnum):

@@ -152,6 +152,8 @@ def test_an_empty_value_counts_as_missing(tmp_path: Path, sender: Sender, value:
         Renderer([tmp_path]).render("t", Contact(email="a@example.com", name=value), sender, {"topic": "x"})
 
 
-def test_optional_values_still_read_as_false(sender: Sender) -> None:
+def test_optional_values_still_read_as_false(sender: Sender, tmp_path: Path) -> None:
     draft = Renderer().render("follow-up", Contact(email="a@example.com"), sender, {})
-    assert draft.text.startswith("Hi there,")
+    assert draft.text.startswith("Hello,\n")
+    (tmp_path / "t.html").write_text('+++\nsubject = "s"\n+++\n<p>Hi {{ first_name or "there" }},</p>\n')
+    assert Renderer([tmp_path]).render("t", Contact(email="a@example.com"), sender).text == "Hi there,\n"

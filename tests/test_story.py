@@ -110,7 +110,9 @@ def test_three_weeks_of_networking(story) -> None:  # type: ignore[no-untyped-de
     assert "carol@example.org" not in out
     clock.day(20)
     code, out, _ = run("due")
-    assert "prepare" in out and "outreach thread carol@example.org" in out and "Blue Bottle" in out
+    assert "prepare" in out and "outreach prep carol@example.org" in out and "Blue Bottle" in out
+    code, out, _ = run("prep", "carol@example.org")
+    assert code == 0 and "Meeting:   2026-11-23 15:00 at Blue Bottle" in out and "meeting cancelled" in out
     clock.day(21)
     assert run("log", "carol@example.org", "--met", "--learned", "how analytics teams use dbt",
                "--action", "build a small dbt project this month")[0] == 0

@@ -19,6 +19,7 @@ from ..errors import ConfigError
 if TYPE_CHECKING:
     from ..send import Recipient, Summary
     from ..config import Config
+    from ..errors import Problem
     from ..mailbox.imap import Mailbox
     from ..models import Outcome, Sender
     from ..store.db import Store
@@ -115,6 +116,15 @@ def _print_summary(summary: Summary, *, dry_run: bool, outbox: Path, err: bool) 
         echo("Run the same command again to send the rest; nothing already sent is sent twice.", err=err)
 
 
+def _print_warnings(warnings: Sequence[Problem], as_json: bool) -> None:
+    """Lint warnings, listed before anything is sent: JSON lines on standard output with ``--json``."""
+    for w in warnings:
+        if as_json:
+            echo(json.dumps({"lint": "warning", "where": w.where, "message": w.message}, ensure_ascii=False))
+        else:
+            echo(f"Warning: {w}", err=True)
+
+
 def imap_mailbox(config: Config) -> Mailbox:
     """The configured IMAP mailbox, with its password read from the keyring now."""
     from ..credentials import get_imap_password
@@ -166,11 +176,13 @@ def run_batch(config: Config, template: str, recipients: Sequence[Recipient], *,
         sender = sender_of(config)
         transport = _transport(config, dry_run)
         prepare = queue_batch if transport.journaled else prepare_batch
+        warnings: list[Problem] = []
         entries = prepare(
             template, recipients, sender=sender, renderer=Renderer(config.template_dirs), attachments=attachments,
             store=store, check_deliverability=check_deliverability or config.check_deliverability, again=again,
-            typo_check=typo_check, is_blocked=ContactBook(store).blocked_checker(),
+            typo_check=typo_check, is_blocked=ContactBook(store).blocked_checker(), warnings=warnings,
         )
+        _print_warnings(warnings, as_json)
         width = config.connections if connections is None else connections
         stop = threading.Event()
         show_bar = sys.stderr.isatty() and not as_json and len(entries) > 1

@@ -13,6 +13,8 @@ from .batch import parse_vars, run_batch, sender_of
 from .common import EXIT_INTERRUPTED, EXIT_USAGE, RATE, echo, errors, fail, load, open_store
 from .config import config_group
 from .contacts import contacts
+from .lint import lint_cmd
+from .prep import prep_cmd
 from .threads import COMMANDS as THREAD_COMMANDS
 from ..errors import ConfigError, ContactError, CredentialsError
 
@@ -49,28 +51,87 @@ def cli() -> None:
     """
 
 
+_OPTIONAL_PROMPTS = (
+    ("about", "One sentence about you, as it follows your name (e.g. a final-year statistics student)"),
+    ("school", "Your school or university (optional)"),
+    ("program", "Your program or degree (optional)"),
+    ("phone", "Phone number for your signature (optional)"),
+    ("linkedin", "LinkedIn profile URL for your signature (optional)"),
+)
+
+
+def _on_terminal() -> bool:
+    """True when a person can answer questions: ``init`` asks only then."""
+    return sys.stdin.isatty()
+
+
+def _linkedin(value: str) -> str:
+    """A LinkedIn URL as https, or a usage error saying what is wrong."""
+    url = value.strip()
+    if not url:
+        return ""
+    if url.startswith("http://"):
+        url = "https://" + url.removeprefix("http://")
+    elif not url.startswith("https://"):
+        url = "https://" + url
+    host = url.removeprefix("https://").split("/", 1)[0]
+    if "." not in host or " " in url:
+        raise click.BadParameter(f"{value!r} is not a web address such as https://www.linkedin.com/in/you",
+                                 param_hint="--linkedin")
+    return url
+
+
 @cli.command()
-@click.option("--name", required=True, help="Your name as recipients should see it.")
-@click.option("--email", required=True, help="Your email address.")
+@click.option("--name", help="Your name as recipients should see it.")
+@click.option("--email", help="Your email address.")
+@click.option("--about", help='One sentence about you, e.g. "a final-year statistics student".')
+@click.option("--school", help="Your school or university (alumni intros use it).")
+@click.option("--program", help="Your program or degree.")
+@click.option("--phone", help="A phone number for your signature.")
+@click.option("--linkedin", help="Your LinkedIn profile URL for your signature.")
+@click.option("--locale", type=click.Choice(["en-US", "en-GB"]), help="Spelling of the built-in templates.")
 @click.option("--no-typo-check", is_flag=True, help="Accept a domain that looks misspelt (gmial.com, .con).")
-def init(name: str, email: str, no_typo_check: bool) -> None:
-    """Create the config file with your name and address."""
+def init(name: str | None, email: str | None, about: str | None, school: str | None, program: str | None,
+         phone: str | None, linkedin: str | None, locale: str | None, no_typo_check: bool) -> None:
+    """Create the config file: who you are, as the emails need it (asks on a terminal)."""
     from ..compose.addresses import validate_address
-    from ..config import config_path, data_dir, write_initial_config
     from ..compose.headers import check_header_value
+    from ..config import config_path, data_dir, write_initial_config
     from ..compose.typos import suggest_domain
 
     path = config_path()
+    if path.exists():
+        fail(f"{path} already exists; edit it instead", EXIT_USAGE)
+    given = {"about": about, "school": school, "program": program, "phone": phone, "linkedin": linkedin}
+    if _on_terminal():
+        name = name or click.prompt("Your name, as recipients see it")
+        email = email or click.prompt("Your email address")
+        for key, question in _OPTIONAL_PROMPTS:
+            if given[key] is None:
+                given[key] = click.prompt(question, default="", show_default=False).strip()
+    elif not name or not email:
+        raise click.UsageError("give --name and --email (init asks for them only on a terminal)")
+    assert name is not None and email is not None
     with errors():
         check_header_value("name", name)
+        for key, value in given.items():
+            if value:
+                check_header_value(key, value)
         address = validate_address(email)
         local, _, domain = address.normalized.rpartition("@")
         guess = suggest_domain(domain) if not no_typo_check else None
         if guess:
             raise ConfigError(f"{address.normalized}: did you mean {local}@{guess}? (if it is right: --no-typo-check)")
-        write_initial_config(path, name, address.normalized)
+        sender = {k: v for k, v in given.items() if v}
+        if sender.get("linkedin"):
+            sender["linkedin"] = _linkedin(sender["linkedin"])
+        if locale:
+            sender["locale"] = locale
+        write_initial_config(path, name, address.normalized, **sender)
     echo(f"Wrote {path}")
     echo(f"Data (outbox, store) goes to {data_dir()}")
+    if not given["about"]:
+        echo('Tip: add about = "..." under [sender] (one sentence about you); the intro reads better with it.')
     echo("Next: outreach send intro --to someone@example.com --name \"Their Name\" --var topic=\"...\"")
 
 
@@ -202,8 +263,13 @@ def preview(template: str, to: tuple[str, ...], ref: str | None, name: str | Non
             contact = _contact_for(ContactBook(store), to[0] if to else "someone@example.com", name, referred_by,
                                    may_use_name)
             draft = renderer.render(template, contact, sender, parse_vars(var))
+            source = renderer.template(template)
+            from ..compose.lint import lint_draft
+
             echo(f"Subject: {draft.subject}\n")
             echo(draft.html if show_html else draft.text, nl=False)
+            for finding in lint_draft(draft, max_words=source.info.max_words, own_text=source.text is not None):
+                echo(f"Lint: {finding}", err=True)
             return
         from .preview import preview_person
 
@@ -383,6 +449,8 @@ def journal_retry(message_id: str | None, all_failed: bool, batch: str | None) -
 
 
 cli.add_command(contacts)
+cli.add_command(lint_cmd)
+cli.add_command(prep_cmd)
 cli.add_command(config_group)
 for _command in THREAD_COMMANDS:
     cli.add_command(_command)

@@ -7,6 +7,7 @@ from email import message_from_bytes, policy
 import click
 
 from ..compose.render import Renderer
+from ..errors import Problem
 from ..models import Contact, Sender
 from ..store.db import Store
 from .common import EXIT_OK, EXIT_USAGE, echo
@@ -40,8 +41,9 @@ def preview_person(store: Store, renderer: Renderer, sender: Sender, template: s
         echo("Missing: " + ", ".join(missing) + " (give " +
                    " ".join(f'--var {m}="..."' for m in missing) + ")", err=True)
         return EXIT_USAGE
+    warnings: list[Problem] = []
     [entry] = prepare_batch(template, [Recipient(contact, used, where=f"--contact {ref}")], sender=sender,
-                            renderer=renderer, store=store, typo_check=False)
+                            renderer=renderer, store=store, typo_check=False, warnings=warnings)
     msg = message_from_bytes(entry.data, policy=policy.default)
     echo(f"To: {msg['To']}")
     echo(f"Subject: {msg['Subject']}")
@@ -54,4 +56,6 @@ def preview_person(store: Store, renderer: Renderer, sender: Sender, template: s
     echo("")
     body = msg.get_body(("html",) if show_html else ("plain",))
     echo(body.get_content() if body is not None else "", nl=False)
+    for warning in warnings:
+        echo(f"Lint: {warning.message}", err=True)
     return EXIT_OK

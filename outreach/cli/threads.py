@@ -63,7 +63,7 @@ def _person(store: Store, contact: str, *, new: bool = False, hint: str = "") ->
 
 
 _EVENTS = ("--replied", "--scheduled DATE", "--rescheduled DATE", "--cancelled", "--met", "--note TEXT",
-           "--referral ADDRESS", "--closed")
+           "--question TEXT", "--referral ADDRESS", "--closed")
 
 
 @click.command("log")
@@ -75,6 +75,7 @@ _EVENTS = ("--replied", "--scheduled DATE", "--rescheduled DATE", "--cancelled",
 @click.option("--where", help="Where the meeting is (with --scheduled or --rescheduled).")
 @click.option("--met", is_flag=True, help="You had the conversation.")
 @click.option("--note", "note", metavar="TEXT", help="Add a note to the thread.")
+@click.option("--question", "question", metavar="TEXT", help="A question to ask them (shown by `outreach prep`).")
 @click.option("--referral", "referral", metavar="ADDRESS", help="They referred you to someone (with --name).")
 @click.option("--closed", is_flag=True, help="The conversation is over: nothing more is due.")
 @click.option("--learned", metavar="TEXT", help="With --met: what you learned (the thank-you uses it).")
@@ -88,14 +89,14 @@ _EVENTS = ("--replied", "--scheduled DATE", "--rescheduled DATE", "--cancelled",
 def log_cmd(contact: str, replied: bool, scheduled: str | None, rescheduled: str | None, cancelled: bool,
             where: str | None, met: bool, note: str | None, referral: str | None, closed: bool, learned: str | None,
             action: str | None, notes: str | None, name: str | None, may_use_name: bool, referrer_name: str | None,
-            new: bool, at: str | None) -> None:
+            new: bool, at: str | None, question: str | None) -> None:
     """Record one thing that happened with CONTACT off-line: a reply, a meeting, a note, a referral."""
     from ..lifecycle.agenda import policy_from
     from ..lifecycle.followups import thread_state
     from ..lifecycle.threads import Threads
 
-    given = [flag for flag, value in zip(_EVENTS, (replied, scheduled, rescheduled, cancelled, met, note, referral,
-                                                   closed)) if value]
+    given = [flag for flag, value in zip(_EVENTS, (replied, scheduled, rescheduled, cancelled, met, note, question,
+                                                   referral, closed)) if value]
     if len(given) != 1:
         raise click.UsageError(f"give exactly one of {', '.join(_EVENTS)}" +
                                (f" (one event per call; got {' and '.join(given)})" if given else ""))
@@ -123,6 +124,8 @@ def log_cmd(contact: str, replied: bool, scheduled: str | None, rescheduled: str
             view = threads.log(person.key, kind, when, _meeting(date, f"--{kind}", where))
         elif note:
             view = threads.log(person.key, "note", when, {"text": note})
+        elif question:
+            view = threads.log(person.key, "question", when, {"text": question})
         else:
             kind = "replied" if replied else "cancelled" if cancelled else "met" if met else "closed"
             detail = {k: v for k, v in (("learned", learned), ("action", action), ("notes", notes)) if v}

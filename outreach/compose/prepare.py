@@ -11,6 +11,8 @@ from pathlib import Path
 
 from .addresses import validate_address
 from ..errors import AddressError, AttachmentError, HeaderError, Problem, TemplateError, ValidationError
+from ..lifecycle.history import reply_context
+from .lint import lint_draft
 from .lookalike import lookalike_reason
 from .message import build_message, reply_subject, serialize
 from ..models import Contact, Sender, Status
@@ -97,13 +99,18 @@ def iter_prepared(
     is_blocked: Callable[[str], str | None] | None = None,
     typo_check: bool = True,
     problems: list[Problem],
+    warnings: list[Problem] | None = None,
 ) -> Iterator[JournalEntry]:
-    """Render and check each message, yielding the good ones and adding the rest to ``problems``."""
+    """Render, lint and check each message, yielding the good ones and adding the rest to ``problems``.
+
+    Lint errors are problems; lint warnings are added to ``warnings`` when it is given.
+    """
     now = now or (store.clock() if store is not None else datetime.now(timezone.utc))
     seen: dict[str, str] = {}
     batch = uuid.uuid4().hex
     try:
-        info = renderer.template(template).info
+        source = renderer.template(template)
+        info = source.info
     except TemplateError as exc:
         raise ValidationError([Problem("template", str(exc))]) from exc
     usable: list[Path] = []
@@ -160,8 +167,10 @@ def iter_prepared(
                 problems.append(Problem(where, reason))
                 continue
         try:
-            thread = Threads(store).ref(contact_key, recipient.thread_id) if (store is not None and info.reply) else None
-            contact, variables = recipient.contact, dict(recipient.variables)
+            thread, facts, before = (
+                reply_context(store, contact_key, str(sender.fields.get("locale") or "en-US"), recipient.thread_id)
+                if (store is not None and info.reply) else (None, {}, None))
+            contact, variables = recipient.contact, {**facts, **recipient.variables}
             if thread is not None and store is not None:
                 contact, variables = _inherit(store, thread.thread_id, contact, variables)
             draft = renderer.render(template, contact, sender, variables)
@@ -174,6 +183,13 @@ def iter_prepared(
                     in_reply_to=thread.message_ids[-1],
                     references=thread.message_ids,
                 )
+            findings = lint_draft(draft, max_words=info.max_words, previous_text=before,
+                                  own_text=source.text is not None)
+            if any(f.error for f in findings):
+                problems.extend(Problem(where, f"{address.normalized}: {f}") for f in findings if f.error)
+                continue
+            if warnings is not None:
+                warnings.extend(Problem(where, f"{address.normalized}: {f}") for f in findings)
             msg = build_message(draft, sender, message_id=message_id, now=now,
                                 check_deliverability=check_deliverability)
             data, envelope = serialize(msg, where=where)
@@ -212,18 +228,20 @@ def prepare_batch(
     now: datetime | None = None,
     is_blocked: Callable[[str], str | None] | None = None,
     typo_check: bool = True,
+    warnings: list[Problem] | None = None,
 ) -> list[JournalEntry]:
     """Render and check every message of a batch in memory; raise :class:`ValidationError` listing all problems.
 
     Nothing is written or sent. ``store`` is read to thread replies under the contact's latest open
     thread (In-Reply-To, References, ``Re:``); ``is_blocked`` names do-not-contact addresses;
-    ``typo_check`` refuses likely misspelt domains such as ``gmial.com``.
+    ``typo_check`` refuses likely misspelt domains such as ``gmial.com``. Every message is linted
+    (:mod:`outreach.compose.lint`): its errors are problems, its warnings go to ``warnings`` if given.
     """
     problems: list[Problem] = []
     entries = list(iter_prepared(
         template, recipients, sender=sender, renderer=renderer, attachments=attachments, store=store,
         check_deliverability=check_deliverability, headers=headers, again=again, now=now, is_blocked=is_blocked,
-        typo_check=typo_check, problems=problems))
+        typo_check=typo_check, problems=problems, warnings=warnings))
     if problems:
         raise ValidationError(problems)
     return entries
@@ -243,6 +261,7 @@ def queue_batch(
     now: datetime | None = None,
     is_blocked: Callable[[str], str | None] | None = None,
     typo_check: bool = True,
+    warnings: list[Problem] | None = None,
 ) -> list[str]:
     """Check every message and journal it as ``queued``, all or nothing; return the idempotency keys.
 
@@ -260,7 +279,7 @@ def queue_batch(
         for entry in iter_prepared(
             template, recipients, sender=sender, renderer=renderer, attachments=attachments, store=store,
             check_deliverability=check_deliverability, headers=headers, again=again, now=now,
-            is_blocked=is_blocked, typo_check=typo_check, problems=problems,
+            is_blocked=is_blocked, typo_check=typo_check, problems=problems, warnings=warnings,
         ):
             write(entry)
             keys.append(entry.key)

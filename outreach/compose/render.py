@@ -18,8 +18,11 @@ import jinja2
 import jinja2.sandbox
 
 from ..errors import TemplateError
+from .filters import FILTERS
 from ..models import Contact, Draft, Sender, TemplateInfo
 from .plaintext import html_to_text
+from .spelling import DEFAULT_LOCALE, localize_source
+from .variants import found_via
 
 __all__ = ["BUILTIN_DIR", "Renderer", "TemplateSource", "check_template_name", "inside", "load_template",
            "parse_template"]
@@ -76,6 +79,9 @@ def parse_template(path: Path, source: str = "user") -> TemplateSource:
     followup = meta.get("followup_days")
     if followup is not None and (not isinstance(followup, int) or followup < 0):
         raise TemplateError(f"{path}: followup_days must be a whole number of days")
+    max_words = meta.get("max_words")
+    if max_words is not None and (not isinstance(max_words, int) or isinstance(max_words, bool) or max_words < 1):
+        raise TemplateError(f"{path}: max_words must be a whole number of words")
     text_path = path.with_suffix(".txt")
     text = None
     if text_path.exists() or text_path.is_symlink():
@@ -91,6 +97,7 @@ def parse_template(path: Path, source: str = "user") -> TemplateSource:
         followup_days=followup,
         path=path,
         source=source,
+        max_words=max_words,
     )
     return TemplateSource(info=info, subject=subject, html="".join(lines[end + 1 :]), html_offset=end + 1, text=text)
 
@@ -190,6 +197,7 @@ def _context(contact: Contact, sender: Sender, variables: Mapping[str, Any]) -> 
     sender_vars = {"name": sender.name, "email": sender.email, **sender.fields}
     sender_vars["first_name"] = sender.name.split()[0] if sender.name.split() else ""
     return {
+        "found_via": found_via(contact, sender_vars, variables),
         **_present({
             "email": contact.email,
             "name": contact.name,
@@ -219,28 +227,36 @@ class Renderer:
         self._text_env = jinja2.sandbox.ImmutableSandboxedEnvironment(
             loader=loader, autoescape=False, undefined=_Missing, keep_trailing_newline=True
         )
-        self._cache: dict[str, tuple[TemplateSource, jinja2.Template, jinja2.Template, jinja2.Template | None]] = {}
+        for env in (self._html_env, self._text_env):
+            env.filters.update(FILTERS)
+        self._cache: dict[tuple[str, str], tuple[TemplateSource, jinja2.Template, jinja2.Template,
+                                                 jinja2.Template | None]] = {}
 
     def template(self, name: str) -> TemplateSource:
         """The parsed template ``name`` (user folders win over built-ins)."""
         return self._compiled(name)[0]
 
-    def _compiled(self, name: str) -> tuple[TemplateSource, jinja2.Template, jinja2.Template, jinja2.Template | None]:
-        if name not in self._cache:
+    def _compiled(self, name: str, locale: str = DEFAULT_LOCALE
+                  ) -> tuple[TemplateSource, jinja2.Template, jinja2.Template, jinja2.Template | None]:
+        if (name, locale) not in self._cache:
             src = load_template(name, self.template_dirs)
             where = str(src.info.path)
+
+            def words(source: str) -> str:
+                return localize_source(source, locale) if src.info.source == "built-in" else source
+
             try:
-                subject = self._text_env.from_string(src.subject)
-                html = self._html_env.from_string("{#" + "\n" * src.html_offset + "#}" + src.html)
-                text = self._text_env.from_string(src.text) if src.text is not None else None
+                subject = self._text_env.from_string(words(src.subject))
+                html = self._html_env.from_string("{#" + "\n" * src.html_offset + "#}" + words(src.html))
+                text = self._text_env.from_string(words(src.text)) if src.text is not None else None
             except jinja2.TemplateSyntaxError as exc:
                 raise TemplateError(f"{where}:{exc.lineno}: {exc.message}") from exc
-            self._cache[name] = (src, subject, html, text)
-        return self._cache[name]
+            self._cache[(name, locale)] = (src, subject, html, text)
+        return self._cache[(name, locale)]
 
     def render(self, name: str, contact: Contact, sender: Sender, variables: Mapping[str, Any] | None = None) -> Draft:
         """Render template ``name`` for ``contact``; a missing variable names template, variable and contact."""
-        src, subject_t, html_t, text_t = self._compiled(name)
+        src, subject_t, html_t, text_t = self._compiled(name, str(sender.fields.get("locale") or DEFAULT_LOCALE))
         context = _context(contact, sender, variables or {})
         try:
             subject = subject_t.render(context).strip()

@@ -161,7 +161,7 @@ def _thread_items(view: ThreadView, now: datetime, policy: Policy, limit: dateti
         when = f"{meeting.at:%Y-%m-%d}" if meeting.all_day else f"{meeting.at:%Y-%m-%d %H:%M}"
         day_before = (meeting.at - timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
         return [DueItem("prepare", view.contact, view.id, view.subject, day_before,
-                        f"you meet on {when}{where}; read the thread and prepare your questions")]
+                        f"you meet on {when}{where}; read your brief and prepare your questions")]
     if state == "meeting-cancelled":
         cancelled = _last(view.events, "cancelled")
         assert cancelled is not None

@@ -19,6 +19,7 @@ MEETING_KINDS = (EventKind.SCHEDULED, EventKind.RESCHEDULED)
 _DETAIL_OF = {
     EventKind.MET: ("learned", "action", "notes"),
     EventKind.NOTE: ("text",),
+    EventKind.QUESTION: ("text",),
     EventKind.SCHEDULED: ("date", "all_day", "where"),
     EventKind.RESCHEDULED: ("date", "all_day", "where"),
 }

@@ -23,7 +23,7 @@ def suggested_command(store: Store, renderer: Renderer, sender: Sender | None, i
 
     who = shlex.quote(item.contact)
     if item.kind == "prepare":
-        return f"outreach thread {who}"
+        return f"outreach prep {who}"
     person = People(store).resolve(item.contact, new=True)
     contact = person.record.as_contact() if person.record else Contact(email=person.email)
     try:

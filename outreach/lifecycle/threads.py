@@ -15,7 +15,7 @@ from ..store.threads import ThreadTable
 __all__ = ["EVENT_KINDS", "Event", "MessageView", "ThreadRef", "ThreadView", "Threads", "parse_time"]
 
 EVENT_KINDS = ("replied", "scheduled", "rescheduled", "cancelled", "met", "note", "referral", "closed", "auto-reply",
-               "bounced", "delayed", "complained")
+               "bounced", "delayed", "complained", "question")
 
 
 def parse_time(text: str) -> datetime:
