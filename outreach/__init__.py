@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         PermanentError,
         Problem,
         StoreError,
+        TargetError,
         TemplateError,
         TransientError,
         TransportError,
@@ -46,7 +47,8 @@ __version__ = "0.1.0"
 
 _ERRORS = ("AddressError", "AttachmentError", "AuthError", "ConfigError", "ConnectError", "ContactError",
            "CredentialsError", "HeaderError", "ImportFormatError", "OutreachError", "PermanentError", "Problem",
-           "StoreError", "TemplateError", "TransientError", "TransportError", "UnknownOutcomeError", "ValidationError")
+           "StoreError", "TargetError", "TemplateError", "TransientError", "TransportError", "UnknownOutcomeError",
+           "ValidationError")
 _MODELS = ("Contact", "ContactRecord", "Draft", "Outcome", "Sender", "Status", "TemplateInfo")
 
 _LAZY = {
@@ -110,6 +112,7 @@ __all__ = [
     "Store",
     "StoreError",
     "Summary",
+    "TargetError",
     "TemplateError",
     "TemplateInfo",
     "TransientError",

@@ -51,11 +51,14 @@ def _key(address: str) -> str:
 @click.option("--referral", "referral", metavar="ADDRESS", help="They referred you to someone (with --name).")
 @click.option("--closed", "what", flag_value="closed", help="The conversation is over: nothing more is due.")
 @click.option("--notes", help="What you learned (with --met).")
-@click.option("--name", help="The referred person's name (with --referral).")
+@click.option("--name", help="The referred person's name (with --referral), or CONTACT's (with --event).")
 @click.option("--may-use-name", is_flag=True, help="With --referral: you may mention CONTACT's name to them.")
+@click.option("--event", metavar="NAME|ID", help="With --met: the networking event where you met.")
+@click.option("--company", help="With --met --event: CONTACT's organisation (when CONTACT is new to the book).")
 @click.option("--at", "at", metavar="DATE", help="When it happened (default now), e.g. yesterday or 2026-12-01.")
 def log_cmd(contact: str, what: str | None, scheduled: str | None, note: str | None, referral: str | None,
-            notes: str | None, name: str | None, may_use_name: bool, at: str | None) -> None:
+            notes: str | None, name: str | None, may_use_name: bool, event: str | None, company: str | None,
+            at: str | None) -> None:
     """Record what happened with CONTACT off-line: a reply, a meeting, a note, a referral."""
     from ..book.contacts import ContactBook
     from ..lifecycle.threads import Threads
@@ -66,6 +69,8 @@ def log_cmd(contact: str, what: str | None, scheduled: str | None, note: str | N
                                "--referral ADDRESS or --closed")
     if referral and not name:
         raise click.UsageError("--referral needs --name")
+    if (event or company) and what != "met":
+        raise click.UsageError("--event and --company go with --met")
     when = _when(at)
     with errors():
         store = open_store(load())
@@ -73,6 +78,10 @@ def log_cmd(contact: str, what: str | None, scheduled: str | None, note: str | N
         threads = Threads(store)
         if what:
             detail = {"notes": notes} if notes else {}
+            if event:
+                from .targets import met_at_event
+
+                detail.update(met_at_event(store, contact, event, when, name, company))
             view = threads.log(key, what, when, detail)
         elif scheduled:
             view = threads.log(key, "scheduled", when, {"date": _when(scheduled).isoformat()})
@@ -190,11 +199,16 @@ def due_cmd(as_json: bool, ics: Path | None, upcoming: int) -> None:
     config = load()
     now = datetime.now(timezone.utc)
     with errors():
-        items = agenda(open_store(config), config, now, timedelta(days=upcoming))
+        store = open_store(config)
+        items = agenda(store, config, now, timedelta(days=upcoming))
+        from ..targets.events import Events
+
+        reminders = Events(store).reminders(now, timedelta(days=upcoming))
     if ics is not None:
         from ..lifecycle.ics import due_to_ics
 
         ics.write_bytes(due_to_ics(items, now))
+    items = sorted([*items, *reminders], key=lambda i: (i.due_at, i.contact))
     for item in items:
         if as_json:
             click.echo(json.dumps(item.as_json(), ensure_ascii=False))
@@ -205,7 +219,7 @@ def due_cmd(as_json: bool, ics: Path | None, upcoming: int) -> None:
         if not items:
             click.echo("Nothing is due. Well done.")
         if ics is not None:
-            click.echo(f"Wrote {len(items)} to-dos to {ics}.", err=True)
+            click.echo(f"Wrote {len(items) - len(reminders)} to-dos to {ics}.", err=True)
 
 
 def due_recipients(store: Store, config: Config, kind: str, variables: dict[str, str]) -> list[Recipient]:

@@ -22,6 +22,7 @@ class Policy:
     max_followups: int = 2
     checkin_days: int = 90
     thank_you_hours: int = 24
+    nice_to_meet_days: int = 2
 
     def delay(self, template_days: int | None) -> timedelta:
         """Days to wait after a message before following it up."""
@@ -71,7 +72,7 @@ def thread_state(view: ThreadView, now: datetime, policy: Policy) -> str:
         return "blocked"
     met = _last(view.events, "met")
     if met is not None:
-        if not _after(view, "thank-you", met.at):
+        if not (_after(view, "thank-you", met.at) or (met.detail.get("event") and _after(view, "intro", met.at))):
             return "met"
         return "in-touch" if _after(view, "check-in", met.at) else "thanked"
     scheduled = _last(view.events, "scheduled")
@@ -107,6 +108,17 @@ def _followup(view: ThreadView, policy: Policy, limit: datetime) -> DueItem | No
     return DueItem("follow-up", view.contact, view.id, view.subject, due_at, reason, step=nth)
 
 
+def _nice_to_meet(view: ThreadView, met: Event, now: datetime, policy: Policy) -> DueItem:
+    """After meeting someone at a networking event: a "nice to meet you" (an intro) within a few days."""
+    deadline = met.at + timedelta(days=policy.nice_to_meet_days)
+    late = now > deadline
+    reason = (f"you met at {met.detail['event']} on {met.at:%Y-%m-%d}; send a nice-to-meet-you within"
+              f" {policy.nice_to_meet_days} days (outreach send met-at-event --contact {view.contact})")
+    if late:
+        reason += f" (late since {deadline:%Y-%m-%d})"
+    return DueItem("intro", view.contact, view.id, view.subject, met.at, reason, late=late)
+
+
 def _thread_items(view: ThreadView, now: datetime, policy: Policy, limit: datetime) -> list[DueItem]:
     state = thread_state(view, now, policy)
     if state == "awaiting-reply":
@@ -115,6 +127,8 @@ def _thread_items(view: ThreadView, now: datetime, policy: Policy, limit: dateti
     if state == "met":
         met = _last(view.events, "met")
         assert met is not None
+        if met.detail.get("event"):
+            return [_nice_to_meet(view, met, now, policy)]
         deadline = met.at + timedelta(hours=policy.thank_you_hours)
         late = now > deadline
         reason = f"you met on {met.at:%Y-%m-%d}; a thank-you is best sent within {policy.thank_you_hours} hours"
