@@ -135,7 +135,8 @@ class Events:
         text = str(ref).strip().lstrip("#")
         found = self.table.get(int(text)) if text.isdigit() else None
         if found is None:
-            raise TargetError(f"no event {ref!r} (see `outreach events list`)")
+            what = f"#{text}" if text.isdigit() else repr(str(ref))
+            raise TargetError(f"no event {what} (see `outreach events list`)")
         return found
 
     def find(self, name: str, at: datetime) -> EventRow | None:
