@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from .compose.plaintext import html_to_text
     from .compose.render import Renderer, list_templates
     from .store.db import Store
+    from .targets import Events, Report, Targets, report
     from .transports import MemoryTransport, OutboxTransport, SmtpTransport, Transport
 
 __version__ = "0.1.0"
@@ -73,6 +74,10 @@ _LAZY = {
     "Renderer": "compose.render",
     "list_templates": "compose.render",
     "Store": "store.db",
+    "Events": "targets",
+    "Report": "targets",
+    "Targets": "targets",
+    "report": "targets",
     "MemoryTransport": "transports",
     "OutboxTransport": "transports",
     "SmtpTransport": "transports",
@@ -91,6 +96,7 @@ __all__ = [
     "ContactBook",
     "ContactError",
     "ContactRecord",
+    "Events",
     "CredentialsError",
     "Draft",
     "Envelope",
@@ -105,6 +111,7 @@ __all__ = [
     "Problem",
     "Recipient",
     "Renderer",
+    "Report",
     "Sender",
     "SmtpConfig",
     "SmtpTransport",
@@ -113,6 +120,7 @@ __all__ = [
     "StoreError",
     "Summary",
     "TargetError",
+    "Targets",
     "TemplateError",
     "TemplateInfo",
     "TransientError",
@@ -126,6 +134,7 @@ __all__ = [
     "load_config",
     "prepare_batch",
     "queue_batch",
+    "report",
     "send_batch",
     "serialize",
     "validate_address",

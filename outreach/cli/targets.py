@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ..compose.prepare import Recipient
     from ..config import Config
     from ..store.db import Store
-    from ..targets.report import Report
+    from ..targets.progress import Report
     from ..targets.targets import Targets
 
 __all__ = ["COMMANDS", "met_at_event", "target_recipients"]
@@ -277,7 +277,7 @@ def _print_report(rep: Report) -> None:
               help="Also write a self-contained HTML page (funnel chart, per-target table) to this file.")
 def report_cmd(since: str | None, as_json: bool, html_file: Path | None) -> None:
     """The week (or the period since DATE) at a glance: the funnel, reply rate, targets, what is due, the streak."""
-    from ..targets.report import report
+    from ..targets.progress import report
 
     config = load()
     now = datetime.now(timezone.utc)

@@ -73,10 +73,10 @@ class TargetTable:
                         (target_id, alias, key))
         return target_id, row is None
 
-    def contact_keys(self) -> dict[int, str]:
-        """The address key (as threads name contacts) of every contact that has an address."""
-        return {int(r["id"]): r["email_key"]
-                for r in self.store.query("SELECT id, email_key FROM contacts WHERE email_key IS NOT NULL")}
+    def companies(self) -> list[tuple[int, str, str | None]]:
+        """``(id, company, address key)`` of every contact in the book that names a company."""
+        return [(int(r["id"]), r["company"], r["email_key"]) for r in self.store.query(
+            "SELECT id, company, email_key FROM contacts WHERE removed_at IS NULL AND company != ''")]
 
     def remove(self, target_id: int) -> None:
         """Delete a target and its aliases; contacts and threads are not touched."""

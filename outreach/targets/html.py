@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .report import Report
+from .progress import Report
 
 __all__ = ["render_html"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 __all__ = ["LEGAL_SUFFIXES", "company_key", "same_company"]
 
@@ -18,6 +19,7 @@ _DROPPED = re.compile(r"['’.]")
 _SEPARATORS = re.compile(r"[^0-9a-z]+")
 
 
+@lru_cache(maxsize=8192)
 def company_key(name: str) -> str:
     """The key two spellings of one organisation share: case, accents, punctuation and legal form ignored.
 

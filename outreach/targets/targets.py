@@ -86,15 +86,15 @@ class TargetView:
 class _Book:
     """Everything the target views need, read once: contacts by target, activity by address, blocks, the job."""
 
-    by_target: dict[int, list[ContactRecord]] = field(default_factory=dict)
+    by_target: dict[int, list[int]] = field(default_factory=dict)
     keys: dict[int, str] = field(default_factory=dict)
-    activity: dict[str, Activity] = field(default_factory=dict)
+    activity: Mapping[str, Activity] = field(default_factory=dict)
     blocked: set[str] = field(default_factory=set)
     landed_key: str = ""
 
-    def activity_of(self, record: ContactRecord) -> Activity | None:
+    def activity_of(self, contact_id: int) -> Activity | None:
         """What happened with this contact, if anything."""
-        key = self.keys.get(record.id)
+        key = self.keys.get(contact_id)
         return self.activity.get(key) if key else None
 
 
@@ -153,23 +153,24 @@ class Targets:
         self.table.remove(target.id)
         return target
 
-    def _read(self, now: datetime, targets: Sequence[TargetRow]) -> _Book:
+    def _read(self, now: datetime, targets: Sequence[TargetRow],
+              activity: Mapping[str, Activity] | None = None) -> _Book:
         """Match every contact of the book to the targets, and fold every thread, in one pass each."""
-        keys: dict[str, int] = {}
+        names: dict[str, int] = {}
         for t in targets:
             for n in (t.name, *t.aliases):
-                keys.setdefault(company_key(n), t.id)
-        book = ContactBook(self.store)
-        read = _Book(by_target={t.id: [] for t in targets}, keys=self.table.contact_keys())
-        for record in book.find():
-            target_id = keys.get(company_key(record.company)) if record.company else None
+                names.setdefault(company_key(n), t.id)
+        read = _Book(by_target={t.id: [] for t in targets})
+        for contact_id, company, key in self.table.companies():
+            target_id = names.get(company_key(company))
             if target_id is not None:
-                read.by_target[target_id].append(record)
+                read.by_target[target_id].append(contact_id)
+                if key:
+                    read.keys[contact_id] = key
         threads = Threads(self.store)
-        read.activity = activities(threads.views(), now, self.policy)
-        check = book.blocked_checker()
-        read.blocked = {key for members in read.by_target.values() for r in members
-                        if (key := read.keys.get(r.id)) and check(key)}
+        read.activity = activity if activity is not None else activities(threads.views(), now, self.policy)
+        check = ContactBook(self.store).blocked_checker()
+        read.blocked = {key for key in read.keys.values() if check(key)}
         landed = threads.milestone("landed")
         read.landed_key = company_key(str(landed.detail.get("company", ""))) if landed else ""
         return read
@@ -177,7 +178,7 @@ class Targets:
     def _summary(self, target: TargetRow, read: _Book, since: datetime | None = None,
                  now: datetime | None = None) -> TargetSummary:
         members = read.by_target.get(target.id, [])
-        acts = [a for r in members if (a := read.activity_of(r)) is not None]
+        acts = [a for c in members if (a := read.activity_of(c)) is not None]
         keys = {company_key(n) for n in (target.name, *target.aliases)}
         period = {} if since is None else {stage: sum(1 for a in acts if a.count(stage, since, now))
                                            for stage in ("written", "replied", "met")}
@@ -187,17 +188,23 @@ class Targets:
             referrals=sum(a.count("referral") for a in acts), job=bool(read.landed_key) and read.landed_key in keys,
             period=period)
 
-    def list(self, now: datetime, *, since: datetime | None = None) -> list[TargetSummary]:
-        """Every target with its numbers, by priority then name; with ``since``, also those of ``[since, now]``."""
+    def list(self, now: datetime, *, since: datetime | None = None,
+             activity: Mapping[str, Activity] | None = None) -> list[TargetSummary]:
+        """Every target with its numbers, by priority then name; with ``since``, also those of ``[since, now]``.
+
+        ``activity`` is what :func:`~outreach.targets.activity.activities` made of the threads, when the
+        caller has it already (the report does).
+        """
         targets = self.table.all()
-        read = self._read(now, targets)
+        read = self._read(now, targets, activity)
         return [self._summary(t, read, since, now) for t in targets]
 
     def show(self, name: str, now: datetime, *, limit: int | None = None) -> TargetView:
         """One target: its numbers, the people you know there with their state, and whom to write next."""
         target = self.get(name)
         read = self._read(now, [target])
-        people = [self._person(r, read) for r in read.by_target[target.id]]
+        book = ContactBook(self.store)
+        people = [self._person(book.get(c), read) for c in read.by_target[target.id]]
         people.sort(key=lambda p: (p.state == NO_ADDRESS, p.record.name.casefold(), p.record.id))
         written = self._written_since(read, target, now - WEEK, now)
         room = max(0, self.per_week - written)
@@ -212,7 +219,7 @@ class Targets:
         return list(self.show(name, now, limit=limit).suggestions)
 
     def _written_since(self, read: _Book, target: TargetRow, since: datetime, until: datetime) -> int:
-        acts = (read.activity_of(r) for r in read.by_target[target.id])
+        acts = (read.activity_of(c) for c in read.by_target[target.id])
         return sum(1 for a in acts if a is not None and a.count("written", since, until))
 
     def _person(self, record: ContactRecord, read: _Book) -> Person:

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from ..config import Config
-from ..lifecycle.agenda import agenda, policy_from
-from ..lifecycle.followups import DueItem
+from ..book.contacts import ContactBook
+from ..lifecycle.agenda import policy_from
+from ..lifecycle.followups import DueItem, due_items
 from ..lifecycle.threads import Threads
 from ..store.db import Store
 from .activity import Activity, activities
@@ -94,13 +95,18 @@ def report(store: Store, *, since: datetime | None = None, now: datetime, config
     config = config or Config()
     since = since or now - timedelta(days=7)
     policy = policy_from(config)
-    acts = list(activities(Threads(store).views(), now, policy).values())
+    threads = Threads(store)
+    views = threads.views()
+    by_contact = activities(views, now, policy)
+    acts = list(by_contact.values())
     stages = tuple((name, sum(a.count(stage, since, now) if stage == "referral" else bool(a.count(stage, since, now))
                               for a in acts)) for name, stage in STAGES)
     rate, median = _reply_numbers(acts, since, now)
     targets = Targets(store, per_week=config.targets.per_week, warm_tags=config.targets.warm_tags, policy=policy)
-    summaries = tuple(targets.list(now, since=since))
-    due = sorted([*agenda(store, config, now), *Events(store).reminders(now)], key=lambda i: (i.due_at, i.contact))
+    summaries = tuple(targets.list(now, since=since, activity=by_contact))
+    owed = due_items(views, now, policy, landed=threads.milestone("landed"),
+                     is_blocked=ContactBook(store).blocked_checker())
+    due = sorted([*owed, *Events(store).reminders(now)], key=lambda i: (i.due_at, i.contact))
     return Report(since=since, until=now, stages=stages, reply_rate=rate, median_days_to_reply=median,
                   targets=summaries, due=tuple(due), streak_weeks=_streak(acts, now),
                   written_ever=sum(1 for a in acts if a.first("written")))
