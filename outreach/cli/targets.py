@@ -210,7 +210,8 @@ def events_list_cmd(upcoming: int | None, as_json: bool) -> None:
         where = f"  {e.location}" if e.location else ""
         click.echo(f"#{e.id:<4} {when}  {mark}{e.summary}{where}" + (f"  {e.url}" if e.url else ""))
     if not rows and not as_json:
-        click.echo("No events." + ("" if upcoming is not None else " Import a calendar: outreach events import FILE.ics"))
+        hint = "" if upcoming is not None else " Import a calendar: outreach events import FILE.ics"
+        click.echo("No events." + hint)
 
 
 @events.command("attend")
@@ -263,9 +264,10 @@ def _print_report(rep: Report) -> None:
                        f"  {t.referrals:>9}  {'yes' if t.job else '-':>3}  {p.get('written', 0)} written,"
                        f" {p.get('replied', 0)} replied, {p.get('met', 0)} met")
     late = f" ({rep.late} late)" if rep.late else ""
-    click.echo(f"\nDue now: {len(rep.due)}{late}" + (": outreach due" if rep.due else ""))
+    click.echo(f"\nDue now: {len(rep.due)}{late}" + ("; `outreach due` says why" if rep.due else ""))
     for item in rep.due[:10]:
-        click.echo(f"  {'LATE' if item.late else 'due '} {item.due_at:%Y-%m-%d}  {item.kind:<10} {item.contact or item.subject}")
+        what = item.contact or item.subject
+        click.echo(f"  {'LATE' if item.late else 'due '} {item.due_at:%Y-%m-%d}  {item.kind:<10} {what}")
     if len(rep.due) > 10:
         click.echo(f"  ... and {len(rep.due) - 10} more")
 

@@ -158,7 +158,7 @@ class Events:
         return self.get(event.id)
 
     def reminders(self, now: datetime, horizon: timedelta = timedelta(0)) -> list[DueItem]:
-        """A reminder for each event you will attend, due from the start of the day before (local time) until it starts."""
+        """A reminder for each event you attend, due from the start of the day before (local time) until it starts."""
         items = []
         for event in self.table.attended():
             day_before = event.starts_at.astimezone().date() - timedelta(days=1)

@@ -35,8 +35,8 @@ def _funnel(report: Report) -> str:
         width = max(2.0, span * count / top)
         x = _LABEL + (span - width) / 2
         parts.append(f'<text x="{_LABEL - 10}" y="{y + 21}" text-anchor="end" font-size="14">{escape(name)}</text>')
-        parts.append(f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{_ROW - 8}" rx="4" '
-                     f'fill="#3b6fb6" fill-opacity="{0.95 - 0.1 * row:.2f}"><title>{escape(name)}: {count}</title></rect>')
+        parts.append(f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{_ROW - 8}" rx="4" fill="#3b6fb6" '
+                     f'fill-opacity="{0.95 - 0.1 * row:.2f}"><title>{escape(name)}: {count}</title></rect>')
         parts.append(f'<text x="{_LABEL + span + 10}" y="{y + 21}" font-size="14" font-weight="600">{count}</text>')
     parts.append("</svg>")
     return "\n".join(parts)
