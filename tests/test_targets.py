@@ -188,7 +188,8 @@ def test_cli_targets_and_send_to_a_target(config_file: Path, plain_server: tuple
         assert run("contacts", "add", address, "--name", name, "--company", company, *extra)[0] == 0
     code, out, _ = run("targets", "add", "Globex", "--role", "Data Analyst", "--priority", "1")
     assert code == 0 and "Target Globex, priority 1: Data Analyst." in out
-    assert run("targets", "add", "Hooli", "--alias", "Hooli XYZ")[0] == 0
+    code, out, _ = run("targets", "add", "Hooli", "--alias", "Hooli XYZ", "--alias", "Hooli, Inc.")
+    assert code == 0 and "Target Hooli (also Hooli XYZ)" in out and "'Hooli, Inc.' needs no alias" in out
     code, out, _ = run("targets", "list")
     assert code == 0
     assert out.splitlines()[0].split() == ["target", "pri", "known", "written", "replied", "met", "referrals", "job",

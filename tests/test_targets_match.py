@@ -33,6 +33,10 @@ SAME = [
     ("AT&T", "AT & T Inc."),
     ("Umbrella Health", "umbrella-health, inc."),
     ("Globex Bank", "Globex Bank, N.V."),
+    ("Ørsted", "ØRSTED A/S"),
+    ("Ørsted", "Orsted"),
+    ("华为", "华为"),
+    ("Johnson & Co.", "Johnson"),
 ]
 DIFFERENT = [
     ("Globex", "Globex Bank"),
@@ -50,6 +54,7 @@ DIFFERENT = [
     ("Bank of America", "America Bank"),
     ("Company", "Globex Company"),
     ("Globex", "Globex Holdings"),
+    ("华为", "华为银行"),
 ]
 
 
@@ -80,6 +85,7 @@ def test_keys_are_plain_words() -> None:
     assert company_key("The Company") == "company"
     assert company_key("Inc.") == "inc"
     assert company_key("!!!") == ""
+    assert company_key("The The") == "the" and company_key("Tom and and Co") == "tom"
 
 
 names = st.text(alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "Zs")), max_size=30)

@@ -55,8 +55,13 @@ def add_cmd(name: str, role: str | None, aliases: tuple[str, ...], notes: str | 
     config = load()
     with errors():
         target = _targets(config).add(name, role=role, aliases=aliases, notes=notes, priority=priority)
+    from ..targets.match import company_key
+
     also = f" (also {', '.join(target.aliases)})" if target.aliases else ""
     click.echo(f"Target {target.name}{also}, priority {target.priority}{': ' + target.role if target.role else ''}.")
+    for alias in aliases:
+        if company_key(alias) == company_key(target.name):
+            click.echo(f"({alias!r} needs no alias: it is already written the way {target.name!r} matches.)")
     click.echo(f"See who you know there: outreach targets show {json.dumps(target.name)}")
 
 

@@ -15,26 +15,29 @@ LEGAL_SUFFIXES = frozenset({
     "plc", "gmbh", "ag", "kg", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "ab", "as", "oy", "pty",
     "pte", "kk", "pc", "pllc",
 })
-_DROPPED = re.compile(r"['’.]")
-_SEPARATORS = re.compile(r"[^0-9a-z]+")
+# Letters that Unicode does not decompose into a base letter and an accent, written the ASCII way.
+_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"})
+_DROPPED = re.compile(r"['’./]")
+_SEPARATORS = re.compile(r"[\W_]+")
 
 
 @lru_cache(maxsize=8192)
 def company_key(name: str) -> str:
     """The key two spellings of one organisation share: case, accents, punctuation and legal form ignored.
 
+    Words are runs of letters and digits in any script; "&" reads "and"; apostrophes, dots and
+    slashes join ("L.L.C." is ``llc``); a leading "The" and trailing legal forms are dropped.
+
     "Globex", "Globex Inc.", "GLOBEX Corporation" and "Globex, LLC" all give ``globex``; "Globex Bank"
     gives ``globex bank``. A name made only of a legal form keeps it ("Company" stays ``company``).
     """
-    text = unicodedata.normalize("NFKD", name.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", name).casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).translate(_LETTERS)
     text = _DROPPED.sub("", text.replace("&", " and "))
     words = _SEPARATORS.sub(" ", text).split()
-    if words and words[0] == "the" and len(words) > 1:
-        words = words[1:]
-    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
-        words.pop()
-    if len(words) > 1 and words[-1] == "and":
+    while len(words) > 1 and words[0] == "the":
+        words.pop(0)
+    while len(words) > 1 and (words[-1] in LEGAL_SUFFIXES or words[-1] == "and"):
         words.pop()
     return " ".join(words)
 
