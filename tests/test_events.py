@@ -107,12 +107,13 @@ def test_unusable_events_are_skipped_with_why(tmp_path: Path) -> None:
                                         vevent(None, "No UID", "DTSTART:20261211T150000Z",
                                                "URL:javascript:alert(1)")))
     assert result.added == 1
-    assert result.skipped == ["event 1 (No start): it has no start (DTSTART)", "event 2: it has no title (SUMMARY)"]
+    assert result.skipped == ["event 1 (No start): it has no readable start (DTSTART)", "event 2: it has no title (SUMMARY)"]
     [event] = events.list()
     assert event.summary == "No UID" and event.url == "" and event.uid.startswith("outreach-")
     assert events.import_ics(calendar(vevent(None, "No UID", "DTSTART:20261211T150000Z"))).unchanged == 1
-    with pytest.raises(TargetError, match="not an iCalendar file"):
-        events.import_ics(b"\x89PNG not a calendar")
+    with pytest.raises(TargetError, match=r"not an iCalendar \(.ics\) file") as info:
+        events.import_ics(b"\x89PNG\xff not a calendar")
+    assert "PNG" not in str(info.value)
     with pytest.raises(TargetError, match="no event #9"):
         events.attend(9)
 

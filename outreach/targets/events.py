@@ -6,7 +6,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from ..errors import TargetError
@@ -55,7 +55,7 @@ def _vevents(data: bytes) -> Iterator[tuple[Any, bool]]:
     try:
         calendars = icalendar.Calendar.from_ical(data, multiple=True)
     except (ValueError, IndexError, KeyError) as exc:
-        raise TargetError(f"not an iCalendar file: {exc}") from exc
+        raise TargetError("not an iCalendar (.ics) file: its lines cannot be read as calendar properties") from exc
     for cal in calendars:
         cancelled_all = str(cal.get("method", "")).upper() == "CANCEL"
         for event in cal.walk("VEVENT"):
@@ -72,7 +72,7 @@ def parse_ics(data: bytes) -> tuple[list[dict[str, object]], list[str]]:
         try:
             starts, all_day = _moment(event.decoded("dtstart"))
         except (KeyError, ValueError):
-            skipped.append(f"{where}: it has no start (DTSTART)")
+            skipped.append(f"{where}: it has no readable start (DTSTART)")
             continue
         if not summary:
             skipped.append(f"{where}: it has no title (SUMMARY)")
