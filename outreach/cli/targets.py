@@ -83,7 +83,7 @@ def list_cmd(as_json: bool) -> None:
     click.echo(f"{'target':<{width}}  pri  known  written  replied  met  referrals  job  role")
     for s in summaries:
         click.echo(f"{s.target.name:<{width}}  {s.target.priority:>3}  {s.known:>5}  {s.written:>7}  {s.replied:>7}"
-                   f"  {s.met:>3}  {s.referrals:>9}  {'yes' if s.job else '-':>3}  {s.target.role}")
+                   f"  {s.met:>3}  {s.referrals:>9}  {'yes' if s.job else '-':>3}  {s.target.role}".rstrip())
 
 
 @targets.command("show")
@@ -110,13 +110,17 @@ def show_cmd(name: str, as_json: bool) -> None:
         r = p.record
         referrer = f"  referred by {r.referrer_name or r.referrer_email}" if r.referred_by is not None else ""
         tags = f"  [{', '.join(r.tags)}]" if r.tags else ""
-        click.echo(f"  {p.state:<17} {r.name or '-':<26} {r.email or '(no address)':<34}{referrer}{tags}")
+        click.echo(f"  {p.state:<17} {r.name or '-':<26} {r.email or '(no address)':<34}{referrer}{tags}".rstrip())
+    hidden = [p.record.id for p in view.people if p.state == "no-address"]
+    if hidden:
+        click.echo(f"  {len(hidden)} without an address (LinkedIn hides most): once you find one,"
+                   f" outreach contacts edit {hidden[0]} --email ADDRESS")
     click.echo("")
     if view.suggestions:
         click.echo(f"Write next (up to {view.per_week} new people a week; "
                    f"{view.written_this_week} written to in the last 7 days):")
         for p in view.suggestions:
-            click.echo(f"  {p.record.name or '-':<26} {p.record.email:<34} {p.warm}")
+            click.echo(f"  {p.record.name or '-':<26} {p.record.email:<34} {p.warm}".rstrip())
         click.echo(f"Send: outreach send intro --target {json.dumps(t.name)} --var topic=\"...\"")
     elif view.written_this_week >= view.per_week:
         click.echo(f"You wrote to {view.written_this_week} people here in the last 7 days ([targets] per_week ="
@@ -250,7 +254,7 @@ def _print_report(rep: Report) -> None:
     top = max([c for _, c in rep.stages] + [1])
     bar = _bar_char()
     for name, count in rep.stages:
-        click.echo(f"{name:<19} {count:>4}  {bar * round(30 * count / top)}")
+        click.echo(f"{name:<19} {count:>4}  {bar * round(30 * count / top)}".rstrip())
     click.echo("")
     written = dict(rep.stages)["written"]
     if rep.reply_rate is None:
