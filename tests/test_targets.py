@@ -157,17 +157,18 @@ def test_targets_config(tmp_path: Path) -> None:
 
 
 def test_migration_keeps_existing_data(tmp_path: Path) -> None:
+    before = next(i for i, script in enumerate(MIGRATIONS) if "CREATE TABLE targets" in script)
     path = tmp_path / "old.sqlite3"
     db = sqlite3.connect(path)
-    for script in MIGRATIONS[:4]:
+    for script in MIGRATIONS[:before]:
         db.executescript(script)
     db.execute("INSERT INTO contacts (email_key, email, name, company, created_at, updated_at)"
                " VALUES ('ada@example.com', 'ada@example.com', 'Ada', 'Globex', 'x', 'x')")
-    db.execute("PRAGMA user_version = 4")
+    db.execute(f"PRAGMA user_version = {before}")
     db.commit()
     db.close()
     store = Store(path)
-    assert store.schema_version == len(MIGRATIONS) == 5
+    assert store.schema_version == len(MIGRATIONS) > before
     Targets(store).add("Globex")
     assert [p.record.name for p in Targets(store).show("Globex", NOW).people] == ["Ada"]
 
