@@ -139,7 +139,8 @@ def test_met_at_an_event_owes_a_nice_to_meet_you_within_two_days() -> None:
     met = Event("met", NOW, {"event": "Fall Career Fair"})
     view = ThreadView("<t>", "zed@example.com", "", "met", NOW, (), (met,))
     [item] = due_items([view], NOW + timedelta(hours=1), Policy())
-    assert (item.kind, item.late) == ("intro", False) and "Fall Career Fair" in item.reason
+    assert (item.kind, item.template, item.late) == ("intro", "met-at-event", False)
+    assert "Fall Career Fair" in item.reason and item.as_json()["template"] == "met-at-event"
     [late] = due_items([view], NOW + timedelta(days=2, hours=1), Policy())
     assert late.late and "met-at-event" in late.reason
     hello = MessageView("<m>", "intro", "met-at-event", "Nice to meet you", NOW + timedelta(days=1), "sent")

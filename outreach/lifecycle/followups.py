@@ -32,7 +32,10 @@ class Policy:
 
 @dataclass(frozen=True)
 class DueItem:
-    """One message the user owes: which, to whom, in which thread, by when, and why."""
+    """One message the user owes: which, to whom, in which thread, by when, and why.
+
+    ``template`` names the template to send when it is not the one named like the kind.
+    """
 
     kind: str
     contact: str
@@ -42,6 +45,7 @@ class DueItem:
     reason: str
     late: bool = False
     step: int = 1
+    template: str = ""
 
     @property
     def key(self) -> str:
@@ -50,8 +54,12 @@ class DueItem:
 
     def as_json(self) -> dict[str, object]:
         """A JSON-ready dict, the shape ``outreach due --json`` prints."""
-        return {"kind": self.kind, "contact": self.contact, "thread_id": self.thread_id, "subject": self.subject,
-                "due_at": self.due_at.isoformat(), "reason": self.reason, "late": self.late, "step": self.step}
+        out: dict[str, object] = {
+            "kind": self.kind, "contact": self.contact, "thread_id": self.thread_id, "subject": self.subject,
+            "due_at": self.due_at.isoformat(), "reason": self.reason, "late": self.late, "step": self.step}
+        if self.template:
+            out["template"] = self.template
+        return out
 
 
 def _last(events: Iterable[Event], *kinds: str) -> Event | None:
@@ -116,7 +124,7 @@ def _nice_to_meet(view: ThreadView, met: Event, now: datetime, policy: Policy) -
               f" {policy.nice_to_meet_days} days (outreach send met-at-event --contact {view.contact})")
     if late:
         reason += f" (late since {deadline:%Y-%m-%d})"
-    return DueItem("intro", view.contact, view.id, view.subject, met.at, reason, late=late)
+    return DueItem("intro", view.contact, view.id, view.subject, met.at, reason, late=late, template="met-at-event")
 
 
 def _thread_items(view: ThreadView, now: datetime, policy: Policy, limit: datetime) -> list[DueItem]:
