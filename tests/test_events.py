@@ -142,7 +142,7 @@ def test_met_at_an_event_owes_a_nice_to_meet_you_within_two_days() -> None:
     assert (item.kind, item.template, item.late) == ("intro", "met-at-event", False)
     assert "Fall Career Fair" in item.reason and item.as_json()["template"] == "met-at-event"
     [late] = due_items([view], NOW + timedelta(days=2, hours=1), Policy())
-    assert late.late and "met-at-event" in late.reason
+    assert late.late and late.template == "met-at-event" and "late since" in late.reason
     hello = MessageView("<m>", "intro", "met-at-event", "Nice to meet you", NOW + timedelta(days=1), "sent")
     answered = ThreadView("<t>", "zed@example.com", "", "met", NOW, (hello,), (met,))
     assert thread_state(answered, NOW + timedelta(days=1), Policy()) == "thanked"
