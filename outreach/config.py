@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .config_schema import check_config
 from .errors import ConfigError
 from .models import Sender
+from .private import private_dir, write_private
 
 __all__ = ["Config", "ImapConfig", "SmtpConfig", "TargetsConfig", "config_path", "data_dir", "load_config",
            "write_initial_config"]
@@ -86,6 +88,7 @@ class Config:
     imap: ImapConfig | None = None
     rate_per_minute: float = 20.0
     connections: int = 1
+    give_up_after: int = 3
     check_deliverability: bool = False
     template_dirs: tuple[Path, ...] = ()
     followup_days: int | None = None
@@ -188,13 +191,15 @@ def load_config(path: Path | None = None) -> Config:
     """Read the config file; a missing file gives the defaults (dry run, no sender)."""
     path = path or config_path()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
     except FileNotFoundError:
         return Config(path=None)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config file {path}: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    check_config(raw, text, path)
     where = str(path)
     base = path.parent
     send = _table(raw, "send", path)
@@ -223,6 +228,7 @@ def load_config(path: Path | None = None) -> Config:
         imap=_imap(_table(raw, "imap", path), where, base),
         rate_per_minute=float(rate),
         connections=connections,
+        give_up_after=send.get("give_up_after", 3),
         check_deliverability=bool(send.get("check_deliverability", False)),
         template_dirs=tuple(base / Path(d).expanduser() for d in dirs),
         home=Path(home).expanduser() if isinstance(home, str) and home else data_dir(),
@@ -234,7 +240,7 @@ def write_initial_config(path: Path, name: str, email: str) -> None:
     """Create a config file with the sender filled in and the other tables shown as comments."""
     if path.exists():
         raise ConfigError(f"{path} already exists; edit it instead")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     text = (
         "# outreach configuration: see README.md for every key.\n"
         "[sender]\n"
@@ -251,4 +257,4 @@ def write_initial_config(path: Path, name: str, email: str) -> None:
         "[send]\n"
         "rate_per_minute = 20\n"
     )
-    path.write_text(text, encoding="utf-8")
+    write_private(path, text.encode("utf-8"), exclusive=True)

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from .errors import CredentialsError
 
-__all__ = ["SERVICE", "delete_password", "get_imap_password", "get_password", "imap_key", "set_password"]
+__all__ = ["SERVICE", "delete_password", "get_imap_password", "get_password", "imap_key", "plain_text_backend",
+           "set_password"]
 
 SERVICE = "outreach"
 
 _NO_BACKEND = (
     "no OS keyring is available here ({detail}). On a desktop, unlock or install your system keyring"
     " (GNOME Keyring, KWallet, macOS Keychain, Windows Credential Locker). On a headless machine,"
-    " `pip install keyrings.alt` gives a file-based keyring, then run `outreach login` again."
+    " `pip install keyrings.alt` gives a file-based keyring (its PlaintextKeyring keeps the password"
+    " readable in a file; protect that file), then run `outreach login` again."
 )
+# Backends known to keep passwords unencrypted on disk; a backend may also say so itself.
+_PLAIN_TEXT = {"keyrings.alt.file.PlaintextKeyring"}
 
 
 def _translate(exc: Exception, action: str) -> CredentialsError:
@@ -88,3 +92,21 @@ def delete_password(username: str) -> bool:
     except (KeyringError, RuntimeError) as exc:
         raise _translate(exc, "remove the SMTP password") from exc
     return True
+
+
+def plain_text_backend() -> str | None:
+    """A description of the keyring backend when it stores passwords in plain text, else None."""
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        active = keyring.get_keyring()
+    except (KeyringError, RuntimeError):  # reported when a password is used
+        return None
+    for backend in getattr(active, "backends", None) or [active]:
+        cls = type(backend)
+        name = f"{cls.__module__}.{cls.__qualname__}"
+        if getattr(backend, "stores_plain_text", False) or name in _PLAIN_TEXT or "plaintext" in name.lower():
+            where = getattr(backend, "file_path", None)
+            return f"{cls.__name__} ({where})" if where else cls.__name__
+    return None

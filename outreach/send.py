@@ -9,15 +9,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .config_schema import check_rate
 from .errors import ConnectError, PermanentError, TransientError, TransportError, UnknownOutcomeError
 from .models import Outcome, Status
 from .compose.prepare import Recipient, iter_prepared, prepare_batch, queue_batch
-from .store.db import JournalEntry, Store
+from .store.db import JournalEntry, JournalState, Store
 from .transports.base import Transport
 
 __all__ = ["Recipient", "Summary", "iter_prepared", "prepare_batch", "queue_batch", "send_batch"]
 
 DEFAULT_RETRY_DELAYS: tuple[float, ...] = (2.0, 10.0)
+DEFAULT_GIVE_UP_AFTER = 3
+CLAIMED_ELSEWHERE = "being sent by another outreach process"
 _SENDABLE = (Status.QUEUED, Status.DEFERRED)
 
 
@@ -28,11 +31,13 @@ class Summary:
     outcomes: list[Outcome] = field(default_factory=list)
     interrupted: bool = False
     recovered: list[JournalEntry] = field(default_factory=list)
+    gave_up: bool = False
 
     @property
     def counts(self) -> Counter[str]:
-        """How many messages ended in each status (``earlier`` ones counted apart)."""
-        return Counter("earlier" if o.earlier else o.status.value for o in self.outcomes)
+        """How many messages ended in each status; ``earlier`` ones and ``elsewhere`` (another run's) apart."""
+        return Counter("elsewhere" if o.status is Status.SENDING else "earlier" if o.earlier else o.status.value
+                       for o in self.outcomes)
 
     @property
     def ok(self) -> bool:
@@ -72,7 +77,7 @@ class _Run:
 
     def __init__(self, todo: Sequence[str | JournalEntry], load: Callable[[str | JournalEntry], JournalEntry],
                  store: Store | None, pacer: _Pacer, retry_delays: Sequence[float], summary: Summary,
-                 report: Callable[[Outcome], None]) -> None:
+                 report: Callable[[Outcome], None], give_up_after: int = 0) -> None:
         self.todo = iter(todo)
         self.load = load
         self.store = store
@@ -82,10 +87,23 @@ class _Run:
         self.report = report
         self.lock = threading.Lock()
         self.errors: list[BaseException] = []
+        self.give_up_after = give_up_after
+        self.deferred_in_row = 0
 
     def take(self) -> str | JournalEntry | None:
         with self.lock:
+            if self.summary.gave_up:
+                return None
             return next(self.todo, None)
+
+    def note(self, outcome: Outcome) -> None:
+        """Count temporary failures in a row; after ``give_up_after`` of them the batch stops trying."""
+        if outcome.status is Status.DEFERRED and not outcome.earlier:
+            self.deferred_in_row += 1
+            if self.give_up_after and self.deferred_in_row >= self.give_up_after:
+                self.summary.gave_up = True
+        elif outcome.status is not Status.SENDING:
+            self.deferred_in_row = 0
 
     def work(self, transport: Transport) -> None:
         """Send messages over ``transport`` until none is left or the batch is stopped."""
@@ -97,6 +115,7 @@ class _Run:
                 outcome = _send_one(self.load(item), transport, self.store, self.retry_delays, self.pacer.stop)
                 with self.lock:
                     self.summary.outcomes.append(outcome)
+                    self.note(outcome)
                     self.report(outcome)
 
     def work_in_thread(self, transport: Transport) -> None:
@@ -118,6 +137,7 @@ def send_batch(
     stop: threading.Event | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
     connections: int = 1,
+    give_up_after: int = DEFAULT_GIVE_UP_AFTER,
 ) -> Summary:
     """Send a batch (entries from :func:`prepare_batch`, or keys from :func:`queue_batch`).
 
@@ -125,11 +145,17 @@ def send_batch(
     first is sent, ``sending`` before its data goes out, then has its outcome. Keys already decided
     by an earlier run are not sent again (queued and deferred ones are, with their original bytes).
     ``connections`` > 1 sends over that many connections at once, each message still journaled
-    exactly. Raises :class:`AuthError` or another :class:`TransportError` when the batch cannot go
+    exactly. Each message is claimed in the store before it is sent, so two runs on one store never
+    both send it; one claimed by another live process is reported as being sent by it. After
+    ``give_up_after`` temporary failures in a row (0: never) the rest is left ``deferred`` untried.
+    Raises :class:`AuthError` or another :class:`TransportError` when the batch cannot go
     on; what was decided until then is in the journal.
     """
     if connections < 1:
         raise ValueError("connections must be at least 1")
+    problem = check_rate(rate_per_minute)
+    if problem:
+        raise ValueError(f"rate_per_minute {problem}, not {rate_per_minute!r}")
     stop = stop or threading.Event()
     summary = Summary()
     report = on_outcome or (lambda _o: None)
@@ -149,8 +175,7 @@ def send_batch(
             if state.status in _SENDABLE:
                 todo.append(key)
                 continue
-            outcome = _outcome(key, state.contact, state.message_id, state.status,
-                               state.reply or f"{state.status} by an earlier run", earlier=True)
+            outcome = _settled(state)
             summary.outcomes.append(outcome)
             report(outcome)
 
@@ -170,7 +195,7 @@ def send_batch(
     if not todo:
         return summary
     run = _Run(todo, load, store if journaled else None, _Pacer(rate_per_minute, stop), retry_delays, summary,
-               report)
+               report, give_up_after)
     count = min(connections, len(todo))
     if count == 1:
         run.work(transport)
@@ -183,7 +208,20 @@ def send_batch(
             thread.join()
         if run.errors:
             raise run.errors[0]
-    if summary.interrupted or stop.is_set():
+    if summary.gave_up and store is not None and journaled:
+        done = {o.key for o in summary.outcomes}
+        why = (f"not tried: the server gave {give_up_after} temporary failures in a row;"
+               " run the same command later to retry")
+        for item in todo:
+            entry = load(item)
+            if entry.key not in done:
+                if store.defer(entry.key, why):
+                    outcome = _outcome(entry.key, entry.contact, entry.message_id, Status.DEFERRED, why)
+                else:
+                    outcome = _settled(store.states([entry.key])[entry.key])
+                summary.outcomes.append(outcome)
+                report(outcome)
+    elif summary.interrupted or stop.is_set():
         summary.interrupted = summary.interrupted or len(summary.outcomes) < len(batch)
         done = {o.key for o in summary.outcomes}
         for item in todo:
@@ -193,6 +231,14 @@ def send_batch(
                 summary.outcomes.append(_outcome(entry.key, entry.contact, entry.message_id, Status.QUEUED,
                                                  "not sent: interrupted"))
     return summary
+
+
+def _settled(state: JournalState) -> Outcome:
+    """The outcome of a message this run did not send: decided earlier, or being sent by another process."""
+    if state.claimed_elsewhere:
+        return _outcome(state.key, state.contact, state.message_id, Status.SENDING, CLAIMED_ELSEWHERE, earlier=True)
+    return _outcome(state.key, state.contact, state.message_id, state.status,
+                    state.reply or f"{state.status} by an earlier run", earlier=True)
 
 
 def _send_one(entry: JournalEntry, transport: Transport, store: Store | None,
@@ -206,8 +252,8 @@ def _send_one(entry: JournalEntry, transport: Transport, store: Store | None,
 
     attempt = 0
     while True:
-        if store is not None:
-            store.mark_sending(entry.key)
+        if store is not None and not store.claim(entry.key):
+            return _settled(store.states([entry.key])[entry.key])
         try:
             delivery = transport.send(entry.data, entry.envelope)
         except UnknownOutcomeError as exc:

@@ -142,7 +142,7 @@ def test_unknown_is_never_resent_until_the_user_says_so(store: Store, plain_serv
 def test_stale_sending_rows_become_unknown(store: Store, tmp_path: Path) -> None:
     entries = prepare(store, people("a@example.com"))
     store.journal(entries)
-    store.mark_sending(entries[0].key)
+    assert store.claim(entries[0].key)
     db = sqlite3.connect(store.path)
     with db:
         db.execute("UPDATE messages SET owner = 999999999")

@@ -83,8 +83,9 @@ class ContactBook:
     def get(self, ref: str | int, *, include_removed: bool = False) -> ContactRecord:
         """A contact by id or address; :class:`ContactError` when there is none."""
         text = str(ref).strip()
-        if text.isdigit():
-            rows = self.store.query("SELECT * FROM contacts WHERE id = ?", (int(text),))
+        if text.isascii() and text.isdigit():
+            number = int(text)
+            rows = self.store.query("SELECT * FROM contacts WHERE id = ?", (number,)) if number < 2**63 else []
         else:
             try:
                 key = validate_address(text).key

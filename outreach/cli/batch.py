@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, errors
+from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, echo, errors
 from ..errors import ConfigError
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def _graceful_stop(stop: threading.Event, quiet: bool) -> Iterator[None]:
             raise KeyboardInterrupt
         stop.set()
         if not quiet:
-            click.echo("\nStopping after the message in flight (Ctrl-C again to quit at once)...", err=True)
+            echo("\nStopping after the message in flight (Ctrl-C again to quit at once)...", err=True)
 
     old_int = signal.signal(signal.SIGINT, handler)
     old_term = signal.signal(signal.SIGTERM, handler)
@@ -84,28 +84,35 @@ def _graceful_stop(stop: threading.Event, quiet: bool) -> Iterator[None]:
 
 
 def _line(o: Outcome) -> str:
-    label = f"{o.status.value} (earlier run)" if o.earlier else o.status.value
+    label = o.status.value
+    if o.earlier:
+        label += " (other run)" if o.status.value == "sending" else " (earlier run)"
     extra = f"  {o.path}" if o.path else (f"  {o.reply}" if o.reply and o.status.value != "sent" else "")
     return f"{label:<22} {o.to}{extra}"
 
 
 def _print_summary(summary: Summary, *, dry_run: bool, outbox: Path, err: bool) -> None:
     counts = summary.counts
-    parts = [f"{n} {'already done by an earlier run' if status == 'earlier' else status}"
-             for status, n in sorted(counts.items())]
-    click.echo(("Interrupted: " if summary.interrupted else "Done: ") + (", ".join(parts) or "nothing to do"), err=err)
+    labels = {"earlier": "already done by an earlier run", "elsewhere": "being sent by another outreach process"}
+    parts = [f"{n} {labels.get(status, status)}" for status, n in sorted(counts.items())]
+    echo(("Interrupted: " if summary.interrupted else "Done: ") + (", ".join(parts) or "nothing to do"), err=err)
     if dry_run:
-        click.echo(f"Dry run: messages were written to {outbox} (nothing was sent).", err=err)
+        echo(f"Dry run: messages were written to {outbox} (nothing was sent).", err=err)
+    if summary.gave_up:
+        echo("The server gave temporary failures to several messages in a row, so the batch stopped trying;"
+             " the rest are deferred.", err=err)
+    if counts.get("elsewhere"):
+        echo("Another outreach run is sending some of these messages now; each is sent once, by one run.", err=err)
     if counts.get("deferred"):
-        click.echo("Deferred messages got a temporary error; run the same command later to retry them.", err=err)
+        echo("Deferred messages got a temporary error; run the same command later to retry them.", err=err)
     if counts.get("failed"):
-        click.echo("Failed messages were refused by the server; see `outreach journal --status failed`.", err=err)
+        echo("Failed messages were refused by the server; see `outreach journal --status failed`.", err=err)
     if counts.get("unknown"):
-        click.echo(
+        echo(
             "Unknown: the connection was lost after sending, so they may have arrived. They are not resent;"
             " check your Sent folder, then `outreach journal resolve MESSAGE-ID --sent` or `--resend`.", err=err)
     if summary.interrupted or counts.get("queued"):
-        click.echo("Run the same command again to send the rest; nothing already sent is sent twice.", err=err)
+        echo("Run the same command again to send the rest; nothing already sent is sent twice.", err=err)
 
 
 def imap_mailbox(config: Config) -> Mailbox:
@@ -175,9 +182,9 @@ def run_batch(config: Config, template: str, recipients: Sequence[Recipient], *,
             if copies is not None:
                 copies(outcome)
             if as_json:
-                click.echo(json.dumps(outcome.as_json()))
+                echo(json.dumps(outcome.as_json()))
             elif not show_bar:
-                click.echo(_line(outcome))
+                echo(_line(outcome))
 
         with _graceful_stop(stop, as_json):
             if show_bar:
@@ -188,17 +195,19 @@ def run_batch(config: Config, template: str, recipients: Sequence[Recipient], *,
                         bar.update(1)
 
                     summary = send_batch(entries, transport, store, stop=stop, rate_per_minute=per_minute,
-                                         on_outcome=advance, connections=width)
+                                         on_outcome=advance, connections=width,
+                                         give_up_after=config.give_up_after)
             else:
                 summary = send_batch(entries, transport, store, stop=stop, rate_per_minute=per_minute,
-                                     on_outcome=report, connections=width)
+                                     on_outcome=report, connections=width,
+                                     give_up_after=config.give_up_after)
         if copies is not None:
             copies.close()
             for failure in copies.failures:
-                click.echo(f"Could not save a copy in the Sent folder (the message was sent): {failure}", err=True)
+                echo(f"Could not save a copy in the Sent folder (the message was sent): {failure}", err=True)
         for entry in summary.recovered:
-            click.echo(f"Note: {entry.contact} ({entry.message_id}) was interrupted while sending earlier and is"
-                       " now marked unknown.", err=True)
+            echo(f"Note: {entry.contact} ({entry.message_id}) was interrupted while sending earlier and is"
+                 " now marked unknown.", err=True)
     _print_summary(summary, dry_run=not transport.journaled, outbox=config.outbox_dir, err=as_json)
     if summary.interrupted:
         return EXIT_INTERRUPTED

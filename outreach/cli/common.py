@@ -23,15 +23,43 @@ if TYPE_CHECKING:
     from ..config import Config
     from ..store.db import Store
 
-__all__ = ["EXIT_CONNECTION", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "errors", "fail", "load",
-           "open_store"]
+__all__ = ["EXIT_CONNECTION", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "RATE", "echo", "errors",
+           "fail", "load", "open_store"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONNECTION, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
+class _Rate(click.ParamType):
+    """Messages per minute: a finite number, 0 (no limit) or at least ``MIN_RATE``."""
+
+    name = "rate"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        from ..config_schema import check_rate
+
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        problem = check_rate(number)
+        if problem:
+            self.fail(f"{value!r} {problem}", param, ctx)
+        return number
+
+
+RATE = _Rate()
+
+
+def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print ``message`` like ``click.echo``, without terminal control characters: every CLI print goes here."""
+    from ..compose.controls import clean
+
+    click.echo(clean(str(message)), err=err, nl=nl)
+
+
 def fail(message: str, code: int) -> NoReturn:
     """Print ``Error: message`` on standard error and exit with ``code``."""
-    click.echo(f"Error: {message}", err=True)
+    echo(f"Error: {message}", err=True)
     sys.exit(code)
 
 

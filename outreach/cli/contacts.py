@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from .batch import parse_vars
-from .common import errors, load, open_store
+from .common import echo, errors, load, open_store
 
 __all__ = ["contacts"]
 
@@ -48,15 +48,15 @@ def import_cmd(file: Path, fmt: str, tags: tuple[str, ...], as_json: bool) -> No
         else:
             report = book.import_file(file, fmt, tags=tags)
     if as_json:
-        click.echo(json.dumps(report.as_json()))
+        echo(json.dumps(report.as_json()))
         return
-    click.echo(f"Imported {file.name} ({report.format}): {report.added} added, {report.updated} updated, "
-               f"{report.unchanged} unchanged, {len(report.skipped)} skipped.")
+    echo(f"Imported {file.name} ({report.format}): {report.added} added, {report.updated} updated, "
+         f"{report.unchanged} unchanged, {len(report.skipped)} skipped.")
     for skipped in report.skipped:
-        click.echo(f"  skipped {file.name}:{skipped.line}: {skipped.reason}")
+        echo(f"  skipped {file.name}:{skipped.line}: {skipped.reason}")
     if report.without_address:
-        click.echo(f"{report.without_address} contacts have no email address (LinkedIn hides most); they are kept but"
-                   " not sent to until you give them one: outreach contacts edit ID --email ADDRESS")
+        echo(f"{report.without_address} contacts have no email address (LinkedIn hides most); they are kept but"
+             " not sent to until you give them one: outreach contacts edit ID --email ADDRESS")
 
 
 @contacts.command("list")
@@ -68,7 +68,7 @@ def list_cmd(tag: str | None, search: str | None, as_json: bool) -> None:
     with errors():
         rows = _book().find(tag=tag, search=search)
     for c in rows:
-        click.echo(json.dumps(c.as_json(), ensure_ascii=False) if as_json else _show_line(c))
+        echo(json.dumps(c.as_json(), ensure_ascii=False) if as_json else _show_line(c))
 
 
 @contacts.command("show")
@@ -83,21 +83,21 @@ def show_cmd(contact: str, as_json: bool) -> None:
         c = book.get(contact.lstrip("#"), include_removed=True)
         history = book.store.messages(contact=validate_address(c.email).key) if c.email else []
     if as_json:
-        click.echo(json.dumps({**c.as_json(), "messages": [
+        echo(json.dumps({**c.as_json(), "messages": [
             {"message_id": m.message_id, "template": m.template, "status": m.status.value, "sent_at": m.sent_at}
             for m in history]}, ensure_ascii=False))
         return
-    click.echo(_show_line(c) + ("  (removed)" if c.removed else ""))
+    echo(_show_line(c) + ("  (removed)" if c.removed else ""))
     for label, value in (("LinkedIn", c.linkedin_url), ("connected", c.connected_on), ("notes", c.notes)):
         if value:
-            click.echo(f"  {label}: {value}")
+            echo(f"  {label}: {value}")
     if c.referrer_email:
         permission = "may use their name" if c.may_use_name else "may NOT use their name"
-        click.echo(f"  referred by: {c.referrer_name or c.referrer_email} <{c.referrer_email}> ({permission})")
+        echo(f"  referred by: {c.referrer_name or c.referrer_email} <{c.referrer_email}> ({permission})")
     for key, value in c.fields.items():
-        click.echo(f"  {key}: {value}")
+        echo(f"  {key}: {value}")
     for m in history:
-        click.echo(f"  {(m.sent_at or m.created_at)[:16]}  {m.status.value:<8} {m.template}  {m.subject}")
+        echo(f"  {(m.sent_at or m.created_at)[:16]}  {m.status.value:<8} {m.template}  {m.subject}")
 
 
 @contacts.command("add")
@@ -117,7 +117,7 @@ def add_cmd(address: str, name: str, company: str, position: str, tags: tuple[st
     with errors():
         c = _book().add(address, name=name, company=company, position=position, tags=tags,
                         referred_by=referred_by, may_use_name=may_use_name, fields=parse_vars(fields, '--field'))
-    click.echo(f"Added {_show_line(c)}")
+    echo(f"Added {_show_line(c)}")
 
 
 @contacts.command("edit")
@@ -140,7 +140,7 @@ def edit_cmd(contact: str, email: str | None, name: str | None, company: str | N
         c = _book().edit(contact.lstrip("#"), email=email, name=name, company=company, position=position,
                          notes=notes, add_tags=add_tags, remove_tags=remove_tags, referred_by=referred_by,
                          may_use_name=may_use_name, fields=parse_vars(fields, '--field'))
-    click.echo(f"Updated {_show_line(c)}")
+    echo(f"Updated {_show_line(c)}")
 
 
 @contacts.command("remove")
@@ -149,7 +149,7 @@ def remove_cmd(contact: str) -> None:
     """Remove a contact from the book; messages already sent stay in the journal."""
     with errors():
         c = _book().remove(contact.lstrip("#"))
-    click.echo(f"Removed #{c.id} {c.name or c.email}.")
+    echo(f"Removed #{c.id} {c.name or c.email}.")
 
 
 @contacts.command("block")
@@ -160,10 +160,10 @@ def block_cmd(target: str | None) -> None:
         book = _book()
         if target is None:
             for pattern, since in book.blocks():
-                click.echo(f"{pattern:<40} since {since[:10]}")
+                echo(f"{pattern:<40} since {since[:10]}")
             return
         pattern = book.block(target)
-    click.echo(f"Blocked {pattern}: every send to it is refused.")
+    echo(f"Blocked {pattern}: every send to it is refused.")
 
 
 @contacts.command("unblock")
@@ -172,4 +172,4 @@ def unblock_cmd(target: str) -> None:
     """Lift a block set with `outreach contacts block`."""
     with errors():
         removed = _book().unblock(target)
-    click.echo(f"Unblocked {target}." if removed else f"{target} was not blocked.")
+    echo(f"Unblocked {target}." if removed else f"{target} was not blocked.")

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 import click
 
 from .batch import parse_vars, run_batch, sender_of
-from .common import EXIT_INTERRUPTED, EXIT_USAGE, errors, fail, load, open_store
+from .common import EXIT_INTERRUPTED, EXIT_USAGE, RATE, echo, errors, fail, load, open_store
+from .config import config_group
 from .contacts import contacts
 from .targets import COMMANDS as TARGET_COMMANDS
 from .threads import COMMANDS as THREAD_COMMANDS
@@ -26,7 +27,20 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Cli(click.Group):
+    """The top-level group: refuses arguments that are not text before any command sees them."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        from ..compose.controls import SURROGATE, clean
+
+        for arg in args:
+            if SURROGATE.search(arg):
+                raise click.UsageError(f"the argument {clean(arg)!r} holds bytes that are not valid text"
+                                       " in this system's encoding")
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="outreach")
 def cli() -> None:
     """Networking emails for job seekers: intros, follow-ups, thank-yous, check-ins, job updates.
@@ -49,9 +63,9 @@ def init(name: str, email: str) -> None:
         check_header_value("name", name)
         address = validate_address(email)
         write_initial_config(path, name, address.normalized)
-    click.echo(f"Wrote {path}")
-    click.echo(f"Data (outbox, store) goes to {data_dir()}")
-    click.echo("Next: outreach send intro --to someone@example.com --name \"Their Name\" --var topic=\"...\"")
+    echo(f"Wrote {path}")
+    echo(f"Data (outbox, store) goes to {data_dir()}")
+    echo("Next: outreach send intro --to someone@example.com --name \"Their Name\" --var topic=\"...\"")
 
 
 @cli.command("templates")
@@ -64,11 +78,11 @@ def templates_cmd(as_json: bool) -> None:
         infos = list_templates(load().template_dirs)
     for t in infos:
         if as_json:
-            click.echo(json.dumps({"name": t.name, "kind": t.kind, "reply": t.reply, "followup_days": t.followup_days,
-                                   "source": t.source, "path": str(t.path), "description": t.description}))
+            echo(json.dumps({"name": t.name, "kind": t.kind, "reply": t.reply, "followup_days": t.followup_days,
+                             "source": t.source, "path": str(t.path), "description": t.description}))
         else:
-            click.echo(f"{t.name:<14} {t.kind:<11} {t.source:<9} {t.description}")
-            click.echo(f"{'':<14} {t.path}")
+            echo(f"{t.name:<14} {t.kind:<11} {t.source:<9} {t.description}")
+            echo(f"{'':<14} {t.path}")
 
 
 def _contact_for(book: ContactBook, address: str, name: str | None, referred_by: str | None,
@@ -103,7 +117,7 @@ def _recipients(to: tuple[str, ...], name: str | None, contacts_file: Path | Non
             raise click.UsageError(f"no contacts have the tag {tag!r} (see `outreach contacts list`)")
         without = [c for c in members if not c.email]
         if without:
-            click.echo(f"Skipping {len(without)} contacts tagged {tag!r} without an email address.", err=True)
+            echo(f"Skipping {len(without)} contacts tagged {tag!r} without an email address.", err=True)
         out += [Recipient(c.as_contact(), variables, where=f"contact #{c.id}") for c in members if c.email]
     for ref in refs:
         try:
@@ -148,8 +162,8 @@ def preview(template: str, to: tuple[str, ...], name: str | None, var: tuple[str
         book = ContactBook(open_store(config))
         contact = _contact_for(book, to[0] if to else "someone@example.com", name, referred_by, may_use_name)
         draft = Renderer(config.template_dirs).render(template, contact, sender, parse_vars(var))
-    click.echo(f"Subject: {draft.subject}\n")
-    click.echo(draft.html if show_html else draft.text, nl=False)
+    echo(f"Subject: {draft.subject}\n")
+    echo(draft.html if show_html else draft.text, nl=False)
 
 
 @cli.command()
@@ -169,7 +183,7 @@ def preview(template: str, to: tuple[str, ...], name: str | None, var: tuple[str
 @click.option("--referred-by", help="Who referred you (with --to).")
 @click.option("--may-use-name", is_flag=True, help="The referrer allowed you to use their name.")
 @click.option("--dry-run", is_flag=True, help="Write .eml files to the outbox instead of sending.")
-@click.option("--rate", type=click.FloatRange(min=0), help="Messages per minute (0: no limit).")
+@click.option("--rate", type=RATE, help="Messages per minute (0: no limit).")
 @click.option("--connections", type=click.IntRange(1, 32), help="Send over N connections at once (default 1).")
 @click.option("--again", is_flag=True, help="Send even if this template already went to this contact.")
 @click.option("--check-deliverability", is_flag=True, help="Also check each domain in DNS (needs network).")
@@ -199,7 +213,7 @@ def send(template: str, to: tuple[str, ...], name: str | None, contacts_file: Pa
             kind = Renderer(config.template_dirs).template(template).info.kind
             recipients = due_recipients(store, config, kind, variables)
             if not recipients:
-                click.echo(f"No {kind} is due.")
+                echo(f"No {kind} is due.")
                 sys.exit(0)
         if target or limit:
             recipients += _target_recipients(store, config, template, target, limit, variables)
@@ -224,7 +238,7 @@ def _target_recipients(store: Store, config: Config, template: str, target: str 
         raise click.UsageError("--target suggests people you have not written to yet: use it with an intro template")
     found = target_recipients(store, config, target, limit, variables)
     if not found:
-        click.echo(f"Nobody to write at {target} now: see `outreach targets show {json.dumps(target)}`.", err=True)
+        echo(f"Nobody to write at {target} now: see `outreach targets show {json.dumps(target)}`.", err=True)
     return found
 
 
@@ -247,7 +261,7 @@ def _account(config: Config, username: str | None, for_imap: bool) -> tuple[str,
 @click.option("--imap", "for_imap", is_flag=True, help="Store the IMAP password ([imap] username) instead.")
 def login(username: str | None, password_stdin: bool, for_imap: bool) -> None:
     """Store the SMTP (or IMAP) password in the OS keyring."""
-    from ..credentials import set_password
+    from ..credentials import plain_text_backend, set_password
 
     with errors():
         user, key = _account(load(), username, for_imap)
@@ -260,7 +274,14 @@ def login(username: str | None, password_stdin: bool, for_imap: bool) -> None:
 
             password = getpass.getpass(f"{'IMAP' if for_imap else 'SMTP'} password for {user}: ")
         set_password(key, password)
-    click.echo(f"Stored the {'IMAP' if for_imap else 'SMTP'} password for {user} in the OS keyring.")
+    kind = "IMAP" if for_imap else "SMTP"
+    plain = plain_text_backend()
+    if plain:
+        echo(f"Stored the {kind} password for {user} with the keyring backend {plain}, which keeps it in plain"
+             " text: anyone who can read that file can read the password. Prefer a system keyring (GNOME Keyring,"
+             " KWallet, macOS Keychain, Windows Credential Locker) where there is one.", err=True)
+    else:
+        echo(f"Stored the {kind} password for {user} in the OS keyring.")
 
 
 @cli.command()
@@ -273,7 +294,7 @@ def logout(username: str | None, for_imap: bool) -> None:
     with errors():
         user, key = _account(load(), username, for_imap)
         removed = delete_password(key)
-    click.echo(f"Removed the password for {user}." if removed else f"No password was stored for {user}.")
+    echo(f"Removed the password for {user}." if removed else f"No password was stored for {user}.")
 
 
 @cli.group(invoke_without_command=True)
@@ -291,13 +312,13 @@ def journal(ctx: click.Context, status: str | None, as_json: bool) -> None:
             rows = store.messages(Status(status) if status else None)
     for e in rows:
         if as_json:
-            click.echo(json.dumps({"key": e.key, "to": e.contact, "message_id": e.message_id, "status": e.status.value,
-                                   "template": e.template, "subject": e.subject, "reply": e.reply,
-                                   "created_at": e.created_at, "sent_at": e.sent_at}))
+            echo(json.dumps({"key": e.key, "to": e.contact, "message_id": e.message_id, "status": e.status.value,
+                             "template": e.template, "subject": e.subject, "reply": e.reply,
+                             "created_at": e.created_at, "sent_at": e.sent_at}))
         else:
-            click.echo(f"{e.created_at[:19]}  {e.status.value:<8}  {e.template:<10}  {e.contact}  {e.message_id}")
+            echo(f"{e.created_at[:19]}  {e.status.value:<8}  {e.template:<10}  {e.contact}  {e.message_id}")
             if e.reply and e.status.value != "sent":
-                click.echo(f"{'':<21}{e.reply}")
+                echo(f"{'':<21}{e.reply}")
 
 
 @journal.command("resolve")
@@ -315,10 +336,11 @@ def journal_resolve(message_id: str, as_sent: bool, resend: bool) -> None:
             changed = store.resolve(message_id, Status.SENT if as_sent else Status.QUEUED)
     if not changed:
         fail(f"no message with outcome unknown has Message-ID {message_id}", EXIT_USAGE)
-    click.echo("Recorded as sent." if as_sent else "Queued: the next run of the same send command sends it.")
+    echo("Recorded as sent." if as_sent else "Queued: the next run of the same send command sends it.")
 
 
 cli.add_command(contacts)
+cli.add_command(config_group)
 for _command in (*THREAD_COMMANDS, *TARGET_COMMANDS):
     cli.add_command(_command)
 
@@ -328,8 +350,11 @@ def main() -> None:
     try:
         cli(prog_name="outreach", standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("\nInterrupted; nothing was left half-written.", err=True)
+        echo("\nInterrupted; nothing was left half-written.", err=True)
         sys.exit(EXIT_INTERRUPTED)
     except click.ClickException as exc:
-        exc.show()
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            echo(exc.ctx.get_usage(), err=True)
+            echo(f"Try '{exc.ctx.command_path} -h' for help.\n", err=True)
+        echo(f"Error: {exc.format_message()}", err=True)
         sys.exit(EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code)

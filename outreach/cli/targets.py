@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .common import errors, load, open_store
+from .common import echo, errors, load, open_store
 
 if TYPE_CHECKING:
     from ..compose.prepare import Recipient
@@ -58,11 +58,11 @@ def add_cmd(name: str, role: str | None, aliases: tuple[str, ...], notes: str | 
     from ..targets.match import company_key
 
     also = f" (also {', '.join(target.aliases)})" if target.aliases else ""
-    click.echo(f"Target {target.name}{also}, priority {target.priority}{': ' + target.role if target.role else ''}.")
+    echo(f"Target {target.name}{also}, priority {target.priority}{': ' + target.role if target.role else ''}.")
     for alias in aliases:
         if company_key(alias) == company_key(target.name):
-            click.echo(f"({alias!r} needs no alias: it is already written the way {target.name!r} matches.)")
-    click.echo(f"See who you know there: outreach targets show {json.dumps(target.name)}")
+            echo(f"({alias!r} needs no alias: it is already written the way {target.name!r} matches.)")
+    echo(f"See who you know there: outreach targets show {json.dumps(target.name)}")
 
 
 @targets.command("list")
@@ -74,15 +74,15 @@ def list_cmd(as_json: bool) -> None:
         summaries = _targets(config).list(datetime.now(timezone.utc))
     if as_json:
         for s in summaries:
-            click.echo(json.dumps(s.as_json(), ensure_ascii=False))
+            echo(json.dumps(s.as_json(), ensure_ascii=False))
         return
     if not summaries:
-        click.echo("No targets yet. Add the organisations you want to work for: outreach targets add \"Globex\"")
+        echo("No targets yet. Add the organisations you want to work for: outreach targets add \"Globex\"")
         return
     width = max(6, *(len(s.target.name) for s in summaries))
-    click.echo(f"{'target':<{width}}  pri  known  written  replied  met  referrals  job  role")
+    echo(f"{'target':<{width}}  pri  known  written  replied  met  referrals  job  role")
     for s in summaries:
-        click.echo(f"{s.target.name:<{width}}  {s.target.priority:>3}  {s.known:>5}  {s.written:>7}  {s.replied:>7}"
+        echo(f"{s.target.name:<{width}}  {s.target.priority:>3}  {s.known:>5}  {s.written:>7}  {s.replied:>7}"
                    f"  {s.met:>3}  {s.referrals:>9}  {'yes' if s.job else '-':>3}  {s.target.role}".rstrip())
 
 
@@ -95,38 +95,38 @@ def show_cmd(name: str, as_json: bool) -> None:
     with errors():
         view = _targets(config).show(name, datetime.now(timezone.utc))
     if as_json:
-        click.echo(json.dumps(view.as_json(), ensure_ascii=False))
+        echo(json.dumps(view.as_json(), ensure_ascii=False))
         return
     s, t = view.summary, view.summary.target
-    click.echo(f"{t.name}" + (f" (also {', '.join(t.aliases)})" if t.aliases else "")
+    echo(f"{t.name}" + (f" (also {', '.join(t.aliases)})" if t.aliases else "")
                + (f", for {t.role}" if t.role else "") + f", priority {t.priority}")
     if t.notes:
-        click.echo(f"  {t.notes}")
-    click.echo(f"{s.known} known, {s.written} written to, {s.replied} replied, {s.met} met, "
+        echo(f"  {t.notes}")
+    echo(f"{s.known} known, {s.written} written to, {s.replied} replied, {s.met} met, "
                f"{s.referrals} referrals received{', a job came of it' if s.job else ''}.")
     if view.people:
-        click.echo("")
+        echo("")
     for p in view.people:
         r = p.record
         referrer = f"  referred by {r.referrer_name or r.referrer_email}" if r.referred_by is not None else ""
         tags = f"  [{', '.join(r.tags)}]" if r.tags else ""
-        click.echo(f"  {p.state:<17} {r.name or '-':<26} {r.email or '(no address)':<34}{referrer}{tags}".rstrip())
+        echo(f"  {p.state:<17} {r.name or '-':<26} {r.email or '(no address)':<34}{referrer}{tags}".rstrip())
     hidden = [p.record.id for p in view.people if p.state == "no-address"]
     if hidden:
-        click.echo(f"  {len(hidden)} without an address (LinkedIn hides most): once you find one,"
+        echo(f"  {len(hidden)} without an address (LinkedIn hides most): once you find one,"
                    f" outreach contacts edit {hidden[0]} --email ADDRESS")
-    click.echo("")
+    echo("")
     if view.suggestions:
-        click.echo(f"Write next (up to {view.per_week} new people a week; "
+        echo(f"Write next (up to {view.per_week} new people a week; "
                    f"{view.written_this_week} written to in the last 7 days):")
         for p in view.suggestions:
-            click.echo(f"  {p.record.name or '-':<26} {p.record.email:<34} {p.warm}".rstrip())
-        click.echo(f"Send: outreach send intro --target {json.dumps(t.name)} --var topic=\"...\"")
+            echo(f"  {p.record.name or '-':<26} {p.record.email:<34} {p.warm}".rstrip())
+        echo(f"Send: outreach send intro --target {json.dumps(t.name)} --var topic=\"...\"")
     elif view.written_this_week >= view.per_week:
-        click.echo(f"You wrote to {view.written_this_week} people here in the last 7 days ([targets] per_week ="
+        echo(f"You wrote to {view.written_this_week} people here in the last 7 days ([targets] per_week ="
                    f" {view.per_week}): give them time to answer.")
     else:
-        click.echo("Nobody left to write here: ask the people you meet whom else to talk to, and whether you may "
+        echo("Nobody left to write here: ask the people you meet whom else to talk to, and whether you may "
                    "use their name (outreach log CONTACT --referral ADDRESS --name NAME --may-use-name).")
 
 
@@ -137,7 +137,7 @@ def remove_cmd(name: str) -> None:
     config = load()
     with errors():
         target = _targets(config).remove(name)
-    click.echo(f"Removed target {target.name}; its contacts and conversations are kept.")
+    echo(f"Removed target {target.name}; its contacts and conversations are kept.")
 
 
 def target_recipients(store: Store, config: Config, name: str, limit: int | None,
@@ -188,12 +188,12 @@ def events_import_cmd(file: Path, as_json: bool) -> None:
     with errors():
         result = Events(open_store(load())).import_ics(file.read_bytes())
     if as_json:
-        click.echo(json.dumps(result.as_json(), ensure_ascii=False))
+        echo(json.dumps(result.as_json(), ensure_ascii=False))
         return
-    click.echo(f"Imported {file.name}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged"
+    echo(f"Imported {file.name}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged"
                f" ({result.cancelled} newly cancelled), {len(result.skipped)} skipped.")
     for reason in result.skipped:
-        click.echo(f"  skipped {reason}")
+        echo(f"  skipped {reason}")
 
 
 @events.command("list")
@@ -208,7 +208,7 @@ def events_list_cmd(upcoming: int | None, as_json: bool) -> None:
         rows = Events(open_store(load())).list(now=now, upcoming=None if upcoming is None else timedelta(days=upcoming))
     for e in rows:
         if as_json:
-            click.echo(json.dumps({"id": e.id, "uid": e.uid, "summary": e.summary, "starts_at": e.starts_at.isoformat(),
+            echo(json.dumps({"id": e.id, "uid": e.uid, "summary": e.summary, "starts_at": e.starts_at.isoformat(),
                                    "ends_at": e.ends_at.isoformat() if e.ends_at else None, "all_day": e.all_day,
                                    "location": e.location, "url": e.url, "cancelled": e.cancelled,
                                    "attending": e.attending}, ensure_ascii=False))
@@ -217,10 +217,10 @@ def events_list_cmd(upcoming: int | None, as_json: bool) -> None:
         when = f"{start:%Y-%m-%d}" + ("      " if e.all_day else f" {start:%H:%M}")
         mark = "CANCELLED " if e.cancelled else ("attending " if e.attending else "")
         where = f"  {e.location}" if e.location else ""
-        click.echo(f"#{e.id:<4} {when}  {mark}{e.summary}{where}" + (f"  {e.url}" if e.url else ""))
+        echo(f"#{e.id:<4} {when}  {mark}{e.summary}{where}" + (f"  {e.url}" if e.url else ""))
     if not rows and not as_json:
         hint = "" if upcoming is not None else " Import a calendar: outreach events import FILE.ics"
-        click.echo("No events." + hint)
+        echo("No events." + hint)
 
 
 @events.command("attend")
@@ -233,9 +233,9 @@ def events_attend_cmd(event_id: str, undo: bool) -> None:
     with errors():
         event = Events(open_store(load())).attend(event_id, not undo)
     if undo:
-        click.echo(f"No longer attending #{event.id} {event.summary}.")
+        echo(f"No longer attending #{event.id} {event.summary}.")
     else:
-        click.echo(f"Attending #{event.id} {event.summary} on {event.starts_at.astimezone():%Y-%m-%d}; "
+        echo(f"Attending #{event.id} {event.summary} on {event.starts_at.astimezone():%Y-%m-%d}; "
                    "`outreach due` reminds you the day before. Afterwards: "
                    f"outreach log ADDRESS --met --event {json.dumps(event.summary)}")
 
@@ -250,35 +250,35 @@ def _bar_char() -> str:
 
 
 def _print_report(rep: Report) -> None:
-    click.echo(f"Networking report, {rep.since:%Y-%m-%d} to {rep.until:%Y-%m-%d}\n")
+    echo(f"Networking report, {rep.since:%Y-%m-%d} to {rep.until:%Y-%m-%d}\n")
     top = max([c for _, c in rep.stages] + [1])
     bar = _bar_char()
     for name, count in rep.stages:
-        click.echo(f"{name:<19} {count:>4}  {bar * round(30 * count / top)}".rstrip())
-    click.echo("")
+        echo(f"{name:<19} {count:>4}  {bar * round(30 * count / top)}".rstrip())
+    echo("")
     written = dict(rep.stages)["written"]
     if rep.reply_rate is None:
-        click.echo("Reply rate: nobody was first written to in this period.")
+        echo("Reply rate: nobody was first written to in this period.")
     else:
         median = ("" if rep.median_days_to_reply is None
                   else f"; median {rep.median_days_to_reply:g} days to reply")
-        click.echo(f"Reply rate: {rep.reply_rate:.0%} of the {written} first written to in this period{median}.")
-    click.echo(f"Weeks in a row with outreach: {rep.streak_weeks}")
+        echo(f"Reply rate: {rep.reply_rate:.0%} of the {written} first written to in this period{median}.")
+    echo(f"Weeks in a row with outreach: {rep.streak_weeks}")
     if rep.targets:
         width = max(6, *(len(t.target.name) for t in rep.targets))
-        click.echo(f"\n{'target':<{width}}  known  written  replied  met  referrals  job  this period")
+        echo(f"\n{'target':<{width}}  known  written  replied  met  referrals  job  this period")
         for t in rep.targets:
             p = t.period
-            click.echo(f"{t.target.name:<{width}}  {t.known:>5}  {t.written:>7}  {t.replied:>7}  {t.met:>3}"
+            echo(f"{t.target.name:<{width}}  {t.known:>5}  {t.written:>7}  {t.replied:>7}  {t.met:>3}"
                        f"  {t.referrals:>9}  {'yes' if t.job else '-':>3}  {p.get('written', 0)} written,"
                        f" {p.get('replied', 0)} replied, {p.get('met', 0)} met")
     late = f" ({rep.late} late)" if rep.late else ""
-    click.echo(f"\nDue now: {len(rep.due)}{late}" + ("; `outreach due` says why" if rep.due else ""))
+    echo(f"\nDue now: {len(rep.due)}{late}" + ("; `outreach due` says why" if rep.due else ""))
     for item in rep.due[:10]:
         what = item.contact or item.subject
-        click.echo(f"  {'LATE' if item.late else 'due '} {item.due_at:%Y-%m-%d}  {item.kind:<10} {what}")
+        echo(f"  {'LATE' if item.late else 'due '} {item.due_at:%Y-%m-%d}  {item.kind:<10} {what}")
     if len(rep.due) > 10:
-        click.echo(f"  ... and {len(rep.due) - 10} more")
+        echo(f"  ... and {len(rep.due) - 10} more")
 
 
 @click.command("report")
@@ -305,11 +305,11 @@ def report_cmd(since: str | None, as_json: bool, html_file: Path | None) -> None
         except OSError as exc:
             raise click.ClickException(f"cannot write {html_file}: {exc}") from exc
     if as_json:
-        click.echo(json.dumps(rep.as_json(), ensure_ascii=False))
+        echo(json.dumps(rep.as_json(), ensure_ascii=False))
     else:
         _print_report(rep)
     if html_file is not None:
-        click.echo(f"Wrote {html_file}.", err=True)
+        echo(f"Wrote {html_file}.", err=True)
 
 
 COMMANDS = (targets, events, report_cmd)

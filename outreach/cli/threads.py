@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .common import EXIT_OK, errors, load, open_store
+from .common import EXIT_FAILED, EXIT_OK, RATE, echo, errors, fail, load, open_store
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -31,9 +31,13 @@ def _when(text: str | None) -> datetime:
         return now - timedelta(days=1)
     try:
         value = datetime.fromisoformat(text)
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is not a date like 2026-12-01 or 2026-12-01 14:30") from None
-    return value if value.tzinfo else value.astimezone()
+        value = value if value.tzinfo else value.astimezone()
+        if not 1900 <= value.astimezone(timezone.utc).year <= 2999:
+            raise ValueError(text)
+    except (ValueError, OverflowError):
+        raise click.BadParameter(f"{text!r} is not a date like 2026-12-01 or 2026-12-01 14:30"
+                                 " between the years 1900 and 2999") from None
+    return value
 
 
 def _key(address: str) -> str:
@@ -100,8 +104,8 @@ def log_cmd(contact: str, what: str | None, scheduled: str | None, note: str | N
     from ..lifecycle.agenda import policy_from
     from ..lifecycle.followups import thread_state
 
-    click.echo(f"Logged on the thread with {key} ({view.subject or 'no email yet'}): now "
-               f"{thread_state(view, datetime.now(timezone.utc), policy_from(load()))}.")
+    echo(f"Logged on the thread with {key} ({view.subject or 'no email yet'}): now "
+         f"{thread_state(view, datetime.now(timezone.utc), policy_from(load()))}.")
 
 
 @click.command("landed")
@@ -114,9 +118,9 @@ def landed_cmd(company: str, role: str, at: str | None) -> None:
 
     with errors():
         Threads(open_store(load())).record_milestone("landed", _when(at), {"company": company, "role": role})
-    click.echo(f"Congratulations! `outreach due` now lists a job-update for everyone who helped.\n"
-               f"Send them with: outreach send job-update --contact ADDRESS --var new_role=\"{role}\" "
-               f"--var new_company=\"{company}\"")
+    echo(f"Congratulations! `outreach due` now lists a job-update for everyone who helped.\n"
+         f"Send them with: outreach send job-update --contact ADDRESS --var new_role=\"{role}\" "
+         f"--var new_company=\"{company}\"")
 
 
 @click.command("threads")
@@ -139,11 +143,11 @@ def threads_cmd(state: str | None, as_json: bool) -> None:
         if state and current != state:
             continue
         if as_json:
-            click.echo(json.dumps({"thread_id": view.id, "contact": view.contact, "subject": view.subject,
-                                   "state": current, "messages": len(view.messages), "events": len(view.events),
-                                   "last_activity": view.last_activity.isoformat()}, ensure_ascii=False))
+            echo(json.dumps({"thread_id": view.id, "contact": view.contact, "subject": view.subject,
+                             "state": current, "messages": len(view.messages), "events": len(view.events),
+                             "last_activity": view.last_activity.isoformat()}, ensure_ascii=False))
         else:
-            click.echo(f"{view.last_activity:%Y-%m-%d}  {current:<17} {view.contact:<34} {view.subject}")
+            echo(f"{view.last_activity:%Y-%m-%d}  {current:<17} {view.contact:<34} {view.subject}")
 
 
 def _describe(kind: str, detail: Mapping[str, object]) -> str:
@@ -178,20 +182,20 @@ def thread_cmd(contact: str, as_json: bool) -> None:
                        (" (outcome unknown)" if m.status == "unknown" else "")) for m in view.messages] +
                      [(e.at, _describe(e.kind, e.detail)) for e in view.events])
     if as_json:
-        click.echo(json.dumps({"thread_id": view.id, "contact": view.contact, "subject": view.subject, "state": state,
-                               "history": [{"at": at.isoformat(), "what": what} for at, what in history]},
-                              ensure_ascii=False))
+        echo(json.dumps({"thread_id": view.id, "contact": view.contact, "subject": view.subject, "state": state,
+                         "history": [{"at": at.isoformat(), "what": what} for at, what in history]},
+                        ensure_ascii=False))
         return
-    click.echo(f"{view.contact}: {view.subject or '(no email yet)'} [{state}]")
+    echo(f"{view.contact}: {view.subject or '(no email yet)'} [{state}]")
     for at, what in history:
-        click.echo(f"  {at:%Y-%m-%d %H:%M}  {what}")
+        echo(f"  {at:%Y-%m-%d %H:%M}  {what}")
 
 
 @click.command("due")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per item.")
 @click.option("--ics", "ics", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the items as calendar to-dos to this .ics file.")
-@click.option("--upcoming", type=click.IntRange(min=0), default=0, help="Also list what falls due within N days.")
+@click.option("--upcoming", type=click.IntRange(0, 36500), default=0, help="Also list what falls due within N days.")
 def due_cmd(as_json: bool, ics: Path | None, upcoming: int) -> None:
     """What you owe whom, oldest first, with why: follow-ups, thank-yous, check-ins, job updates."""
     from ..lifecycle.agenda import agenda
@@ -206,20 +210,24 @@ def due_cmd(as_json: bool, ics: Path | None, upcoming: int) -> None:
         reminders = Events(store).reminders(now, timedelta(days=upcoming))
     if ics is not None:
         from ..lifecycle.ics import due_to_ics
+        from ..private import write_private
 
-        ics.write_bytes(due_to_ics(items, now))
+        try:
+            write_private(ics, due_to_ics(items, now))
+        except OSError as exc:
+            fail(f"cannot write {ics}: {exc.strerror or exc}", EXIT_FAILED)
     items = sorted([*items, *reminders], key=lambda i: (i.due_at, i.contact))
     for item in items:
         if as_json:
-            click.echo(json.dumps(item.as_json(), ensure_ascii=False))
+            echo(json.dumps(item.as_json(), ensure_ascii=False))
         else:
             when = "LATE " if item.late else ("due  " if item.due_at <= now else "soon ")
-            click.echo(f"{when}{item.due_at:%Y-%m-%d}  {item.kind:<10} {item.contact:<34} {item.reason}")
+            echo(f"{when}{item.due_at:%Y-%m-%d}  {item.kind:<10} {item.contact:<34} {item.reason}")
     if not as_json:
         if not items:
-            click.echo("Nothing is due. Well done.")
+            echo("Nothing is due. Well done.")
         if ics is not None:
-            click.echo(f"Wrote {len(items) - len(reminders)} to-dos to {ics}.", err=True)
+            echo(f"Wrote {len(items) - len(reminders)} to-dos to {ics}.", err=True)
 
 
 def due_recipients(store: Store, config: Config, kind: str, variables: dict[str, str]) -> list[Recipient]:
@@ -247,7 +255,7 @@ def due_recipients(store: Store, config: Config, kind: str, variables: dict[str,
 @click.option("--all", "send_all", is_flag=True, required=True, help="Send every follow-up that is due now.")
 @click.option("--dry-run", is_flag=True, help="Write them to the outbox instead of sending.")
 @click.option("--var", "var", multiple=True, metavar="KEY=VALUE", help="A template variable for every message.")
-@click.option("--rate", type=click.FloatRange(min=0), help="Messages per minute (0: no limit).")
+@click.option("--rate", type=RATE, help="Messages per minute (0: no limit).")
 @click.option("--connections", type=click.IntRange(1, 32), help="Send over N connections at once (default 1).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per message outcome.")
 def follow_up_cmd(send_all: bool, dry_run: bool, var: tuple[str, ...], rate: float | None, connections: int | None,
@@ -260,7 +268,7 @@ def follow_up_cmd(send_all: bool, dry_run: bool, var: tuple[str, ...], rate: flo
         store = open_store(config)
         recipients = due_recipients(store, config, "follow-up", parse_vars(var))
     if not recipients:
-        click.echo("No follow-up is due.")
+        echo("No follow-up is due.")
         sys.exit(EXIT_OK)
     sys.exit(run_batch(config, "follow-up", recipients, store=store, dry_run=dry_run, rate=rate, as_json=as_json,
                        connections=connections))
@@ -283,19 +291,19 @@ def sync_cmd(since: str | None, as_json: bool) -> None:
         report = sync_mailbox(open_store(config), imap_mailbox(config), sender_domain=domain,
                               folders=config.imap.folders, since=_when(since).date() if since else None)
     if as_json:
-        click.echo(json.dumps(report.as_json(), ensure_ascii=False))
+        echo(json.dumps(report.as_json(), ensure_ascii=False))
         return
     for r in report.replies:
-        click.echo(f"replied     {r['contact']:<34} {r['subject']}")
+        echo(f"replied     {r['contact']:<34} {r['subject']}")
     for r in report.auto_replies:
-        click.echo(f"auto-reply  {r['contact']:<34} " + (f"back {r['until']}" if r["until"] else "no return date"))
+        echo(f"auto-reply  {r['contact']:<34} " + (f"back {r['until']}" if r["until"] else "no return date"))
     for r in report.bounces:
-        click.echo(f"bounced     {r['contact']:<34} {r['reason']}")
+        echo(f"bounced     {r['contact']:<34} {r['reason']}")
     for r in report.probable:
-        click.echo(f"probable    {r['contact']:<34} {r['subject']}  (confirm: {r['confirm']})")
-    click.echo(f"Read {report.fetched} messages in {', '.join(report.folders) or 'no folder'}: {len(report.replies)}"
-               f" replies, {len(report.auto_replies)} auto-replies, {len(report.bounces)} bounces,"
-               f" {len(report.probable)} probable.")
+        echo(f"probable    {r['contact']:<34} {r['subject']}  (confirm: {r['confirm']})")
+    echo(f"Read {report.fetched} messages in {', '.join(report.folders) or 'no folder'}: {len(report.replies)}"
+         f" replies, {len(report.auto_replies)} auto-replies, {len(report.bounces)} bounces,"
+         f" {len(report.probable)} probable.")
 
 
 COMMANDS = (log_cmd, landed_cmd, threads_cmd, thread_cmd, due_cmd, follow_up_cmd, sync_cmd)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import email.header
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from email.headerregistry import Address, HeaderRegistry
 from ..errors import HeaderError
+from .controls import SURROGATE, find_control
 
-__all__ = ["check_header_name", "check_header_value", "check_serialized_headers"]
+__all__ = ["check_addresses_survive", "check_header_lengths", "check_header_name", "check_header_value",
+           "check_serialized_headers"]
 
 _NAME = re.compile(r"^[!-9;-~]+$")
 _SERIALIZED_NAME = re.compile(rb"^([!-9;-~]+):")
@@ -44,6 +47,11 @@ def check_header_value(field: str, value: str, where: str = "") -> None:
         raise HeaderError(f"{prefix}{field} contains a line break, which could inject headers: {value!r}")
     if "\0" in value:
         raise HeaderError(f"{prefix}{field} contains a NUL character: {value!r}")
+    if SURROGATE.search(value):
+        raise HeaderError(f"{prefix}{field} is not valid text (it holds undecodable bytes): {value!r}")
+    bad = find_control(value)
+    if bad is not None:
+        raise HeaderError(f"{prefix}{field} contains a control character (U+{ord(bad):04X}): {value!r}")
     for decoded in _decoded_words(value):
         if "\r" in decoded or "\n" in decoded:
             raise HeaderError(f"{prefix}{field} hides a line break in an encoded word: {value!r}")
@@ -71,3 +79,53 @@ def check_serialized_headers(data: bytes, expected: dict[str, int], where: str =
     want = {k.lower(): v for k, v in expected.items()}
     if found != want:
         raise HeaderError(f"{prefix}the serialised message's headers differ from those set; refusing to send it")
+
+
+def _header_lines(data: bytes) -> dict[str, list[bytes]]:
+    """Each top-level header of serialised ``data`` by lower-case name: its line and continuation lines."""
+    found: dict[str, list[bytes]] = {}
+    current: list[bytes] | None = None
+    for line in data.split(b"\r\n\r\n", 1)[0].split(b"\r\n"):
+        if line[:1] in (b" ", b"\t") and current is not None:
+            current.append(line)
+            continue
+        name = line.split(b":", 1)[0].decode("ascii", "replace").lower()
+        current = found.setdefault(name, [])
+        if current:  # a repeated header: only the first one is compared
+            current = []
+        current.append(line)
+    return found
+
+
+def check_header_lengths(data: bytes, may_fold: Iterable[str], limit: int, where: str = "") -> None:
+    """Refuse a header that had to be folded (it was over ``limit`` octets) unless its name is in ``may_fold``.
+
+    Folding a display name or a subject can lose quotes or spaces; only lists of Message-IDs fold safely.
+    """
+    prefix = f"{where}: " if where else ""
+    allowed = {name.lower() for name in may_fold}
+    for name, lines in _header_lines(data).items():
+        too_long = any(len(line) > limit for line in lines)
+        if (len(lines) > 1 and name not in allowed) or too_long:
+            octets = sum(len(line) for line in lines) - len(lines) + 1
+            raise HeaderError(f"{prefix}the {name} header would be {octets} octets once encoded; a header line may"
+                              f" hold at most {limit}, and folding it could change its meaning")
+
+
+_ADDRESS_HEADER = HeaderRegistry()["to"]
+
+
+def check_addresses_survive(data: bytes, expected: Mapping[str, Sequence[Address]], where: str = "") -> None:
+    """Parse the address headers of ``data`` back as a recipient's client would; refuse any that changed.
+
+    A display name whose quotes were lost in folding can turn one address into two (Reply-All to a stranger).
+    """
+    prefix = f"{where}: " if where else ""
+    lines = _header_lines(data)
+    for field, want in expected.items():
+        raw = b"".join(lines.get(field.lower(), [])).decode("utf-8", "replace")
+        header = _ADDRESS_HEADER(field, raw.partition(":")[2].lstrip())
+        got = [(a.display_name, a.addr_spec) for a in header.addresses]
+        if got != [(a.display_name, a.addr_spec) for a in want]:
+            raise HeaderError(f"{prefix}the {field} header would not read back as the address it was given;"
+                              " refusing to send it (check the display name)")

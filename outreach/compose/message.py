@@ -13,12 +13,21 @@ from pathlib import Path
 
 from .addresses import Address, validate_address
 from ..errors import AddressError, AttachmentError, HeaderError
-from .headers import check_header_name, check_header_value, check_serialized_headers
+from .headers import (
+    check_addresses_survive,
+    check_header_lengths,
+    check_header_name,
+    check_header_value,
+    check_serialized_headers,
+)
 from ..models import Draft, Envelope, Sender
 
-__all__ = ["MAX_ATTACHMENT_BYTES", "Envelope", "build_message", "reply_subject", "serialize", "tidy"]
+__all__ = ["MAX_ATTACHMENT_BYTES", "MAX_HEADER_OCTETS", "MAX_NAME_CHARS", "Envelope", "build_message",
+           "encoded_size", "reply_subject", "serialize", "tidy"]
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+MAX_NAME_CHARS = 200
+MAX_HEADER_OCTETS = 998
 
 
 class _Registry(HeaderRegistry):
@@ -42,6 +51,8 @@ _POLICY = policy.default.clone(header_factory=_Registry())
 # ("question I" arrives as "questionI" in about 1 in 20 long non-ASCII subjects).
 _WIRE = _POLICY.clone(linesep="\r\n", max_line_length=998)
 _WIRE_UTF8 = _WIRE.clone(utf8=True)
+# Lists of Message-IDs fold safely between the IDs, so only these may be longer than one line.
+_MAY_FOLD = {"references", "in-reply-to"}
 _RESERVED = {"from", "to", "cc", "bcc", "subject", "date", "message-id", "in-reply-to", "references",
              "mime-version", "content-type", "content-transfer-encoding", "content-disposition"}
 
@@ -59,19 +70,33 @@ def tidy(value: str) -> str:
     return " ".join(value.split())
 
 
+def encoded_size(size: int) -> int:
+    """How many bytes ``size`` bytes take in a message once base64-encoded in 76-character lines."""
+    encoded = -(-size // 3) * 4
+    return encoded + 2 * -(-encoded // 76)
+
+
 def _address(name: str, addr: Address, field: str, where: str) -> HeaderAddress:
     check_header_value(f"{field} name", name, where)
     name = tidy(name)
+    if len(name) > MAX_NAME_CHARS:
+        raise HeaderError(f"{where}: the {field} display name is too long ({len(name)} characters; at most"
+                          f" {MAX_NAME_CHARS}): {name[:40]!r}...")
     local, _, domain = addr.envelope.rpartition("@")
     return HeaderAddress(display_name=name, username=local, domain=domain)
 
 
-def _attach(msg: EmailMessage, path: Path, where: str) -> None:
+def _attach(msg: EmailMessage, path: Path, where: str, budget: int) -> int:
+    """Attach ``path`` if its encoded size fits in ``budget``; return that encoded size."""
     check_header_value("attachment name", path.name, where)
     try:
         size = path.stat().st_size
-        if size > MAX_ATTACHMENT_BYTES:
-            raise AttachmentError(f"{where}: {path} is {size / 1e6:.1f} MB; most servers refuse messages over 20 MB")
+        encoded = encoded_size(size)
+        if encoded > budget:
+            raise AttachmentError(
+                f"{where}: {path} is {size / 1e6:.1f} MB, {encoded / 1e6:.1f} MB once encoded for email; the"
+                f" attachments of one message may take at most {MAX_ATTACHMENT_BYTES / 1e6:.0f} MB encoded, as most"
+                " servers refuse larger messages")
         data = path.read_bytes()
     except FileNotFoundError as exc:
         raise AttachmentError(f"{where}: attachment {path} does not exist") from exc
@@ -84,6 +109,7 @@ def _attach(msg: EmailMessage, path: Path, where: str) -> None:
         ctype = "application/octet-stream"
     maintype, subtype = ctype.split("/", 1)
     msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=path.name)
+    return encoded
 
 
 def build_message(
@@ -124,8 +150,9 @@ def build_message(
         msg[name] = value
     msg.set_content(draft.text)
     msg.add_alternative(draft.html, subtype="html")
+    budget = MAX_ATTACHMENT_BYTES
     for path in draft.attachments:
-        _attach(msg, Path(path), where)
+        budget -= _attach(msg, Path(path), where, budget)
     return msg
 
 
@@ -133,11 +160,14 @@ def serialize(msg: EmailMessage, *, where: str = "") -> tuple[bytes, Envelope]:
     """The exact bytes to send (CRLF line ends) and the envelope; headers are checked once more."""
     addresses = [*msg["From"].addresses, *msg["To"].addresses]
     smtputf8 = any(not a.addr_spec.isascii() for a in addresses)
+    where = where or str(msg["To"])
     data = msg.as_bytes(policy=_WIRE_UTF8 if smtputf8 else _WIRE)
+    check_header_lengths(data, _MAY_FOLD, MAX_HEADER_OCTETS, where)
     expected: dict[str, int] = {}
     for name in msg.keys():
         expected[name] = expected.get(name, 0) + 1
-    check_serialized_headers(data, expected, where or str(msg["To"]))
+    check_serialized_headers(data, expected, where)
+    check_addresses_survive(data, {"From": msg["From"].addresses, "To": msg["To"].addresses}, where)
     envelope = Envelope(
         sender=msg["From"].addresses[0].addr_spec,
         recipients=tuple(a.addr_spec for a in msg["To"].addresses),

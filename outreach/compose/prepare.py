@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .addresses import validate_address
 from ..errors import AddressError, AttachmentError, HeaderError, Problem, TemplateError, ValidationError
+from .lookalike import lookalike_reason
 from .message import build_message, reply_subject, serialize
 from ..models import Contact, Sender, Status
 from .render import Renderer
@@ -87,6 +88,12 @@ def iter_prepared(
             problems.append(Problem(where, str(exc)))
             continue
         local, _, domain_part = address.normalized.rpartition("@")
+        lookalike = (lookalike_reason(recipient.contact.email.strip()) or lookalike_reason(address.normalized)
+                     if typo_check else None)
+        if lookalike:
+            problems.append(Problem(where, f"{address.normalized}: {lookalike}, so it may imitate another address"
+                                           " (if the address is right, send with --no-typo-check)"))
+            continue
         suggestion = suggest_domain(domain_part) if typo_check else None
         if suggestion:
             problems.append(Problem(where, f"{address.normalized}: did you mean {local}@{suggestion}?"

@@ -7,6 +7,7 @@ one, the text part is made from the rendered HTML.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -14,16 +15,19 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
 
 from ..errors import TemplateError
 from ..models import Contact, Draft, Sender, TemplateInfo
 from .plaintext import html_to_text
 
-__all__ = ["BUILTIN_DIR", "Renderer", "TemplateSource", "load_template", "parse_template"]
+__all__ = ["BUILTIN_DIR", "Renderer", "TemplateSource", "check_template_name", "inside", "load_template",
+           "parse_template"]
 
 FENCE = "+++"
 SUFFIX = ".html"
 KINDS = ("intro", "follow-up", "thank-you", "check-in", "job-update", "other")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 def _builtin_dir() -> Path:
@@ -73,7 +77,12 @@ def parse_template(path: Path, source: str = "user") -> TemplateSource:
     if followup is not None and (not isinstance(followup, int) or followup < 0):
         raise TemplateError(f"{path}: followup_days must be a whole number of days")
     text_path = path.with_suffix(".txt")
-    text = text_path.read_text(encoding="utf-8") if text_path.is_file() else None
+    text = None
+    if text_path.exists() or text_path.is_symlink():
+        confined = inside(path.parent, text_path.name)
+        if confined is None:
+            raise TemplateError(f"{text_path} points outside the template folder; refusing it")
+        text = confined.read_text(encoding="utf-8")
     info = TemplateInfo(
         name=path.name.removesuffix(SUFFIX),
         kind=kind,
@@ -86,11 +95,37 @@ def parse_template(path: Path, source: str = "user") -> TemplateSource:
     return TemplateSource(info=info, subject=subject, html="".join(lines[end + 1 :]), html_offset=end + 1, text=text)
 
 
+def check_template_name(name: str) -> None:
+    """Refuse a template name that is a path: names are letters, digits, ``_``, ``-`` and ``.``."""
+    if not isinstance(name, str) or not _NAME.match(name) or ".." in name:
+        raise TemplateError(f"{name!r} is not a template name: give a name such as intro or coffee-chat, not a path"
+                            " (put your templates in a folder listed in [templates] dirs)")
+
+
+def inside(folder: Path, relative: str) -> Path | None:
+    """``folder / relative`` if it is a file whose real path (symlinks resolved) lies inside ``folder``."""
+    parts = relative.replace("\\", "/").split("/")
+    if relative.startswith(("/", "\\")) or any(p in ("", ".", "..") for p in parts) or ":" in parts[0]:
+        return None
+    candidate = folder.joinpath(*parts)
+    try:
+        real = candidate.resolve(strict=True)
+        root = folder.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if not real.is_relative_to(root) or not real.is_file():
+        return None
+    return real
+
+
 def load_template(name: str, dirs: Iterable[Path] = ()) -> TemplateSource:
     """Find template ``name`` in the user folders (in order), then the built-ins."""
+    check_template_name(name)
     for folder, source in _search_path(dirs):
-        candidate = folder / f"{name}{SUFFIX}"
-        if candidate.is_file():
+        if (folder / f"{name}{SUFFIX}").exists() or (folder / f"{name}{SUFFIX}").is_symlink():
+            candidate = inside(folder, f"{name}{SUFFIX}")
+            if candidate is None:
+                raise TemplateError(f"template {name!r} in {folder} points outside the template folder; refusing it")
             return parse_template(candidate, source)
     known = ", ".join(sorted(t.name for t in list_templates(dirs))) or "none"
     raise TemplateError(f"no template named {name!r} (known: {known})")
@@ -102,7 +137,7 @@ def list_templates(dirs: Iterable[Path] = ()) -> list[TemplateInfo]:
     for folder, source in _search_path(dirs):
         for path in sorted(folder.glob(f"*{SUFFIX}")):
             name = path.name.removesuffix(SUFFIX)
-            if name not in found:
+            if name not in found and _NAME.match(name) and inside(folder, path.name) is not None:
                 found[name] = parse_template(path, source).info
     return sorted(found.values(), key=lambda t: t.name)
 
@@ -120,12 +155,12 @@ class _Loader(jinja2.BaseLoader):
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         for folder in self.folders:
-            path = folder / template
-            if path.is_file():
+            path = inside(folder, template)
+            if path is not None:
                 text = path.read_text(encoding="utf-8")
                 mtime = path.stat().st_mtime
                 return text, str(path), lambda: path.stat().st_mtime == mtime
-        raise jinja2.TemplateNotFound(template)
+        raise jinja2.TemplateNotFound(f"{template} (templates may include only files inside their template folders)")
 
 
 def _context(contact: Contact, sender: Sender, variables: Mapping[str, Any]) -> dict[str, Any]:
@@ -152,10 +187,11 @@ class Renderer:
     def __init__(self, template_dirs: Iterable[Path] = ()) -> None:
         self.template_dirs = tuple(Path(d) for d in template_dirs)
         loader = _Loader(self.template_dirs)
-        self._html_env = jinja2.Environment(
+        # Templates are shared between people: they run sandboxed, unable to reach Python internals.
+        self._html_env = jinja2.sandbox.ImmutableSandboxedEnvironment(
             loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
         )
-        self._text_env = jinja2.Environment(
+        self._text_env = jinja2.sandbox.ImmutableSandboxedEnvironment(
             loader=loader, autoescape=False, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
         )
         self._cache: dict[str, tuple[TemplateSource, jinja2.Template, jinja2.Template, jinja2.Template | None]] = {}

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import StoreError
 from ..models import Envelope, Status
+from ..private import private_dir
 
 __all__ = ["JournalEntry", "JournalState", "Store"]
 
@@ -215,9 +216,23 @@ class JournalState:
     reply: str
     message_id: str
     contact: str
+    owner: int | None = None
+
+    @property
+    def claimed_elsewhere(self) -> bool:
+        """True when a live process (another one, or another connection to the store) is sending it now."""
+        return self.status is Status.SENDING and _pid_alive(self.owner)
 
 
 def _entry(row: Mapping[str, Any]) -> JournalEntry:
+    """A journal row as an entry; a damaged row is a :class:`StoreError` naming it, not a crash."""
+    try:
+        return _parse_entry(row)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise StoreError(f"the journal row for {row['key']!r} ({row['message_id']}) is damaged: {exc}") from exc
+
+
+def _parse_entry(row: Mapping[str, Any]) -> JournalEntry:
     env = json.loads(row["envelope"])
     return JournalEntry(
         key=row["key"],
@@ -246,7 +261,7 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
             os.close(fd)
             os.chmod(self.path, 0o600)
@@ -320,13 +335,22 @@ class Store:
                 raise StoreError(f"cannot write to the store {self.path}: {exc}") from exc
             try:
                 yield self._db
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise StoreError(f"cannot write to the store {self.path}: {exc}") from exc
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._rollback()
                 raise
             try:
                 self._db.execute("COMMIT")
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot commit to the store {self.path}: {exc}") from exc
+
+    def _rollback(self) -> None:
+        try:
+            self._db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
 
     @property
     def schema_version(self) -> int:
@@ -390,10 +414,10 @@ class Store:
         for start in range(0, len(keys), 500):
             chunk = list(keys[start:start + 500])
             marks = ",".join("?" * len(chunk))
-            for r in self.query(f"SELECT key, status, reply, message_id, contact FROM messages WHERE key IN ({marks})",
-                                chunk):
+            for r in self.query(f"SELECT key, status, reply, message_id, contact, owner FROM messages"
+                                f" WHERE key IN ({marks})", chunk):
                 found[r["key"]] = JournalState(r["key"], Status(r["status"]), r["reply"], r["message_id"],
-                                               r["contact"])
+                                               r["contact"], r["owner"])
         return found
 
     def get(self, key: str) -> JournalEntry | None:
@@ -401,13 +425,29 @@ class Store:
         rows = self.query("SELECT * FROM messages WHERE key = ?", (key,))
         return _entry(rows[0]) if rows else None
 
-    def mark_sending(self, key: str) -> None:
-        """Commit ``sending`` (owned by this process) before the message data goes to the server."""
+    def claim(self, key: str) -> bool:
+        """Atomically move ``key`` from ``queued``/``deferred`` to ``sending``, owned by this process; True if won.
+
+        Called before the data goes out. False when the row was in another state, e.g. claimed by
+        another process or connection: the check and the change are one statement in one write
+        transaction, so of any number of processes and connections on this store one wins each message.
+        """
         with self._write() as db:
-            db.execute(
-                "UPDATE messages SET status = ?, owner = ?, attempts = attempts + 1, updated_at = ? WHERE key = ?",
-                (Status.SENDING.value, os.getpid(), _now(), key),
+            cur = db.execute(
+                "UPDATE messages SET status = ?, owner = ?, attempts = attempts + 1, updated_at = ?"
+                " WHERE key = ? AND status IN (?, ?)",
+                (Status.SENDING.value, os.getpid(), _now(), key, Status.QUEUED.value, Status.DEFERRED.value),
             )
+        return cur.rowcount == 1
+
+    def defer(self, key: str, reply: str) -> bool:
+        """Mark a message that was not tried ``deferred``, unless something else has claimed or decided it."""
+        with self._write() as db:
+            cur = db.execute(
+                "UPDATE messages SET status = ?, reply = ?, updated_at = ? WHERE key = ? AND status IN (?, ?)",
+                (Status.DEFERRED.value, reply, _now(), key, Status.QUEUED.value, Status.DEFERRED.value),
+            )
+        return cur.rowcount == 1
 
     def mark(self, key: str, status: Status, reply: str = "", refused: dict[str, str] | None = None) -> None:
         """Record the outcome of a send attempt; ``sent`` also stamps the time."""

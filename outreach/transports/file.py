@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..errors import TransientError
 from ..models import Envelope
+from ..private import private_dir, write_private
 from .base import Delivery, Transport
 
 __all__ = ["OutboxTransport"]
@@ -33,7 +34,7 @@ class OutboxTransport(Transport):
 
     def open(self) -> None:
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            private_dir(self.folder)
         except OSError as exc:
             raise TransientError(f"cannot create outbox folder {self.folder}: {exc.strerror or exc}") from exc
 
@@ -46,8 +47,7 @@ class OutboxTransport(Transport):
         path = self.folder / f"{stamp}-{count:04d}-{who}.eml"
         tmp = path.with_suffix(".tmp")
         try:
-            with open(tmp, "wb") as fh:
-                fh.write(data)
+            write_private(tmp, data)
             os.replace(tmp, path)
         except OSError as exc:
             raise TransientError(f"cannot write {path}: {exc.strerror or exc}") from exc

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import smtplib
+import socket
 import ssl
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +16,11 @@ from .base import Delivery, Transport
 __all__ = ["SmtpTransport"]
 
 _END_OF_DATA = b"\r\n.\r\n"
+# One message may take at most this many times the per-read timeout in all: a server that drips a
+# byte now and then cannot hold a message (and the batch) for minutes.
+DEADLINE_FACTOR = 4
+# OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH and X509_V_ERR_IP_ADDRESS_MISMATCH.
+_NAME_MISMATCH = (62, 64)
 
 
 class _Tracking:
@@ -122,6 +129,11 @@ class SmtpTransport(Transport):
             raise
         except ssl.SSLCertVerificationError as exc:
             self._drop()
+            if exc.verify_code in _NAME_MISMATCH:
+                raise TransportError(
+                    f"{where}: the server's certificate is valid, but for another host name than {self.host!r}"
+                    f" ({exc.verify_message}); set host in the config to the name the certificate was issued for"
+                ) from exc
             raise TransportError(
                 f"{where}: the server's certificate could not be verified ({exc.verify_message});"
                 " set ca_file in [smtp] if your relay uses a private CA"
@@ -145,6 +157,11 @@ class SmtpTransport(Transport):
         password = self._password() if self._password else ""
         try:
             conn.login(self.username, password)
+        except smtplib.SMTPServerDisconnected:
+            raise AuthError(
+                f"{self.where} refused the login for {self.username!r} (it closed the connection); "
+                "check the username, or store the right password with `outreach login`"
+            ) from None
         except smtplib.SMTPAuthenticationError as exc:
             raise AuthError(
                 f"{self.where} refused the login for {self.username!r} ({exc.smtp_code}); "
@@ -176,9 +193,30 @@ class SmtpTransport(Transport):
         return self._handed_over or bool(self._conn is not None and self._conn.payload_sent)
 
     def send(self, data: bytes, envelope: Envelope) -> Delivery:
-        """Send one message, reconnecting first if the connection was lost earlier."""
+        """Send one message, reconnecting first if the connection was lost earlier.
+
+        The whole of it (a reconnection included) may take at most ``timeout`` x ``DEADLINE_FACTOR``:
+        past that the connection is cut, however slowly the server keeps answering.
+        """
+        deadline = self.timeout * DEADLINE_FACTOR
+        expired = threading.Event()
+        watchdog = threading.Timer(deadline, self._expire, args=(expired,))
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            return self._send(data, envelope, deadline, expired)
+        finally:
+            watchdog.cancel()
+
+    def _send(self, data: bytes, envelope: Envelope, deadline: float, expired: threading.Event) -> Delivery:
         if self._conn is None:
-            self.open()
+            try:
+                self.open()
+            except ConnectError as exc:
+                if expired.is_set():
+                    raise ConnectError(f"{self.where}: reconnecting took longer than the message deadline of"
+                                       f" {deadline:g} s") from exc
+                raise
         conn = self._conn
         assert conn is not None
         conn.payload_sent = False
@@ -195,26 +233,49 @@ class SmtpTransport(Transport):
             self._reset(conn)
             codes = {addr: _reply_text(code, msg) for addr, (code, msg) in exc.recipients.items()}
             first_code = next(iter(exc.recipients.values()))[0]
-            err = _classify(first_code, "; ".join(f"{a}: {t}" for a, t in codes.items()), self.where)
-            raise err from None
+            raise _classify(first_code, "; ".join(f"{a}: {t}" for a, t in codes.items()), self.where) from None
         except smtplib.SMTPResponseException as exc:
-            text = _reply_text(exc.smtp_code, exc.smtp_error)
-            if exc.smtp_code == 421 or exc.smtp_code == -1:
+            if conn.payload_sent and not 200 <= exc.smtp_code < 300 and not 400 <= exc.smtp_code < 600:
+                self._handed_over = True
                 self._drop()
-            else:
-                self._reset(conn)
-            raise _classify(exc.smtp_code, text, self.where) from None
+                raise UnknownOutcomeError(
+                    f"{self.where}: the server's answer to the message could not be read"
+                    f" ({_reply_text(exc.smtp_code, exc.smtp_error)}); it may have been delivered, so it is not"
+                    " sent again", reply=_reply_text(exc.smtp_code, exc.smtp_error)) from None
+            raise self._refused(conn, exc) from None
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             delivered = self._handed_over = conn.payload_sent
             self._drop()
+            why = (f"the message took longer than its deadline of {deadline:g} s" if expired.is_set()
+                   else f"connection lost: {exc or type(exc).__name__}")
             if delivered:
                 raise UnknownOutcomeError(
-                    f"{self.where}: the connection was lost after the message was sent and before the server"
-                    " answered; it may have been delivered", reply=str(exc)
+                    f"{self.where}: {why} after the message was sent and before the server answered;"
+                    " it may have been delivered", reply=str(exc)
                 ) from exc
-            raise TransientError(f"{self.where}: connection lost: {exc or type(exc).__name__}") from exc
+            raise TransientError(f"{self.where}: {why}") from exc
         reply = _reply_text(*conn.data_reply)
         return Delivery(reply=reply, refused={a: _reply_text(c, m) for a, (c, m) in refused.items()})
+
+    def _expire(self, expired: threading.Event) -> None:
+        """Cut the connection of a message that went past its deadline; the blocked read then fails at once."""
+        expired.set()
+        conn = self._conn
+        sock = conn.sock if conn is not None else None
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def _refused(self, conn: smtplib.SMTP, exc: smtplib.SMTPResponseException) -> TransportError:
+        """The error for a reply the server gave in words (4xx or 5xx) to a command or to the data."""
+        text = _reply_text(exc.smtp_code, exc.smtp_error)
+        if exc.smtp_code == 421 or exc.smtp_code == -1:
+            self._drop()
+        else:
+            self._reset(conn)
+        return _classify(exc.smtp_code, text, self.where)
 
     def _reset(self, conn: smtplib.SMTP) -> None:
         try:

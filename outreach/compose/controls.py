@@ -1,0 +1,28 @@
+"""Text from outside (replies, imports, servers) made safe to print: no terminal control characters.
+
+C0 controls (except tab and newline), DEL, C1 controls and the bidirectional overrides and
+isolates (U+202A-U+202E, U+2066-U+2069) can set a terminal's title, write its clipboard (OSC 52),
+or make text read differently from what it is. They are stripped on output and refused in headers.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["CONTROL", "SURROGATE", "clean", "find_control"]
+
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
+_CONTROL_OR_LINE = re.compile(f"[\x00-\x08\x0a-\x1f\x7f-\x9f{_BIDI}]")
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean(text: str, *, newlines: bool = True) -> str:
+    """``text`` without control characters; tab always kept, newline kept when ``newlines``."""
+    return SURROGATE.sub("\ufffd", (CONTROL if newlines else _CONTROL_OR_LINE).sub("", text))
+
+
+def find_control(text: str) -> str | None:
+    """The first control character or lone surrogate in ``text`` (tab allowed), or None."""
+    match = _CONTROL_OR_LINE.search(text) or SURROGATE.search(text)
+    return match.group(0) if match else None
