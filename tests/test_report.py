@@ -157,7 +157,10 @@ def test_cli_report(home: Path, tmp_path: Path) -> None:
     assert any(line.split()[:2] == ["Globex", "2"] for line in lines)
     assert "Weeks in a row with outreach:" in out
     assert (tmp_path / "r.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert (tmp_path / "r.html").stat().st_mode & 0o777 == 0o600
     assert f"Wrote {tmp_path / 'r.html'}" in err
+    code, _, err = run("report", "--html", str(tmp_path / "missing" / "r.html"))
+    assert code == 1 and "cannot write" in err
     code, out, _ = run("report", "--json", "--since", since)
     assert json.loads(out)["stages"]["written"] == 5
     code, _, err = run("report", "--since", "last tuesday")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .common import echo, errors, load, open_store
+from .common import EXIT_FAILED, echo, errors, fail, load, open_store
 
 if TYPE_CHECKING:
     from ..compose.prepare import Recipient
@@ -298,12 +298,13 @@ def report_cmd(since: str | None, as_json: bool, html_file: Path | None) -> None
     with errors():
         rep = report(open_store(config), since=start, now=now, config=config)
     if html_file is not None:
+        from ..private import write_private
         from ..targets.html import render_html
 
         try:
-            html_file.write_text(render_html(rep), encoding="utf-8")
+            write_private(html_file, render_html(rep).encode("utf-8"))
         except OSError as exc:
-            raise click.ClickException(f"cannot write {html_file}: {exc}") from exc
+            fail(f"cannot write {html_file}: {exc.strerror or exc}", EXIT_FAILED)
     if as_json:
         echo(json.dumps(rep.as_json(), ensure_ascii=False))
     else:
