@@ -250,4 +250,4 @@ def test_cli_add_edit_show_remove(config_file: Path) -> None:
     code, _, err = run("send", "intro", "--contact", "#999", "--var", "topic=UX")
     assert code == 2 and "no contact" in err
     code, out, err = run("send", "intro", "--contact", "not.in.book@example.com", "--var", "topic=UX")
-    assert code == 0 and "not.in.book@example.com" in out
+    assert code == 2 and "not.in.book@example.com is neither in your contact book" in err and "--to" in err

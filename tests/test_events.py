@@ -198,6 +198,8 @@ def test_cli_events_log_met_and_send_nice_to_meet_you(config_file: Path, plain_s
     code, out, _ = run("due", "--json")
     items = [json.loads(line) for line in out.splitlines()]
     assert [(i["kind"], i["contact"]) for i in items] == [("event", ""), ("intro", "zed@example.com")]
+    assert [i["command"] for i in items] == ["outreach events list --upcoming 2",
+                                             "outreach send met-at-event --contact zed@example.com"]
     code, out, err = run("send", "met-at-event", "--due", "--json")
     assert code == 0, err
     [message] = sink.messages

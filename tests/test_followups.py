@@ -68,6 +68,23 @@ CASES = [
     ("met at a fair, no email", thread(ev("met", 0.5)), "met", [("thank-you", 1, False)]),
     ("out of office pushes the follow-up", thread(msg("intro", 8), ev("auto-reply", 7, until="2026-12-05")),
      "awaiting-reply", []),
+    ("meeting tomorrow: prepare", thread(msg("intro", 10), ev("replied", 8), ev("scheduled", 7, date="2026-12-02T14:00:00+00:00")),
+     "meeting-scheduled", [("prepare", 1, False)]),
+    ("meeting in a week: nothing yet", thread(msg("intro", 10), ev("scheduled", 7, date="2026-12-08T14:00:00+00:00")),
+     "meeting-scheduled", []),
+    ("cancelled 3 days ago: wait", thread(msg("intro", 10), ev("scheduled", 7, date="2026-12-08T14:00:00+00:00"),
+                                         ev("cancelled", 3)), "meeting-cancelled", []),
+    ("cancelled 8 days ago: follow up to rearrange",
+     thread(msg("intro", 20), ev("scheduled", 15, date="2026-12-08T14:00:00+00:00"), ev("cancelled", 8)),
+     "meeting-cancelled", [("follow-up", 1, False)]),
+    ("rescheduled after a cancel", thread(msg("intro", 20), ev("scheduled", 15, date="2026-11-20T14:00:00+00:00"),
+                                          ev("cancelled", 14), ev("rescheduled", 8, date="2026-12-10T09:00:00+00:00")),
+     "meeting-scheduled", []),
+    ("a reply after a cancel", thread(msg("intro", 20), ev("scheduled", 15, date="2026-11-20T14:00:00+00:00"),
+                                      ev("cancelled", 14), ev("replied", 12)), "replied", []),
+    ("an action promised 31 days ago: check-in", thread(msg("intro", 60), ev("met", 32, action="build a dbt project"),
+                                                        msg("thank-you", 31)), "thanked", [("check-in", 1, False)]),
+    ("no action, 31 days: nothing", thread(msg("intro", 60), ev("met", 32), msg("thank-you", 31)), "thanked", []),
 ]
 
 
@@ -110,6 +127,23 @@ def test_blocked_contacts_owe_nothing() -> None:
 def test_items_are_oldest_first() -> None:
     views = [thread(msg("intro", 8), contact="new@example.com"), thread(msg("intro", 20), contact="old@example.com")]
     assert [i.contact for i in due_items(views, NOW, POLICY)] == ["old@example.com", "new@example.com"]
+
+
+def test_meetings_are_calendar_events() -> None:
+    from outreach.lifecycle.followups import meeting_of
+
+    timed = thread(msg("intro", 10), ev("scheduled", 7, date="2026-12-03T14:00:00+00:00", where="Zoom"),
+                   ev("note", 6, text="ask about dbt"))
+    all_day = thread(msg("intro", 10), ev("scheduled", 7, date="2026-12-04T00:00:00+00:00", all_day=True),
+                     contact="zoe@example.com")
+    meetings = [m for m in (meeting_of(timed), meeting_of(all_day)) if m is not None]
+    cal = icalendar.Calendar.from_ical(due_to_ics([], NOW, meetings=meetings, names={"ada@example.com": "Ada L"}))
+    first, second = cal.walk("VEVENT")
+    assert str(first["summary"]) == "Meeting with Ada L" and str(first["location"]) == "Zoom"
+    assert first["dtstart"].dt == datetime(2026, 12, 3, 14, tzinfo=timezone.utc)
+    assert "Thread: Coffee?" in str(first["description"]) and "Note: ask about dbt" in str(first["description"])
+    assert str(second["dtstart"].dt) == "2026-12-04" and str(second["summary"]) == "Meeting with zoe@example.com"
+    assert meeting_of(thread(msg("intro", 10), ev("scheduled", 7, date="2026-12-03"), ev("met", 1))) is None
 
 
 def test_ics_parses_back_with_stable_uids() -> None:

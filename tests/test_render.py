@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 
@@ -126,7 +126,7 @@ def test_plain_text_reads_like_an_email() -> None:
     text = html_to_text(html)
     assert text == (
         "Hi Ada,\n\nSee my portfolio (https://x.org/a) or https://y.org or s@x.org.\n\n"
-        "  - one\n  - two\n\n1. not a list - 50% *off* C:\\path\n\nThanks,\nSam\n"
+        "- one\n- two\n\n1. not a list - 50% *off* C:\\path\n\nThanks,\nSam\n"
     )
 
 VALUES = st.text(st.characters(blacklist_categories=("Cs",)), max_size=80)
@@ -135,9 +135,24 @@ VALUES = st.text(st.characters(blacklist_categories=("Cs",)), max_size=80)
 @settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(value=VALUES)
 def test_any_variable_value_renders_literally(tmp_path: Path, sender: Sender, value: str) -> None:
+    assume(value.strip())
     (tmp_path / "t.html").write_text('+++\nsubject = "S {{ v }}"\n+++\n<p>[{{ v }}]</p>\n')
     (tmp_path / "t.txt").write_text("[{{ v }}]\n")
     draft = Renderer([tmp_path]).render("t", Contact(email="a@example.com"), sender, {"v": value})
     assert draft.text == f"[{value}]\n"
     assert f"<p>[{escape(value)}]</p>" in draft.html
     assert draft.subject == f"S {value}".strip()
+
+
+@pytest.mark.parametrize("value", ["", "   "])
+def test_an_empty_value_counts_as_missing(tmp_path: Path, sender: Sender, value: str) -> None:
+    (tmp_path / "t.html").write_text('+++\nsubject = "About {{ topic }}"\n+++\n<p>Hi {{ first_name }}</p>\n')
+    with pytest.raises(TemplateError, match="'topic' is undefined for contact 'a@example.com'"):
+        Renderer([tmp_path]).render("t", Contact(email="a@example.com", name="Ada"), sender, {"topic": value})
+    with pytest.raises(TemplateError, match="'first_name' is undefined for contact 'a@example.com'"):
+        Renderer([tmp_path]).render("t", Contact(email="a@example.com", name=value), sender, {"topic": "x"})
+
+
+def test_optional_values_still_read_as_false(sender: Sender) -> None:
+    draft = Renderer().render("follow-up", Contact(email="a@example.com"), sender, {})
+    assert draft.text.startswith("Hi there,")

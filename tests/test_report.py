@@ -167,3 +167,37 @@ def test_cli_report(home: Path, tmp_path: Path) -> None:
     assert code == 2 and "not a date" in err
     code, _, err = run("report", "--since", "2999-01-01")
     assert code == 2 and "future" in err
+
+
+def test_cli_report_whole_output_on_a_clock(home: Path) -> None:
+    store = Store(home / "outreach.sqlite3")
+    build(store)
+    store.close()
+    result = CliRunner().invoke(cli, ["report"], obj={"clock": lambda: NOW}, catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == """Networking report, 2026-12-03 to 2026-12-10
+
+written                3  ██████████████████████████████
+replied                3  ██████████████████████████████
+met                    1  ██████████
+thanked                1  ██████████
+referrals received     1  ██████████
+job-updates sent       1  ██████████
+
+Reply rate: 67% of the 3 first written to in this period; median 1.5 days to reply.
+Weeks in a row with outreach: 2
+
+target   known  written  replied  met  referrals  job  this period
+Globex       2        2        1    1          1  yes  2 written, 1 replied, 1 met
+Initech      1        1        1    0          0    -  1 written, 1 replied, 0 met
+
+Due now: 3; `outreach due` says why
+  due  2026-11-07  follow-up  eve@example.com
+  due  2026-12-08  job-update ada@example.com
+  due  2026-12-08  job-update cy@example.com
+"""
+    listing = CliRunner().invoke(cli, ["targets", "list"], obj={"clock": lambda: NOW}, catch_exceptions=False)
+    assert listing.stdout == """target   pri  known  written  replied  met  referrals  job  role
+Globex     1      2        2        1    1          1  yes  Data Analyst
+Initech    2      1        1        1    0          0    -
+"""

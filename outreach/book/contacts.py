@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -41,6 +42,12 @@ class ImportReport:
         return {"format": self.format, "added": self.added, "updated": self.updated, "unchanged": self.unchanged,
                 "skipped": [{"line": s.line, "reason": s.reason} for s in self.skipped],
                 "without_address": self.without_address}
+
+
+def _fold(text: str) -> str:
+    """Text for matching: case and accents ignored (Müller, MÜLLER and Muller match)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _name_key(name: str, company: str) -> str:
@@ -106,16 +113,20 @@ class ContactBook:
         if tag:
             sql += " AND EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = ?)"
             args.append(tag)
-        if search:
-            sql += (" AND (c.name LIKE ? ESCAPE '\\' OR c.email LIKE ? ESCAPE '\\' OR c.company LIKE ? ESCAPE '\\'"
-                    " OR c.position LIKE ? ESCAPE '\\')")
-            pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            args += [pattern] * 4
         rows = self.store.query(sql + " ORDER BY c.name COLLATE NOCASE, c.id", args)
+        if search:
+            needle = _fold(search)
+            rows = [r for r in rows if any(needle in _fold(r[k] or "") for k in ("name", "email", "company", "position"))]
         tags: dict[int, list[str]] = {}
         for r in self.store.query("SELECT contact_id, tag FROM contact_tags"):
             tags.setdefault(r["contact_id"], []).append(r["tag"])
         return [self._record(r, tags.get(r["id"], [])) for r in rows]
+
+    def referred_by(self, contact_id: int) -> list[ContactRecord]:
+        """The contacts this one referred you to."""
+        rows = self.store.query("SELECT * FROM contacts WHERE referred_by = ? AND removed_at IS NULL ORDER BY id",
+                                (contact_id,))
+        return [self._record(r, self._tags(r["id"])) for r in rows]
 
     def _referrer_id(self, execute: Callable[..., Any], ref: str) -> int:
         try:
@@ -253,7 +264,7 @@ class ContactBook:
                 if pattern in blocks:
                     what = f"the domain {pattern}" if pattern.startswith("@") else pattern
                     return (f"{key} is on your do-not-contact list ({what}, since {blocks[pattern][:10]});"
-                            " `outreach contacts unblock` lifts it")
+                            f" `outreach contacts unblock {pattern}` lifts it")
             return None
 
         return check

@@ -25,7 +25,7 @@ def read_recipients_csv(path: Path) -> list[Recipient]:
     try:
         rows, skipped = generic.read(path, read_text(path))
     except ImportFormatError as exc:
-        raise ValidationError([Problem(str(path), str(exc))]) from exc
+        raise ValidationError([Problem("--contacts", str(exc).replace(str(path), path.name))]) from exc
     if skipped:
         raise ValidationError([Problem(f"{path.name}:{s.line}", s.reason) for s in skipped])
     recipients = []

@@ -174,7 +174,7 @@ def run_batch(config: Config, template: str, recipients: Sequence[Recipient], *,
         width = config.connections if connections is None else connections
         stop = threading.Event()
         show_bar = sys.stderr.isatty() and not as_json and len(entries) > 1
-        per_minute = config.rate_per_minute if rate is None else rate
+        per_minute = (config.rate_per_minute if rate is None else rate) if transport.journaled else 0.0
 
         copies = _SentCopies(config, store) if (config.imap and config.imap.save_sent and transport.journaled) else None
 

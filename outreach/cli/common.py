@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime, timezone
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, NoReturn
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from ..store.db import Store
 
 __all__ = ["EXIT_CONNECTION", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "RATE", "echo", "errors",
-           "fail", "load", "open_store"]
+           "fail", "load", "now", "open_store"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONNECTION, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -83,8 +84,16 @@ def load() -> Config:
         return load_config()
 
 
+def now() -> datetime:
+    """The current time: the clock passed in as ``obj={"clock": ...}`` when the command is invoked, else the system's."""
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
+    clock = obj.get("clock") if isinstance(obj, dict) else None
+    return clock() if clock is not None else datetime.now(timezone.utc)
+
+
 def open_store(config: Config) -> Store:
-    """The store in the data folder, created on first use."""
+    """The store in the data folder, created on first use, on the command's clock."""
     from ..store.db import Store
 
-    return Store(config.store_path)
+    return Store(config.store_path, clock=now)

@@ -26,6 +26,30 @@ def _show_line(c) -> str:  # type: ignore[no-untyped-def]
     return f"#{c.id:<5} {c.name or '-':<28} {c.email or '(no address)':<36} {where}{tags}"
 
 
+def _record(book, ref: str):  # type: ignore[no-untyped-def]
+    """The book entry of the person ``ref`` names: ID, any address of theirs in any case or IDN form."""
+    from ..book.people import People
+    from ..errors import ContactError
+
+    if ref.strip().lstrip("#").isdigit():
+        return book.get(ref.strip().lstrip("#"), include_removed=True)
+    person = People(book.store).resolve(ref)
+    if person.record is None:
+        raise ContactError(f"{person.email} is in your sent mail but not in the contact book; add it with"
+                           f" `outreach contacts add {person.email} --name \"First Last\"`")
+    return person.record
+
+
+def _known(book, ref: str) -> bool:  # type: ignore[no-untyped-def]
+    from ..book.people import People
+    from ..errors import ContactError
+
+    try:
+        return People(book.store).resolve(ref).record is not None
+    except ContactError:
+        return False
+
+
 @click.group()
 def contacts() -> None:
     """Import, list and edit the contacts you network with."""
@@ -55,8 +79,9 @@ def import_cmd(file: Path, fmt: str, tags: tuple[str, ...], as_json: bool) -> No
     for skipped in report.skipped:
         echo(f"  skipped {file.name}:{skipped.line}: {skipped.reason}")
     if report.without_address:
-        echo(f"{report.without_address} contacts have no email address (LinkedIn hides most); they are kept but"
-             " not sent to until you give them one: outreach contacts edit ID --email ADDRESS")
+        why = " (LinkedIn hides most)" if report.format == "linkedin" else ""
+        echo(f"{report.without_address} contacts have no email address{why}; they are kept but not sent to until"
+                   " you give them one: outreach contacts edit ID --email ADDRESS")
 
 
 @contacts.command("list")
@@ -80,10 +105,11 @@ def show_cmd(contact: str, as_json: bool) -> None:
 
     with errors():
         book = _book()
-        c = book.get(contact.lstrip("#"), include_removed=True)
+        c = _record(book, contact)
         history = book.store.messages(contact=validate_address(c.email).key) if c.email else []
+        referred = book.referred_by(c.id)
     if as_json:
-        echo(json.dumps({**c.as_json(), "messages": [
+        echo(json.dumps({**c.as_json(), "referred": [r.email for r in referred], "messages": [
             {"message_id": m.message_id, "template": m.template, "status": m.status.value, "sent_at": m.sent_at}
             for m in history]}, ensure_ascii=False))
         return
@@ -94,6 +120,8 @@ def show_cmd(contact: str, as_json: bool) -> None:
     if c.referrer_email:
         permission = "may use their name" if c.may_use_name else "may NOT use their name"
         echo(f"  referred by: {c.referrer_name or c.referrer_email} <{c.referrer_email}> ({permission})")
+    for r in referred:
+        echo(f"  referred you to: {r.name or r.email} <{r.email}>")
     for key, value in c.fields.items():
         echo(f"  {key}: {value}")
     for m in history:
@@ -137,7 +165,8 @@ def edit_cmd(contact: str, email: str | None, name: str | None, company: str | N
              may_use_name: bool | None, fields: tuple[str, ...]) -> None:
     """Change a contact; what you edit here is kept when you import again."""
     with errors():
-        c = _book().edit(contact.lstrip("#"), email=email, name=name, company=company, position=position,
+        book = _book()
+        c = book.edit(_record(book, contact).id, email=email, name=name, company=company, position=position,
                          notes=notes, add_tags=add_tags, remove_tags=remove_tags, referred_by=referred_by,
                          may_use_name=may_use_name, fields=parse_vars(fields, '--field'))
     echo(f"Updated {_show_line(c)}")
@@ -148,7 +177,8 @@ def edit_cmd(contact: str, email: str | None, name: str | None, company: str | N
 def remove_cmd(contact: str) -> None:
     """Remove a contact from the book; messages already sent stay in the journal."""
     with errors():
-        c = _book().remove(contact.lstrip("#"))
+        book = _book()
+        c = book.remove(_record(book, contact).id)
     echo(f"Removed #{c.id} {c.name or c.email}.")
 
 
@@ -159,9 +189,14 @@ def block_cmd(target: str | None) -> None:
     with errors():
         book = _book()
         if target is None:
-            for pattern, since in book.blocks():
+            blocks = book.blocks()
+            for pattern, since in blocks:
                 echo(f"{pattern:<40} since {since[:10]}")
+            if not blocks:
+                echo("No blocks: nobody is on the do-not-contact list.")
             return
+        if not target.strip().startswith("@") and (target.strip().lstrip("#").isdigit() or _known(book, target)):
+            target = _record(book, target).email
         pattern = book.block(target)
     echo(f"Blocked {pattern}: every send to it is refused.")
 

@@ -18,6 +18,8 @@ from .threads import COMMANDS as THREAD_COMMANDS
 from ..errors import ConfigError, ContactError, CredentialsError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..send import Recipient
     from ..store.db import Store
     from ..config import Config
@@ -52,16 +54,22 @@ def cli() -> None:
 @cli.command()
 @click.option("--name", required=True, help="Your name as recipients should see it.")
 @click.option("--email", required=True, help="Your email address.")
-def init(name: str, email: str) -> None:
+@click.option("--no-typo-check", is_flag=True, help="Accept a domain that looks misspelt (gmial.com, .con).")
+def init(name: str, email: str, no_typo_check: bool) -> None:
     """Create the config file with your name and address."""
     from ..compose.addresses import validate_address
     from ..config import config_path, data_dir, write_initial_config
     from ..compose.headers import check_header_value
+    from ..compose.typos import suggest_domain
 
     path = config_path()
     with errors():
         check_header_value("name", name)
         address = validate_address(email)
+        local, _, domain = address.normalized.rpartition("@")
+        guess = suggest_domain(domain) if not no_typo_check else None
+        if guess:
+            raise ConfigError(f"{address.normalized}: did you mean {local}@{guess}? (if it is right: --no-typo-check)")
         write_initial_config(path, name, address.normalized)
     echo(f"Wrote {path}")
     echo(f"Data (outbox, store) goes to {data_dir()}")
@@ -74,8 +82,14 @@ def templates_cmd(as_json: bool) -> None:
     """List the templates, their kind, and where each comes from."""
     from ..compose.render import list_templates
 
+    broken: list[tuple[Path, str]] = []
     with errors():
-        infos = list_templates(load().template_dirs)
+        infos = list_templates(load().template_dirs, broken)
+    for path, error in broken:
+        if as_json:
+            echo(json.dumps({"name": path.name.removesuffix(".html"), "path": str(path), "error": error}))
+        else:
+            echo(f"{path.name.removesuffix('.html'):<14} {'BROKEN':<11} {'user':<9} {error}")
     for t in infos:
         if as_json:
             echo(json.dumps({"name": t.name, "kind": t.kind, "reply": t.reply, "followup_days": t.followup_days,
@@ -110,7 +124,10 @@ def _recipients(to: tuple[str, ...], name: str | None, contacts_file: Path | Non
 
     if name is not None and len(to) != 1:
         raise click.UsageError("--name goes with exactly one --to")
+    from ..book.people import People, UnknownPersonError
+
     out: list[Recipient] = []
+    blocked = book.blocked_checker()
     for tag in tags:
         members = book.find(tag=tag)
         if not members:
@@ -118,22 +135,19 @@ def _recipients(to: tuple[str, ...], name: str | None, contacts_file: Path | Non
         without = [c for c in members if not c.email]
         if without:
             echo(f"Skipping {len(without)} contacts tagged {tag!r} without an email address.", err=True)
-        out += [Recipient(c.as_contact(), variables, where=f"contact #{c.id}") for c in members if c.email]
+        out += _unblocked([Recipient(c.as_contact(), variables, where=f"contact #{c.id}") for c in members if c.email],
+                          blocked, f"tagged {tag!r}")
+    people = People(book.store)
     for ref in refs:
         try:
-            record = book.get(ref.lstrip("#"))
-        except ContactError:
-            if ref.lstrip("#").isdigit():
-                raise
-            out.append(Recipient(Contact(email=ref), variables, where=f"--contact {ref}"))
-            continue
-        if not record.email:
-            raise click.UsageError(f"contact #{record.id} ({record.name}) has no email address;"
-                                   " add one with `outreach contacts edit`")
-        out.append(Recipient(record.as_contact(), variables, where=f"--contact {ref}"))
+            person = people.resolve(ref)
+        except UnknownPersonError as exc:
+            raise ContactError(f"--contact {exc}; use --to ADDRESS to write to someone new") from exc
+        contact = person.record.as_contact() if person.record else Contact(email=person.email)
+        out.append(Recipient(contact, variables, where=f"--contact {ref}"))
     if contacts_file is not None:
-        for r in read_recipients_csv(contacts_file):
-            out.append(Recipient(contact=r.contact, variables={**r.variables, **variables}, where=r.where))
+        out += _unblocked([Recipient(contact=r.contact, variables={**r.variables, **variables}, where=r.where)
+                           for r in read_recipients_csv(contacts_file)], blocked, f"in {contacts_file.name}")
     for address in to:
         out.append(Recipient(contact=_contact_for(book, address, name, referred_by, may_use_name),
                              variables=variables, where=f"--to {address}"))
@@ -142,28 +156,60 @@ def _recipients(to: tuple[str, ...], name: str | None, contacts_file: Path | Non
     return out
 
 
+def _unblocked(recipients: list[Recipient], blocked: Callable[[str], str | None], what: str) -> list[Recipient]:
+    """The recipients of a batch minus those on the do-not-contact list or bouncing, which are counted."""
+    from ..compose.addresses import validate_address
+    from ..errors import AddressError
+
+    keep = []
+    for r in recipients:
+        try:
+            key = validate_address(r.contact.email).key
+        except AddressError:
+            keep.append(r)
+            continue
+        if not blocked(key):
+            keep.append(r)
+    if len(keep) < len(recipients):
+        echo(f"Skipping {len(recipients) - len(keep)} contacts {what} on the do-not-contact list or whose"
+                   " address bounced.", err=True)
+    return keep
+
+
 @cli.command()
 @click.argument("template")
 @click.option("--to", "to", multiple=True, metavar="ADDRESS", help="A recipient (repeatable).")
+@click.option("--contact", "ref", metavar="ADDRESS|ID", help="A person from the book or the journal, in their thread.")
 @click.option("--name", help="The recipient's name (with one --to).")
 @click.option("--var", "var", multiple=True, metavar="KEY=VALUE", help="A template variable (repeatable).")
 @click.option("--referred-by", help="Who referred you to this contact.")
 @click.option("--may-use-name", is_flag=True, help="The referrer allowed you to use their name.")
 @click.option("--html", "show_html", is_flag=True, help="Print the HTML body instead of the text body.")
-def preview(template: str, to: tuple[str, ...], name: str | None, var: tuple[str, ...], referred_by: str | None,
-            may_use_name: bool, show_html: bool) -> None:
-    """Print the subject and body TEMPLATE would produce, without writing anything."""
+def preview(template: str, to: tuple[str, ...], ref: str | None, name: str | None, var: tuple[str, ...],
+            referred_by: str | None, may_use_name: bool, show_html: bool) -> None:
+    """Print the To:, subject, variables and body TEMPLATE would produce, without writing anything.
+
+    With --contact, the person's name and thread are used as a real send would: To: with the name,
+    the ``Re:`` subject, and the variables inherited from the thread; missing variables are named.
+    """
     from ..book.contacts import ContactBook
     from ..compose.render import Renderer
 
     config = load()
     with errors():
         sender = sender_of(config)
-        book = ContactBook(open_store(config))
-        contact = _contact_for(book, to[0] if to else "someone@example.com", name, referred_by, may_use_name)
-        draft = Renderer(config.template_dirs).render(template, contact, sender, parse_vars(var))
-    echo(f"Subject: {draft.subject}\n")
-    echo(draft.html if show_html else draft.text, nl=False)
+        store = open_store(config)
+        renderer = Renderer(config.template_dirs)
+        if ref is None:
+            contact = _contact_for(ContactBook(store), to[0] if to else "someone@example.com", name, referred_by,
+                                   may_use_name)
+            draft = renderer.render(template, contact, sender, parse_vars(var))
+            echo(f"Subject: {draft.subject}\n")
+            echo(draft.html if show_html else draft.text, nl=False)
+            return
+        from .preview import preview_person
+
+        sys.exit(preview_person(store, renderer, sender, template, ref, parse_vars(var), show_html))
 
 
 @cli.command()
@@ -310,13 +356,16 @@ def journal(ctx: click.Context, status: str | None, as_json: bool) -> None:
     with errors():
         with open_store(load()) as store:
             rows = store.messages(Status(status) if status else None)
+    to_width = max((len(e.contact) for e in rows), default=0)
+    template_width = max((len(e.template) for e in rows), default=0)
     for e in rows:
         if as_json:
             echo(json.dumps({"key": e.key, "to": e.contact, "message_id": e.message_id, "status": e.status.value,
-                             "template": e.template, "subject": e.subject, "reply": e.reply,
-                             "created_at": e.created_at, "sent_at": e.sent_at}))
+                                   "template": e.template, "subject": e.subject, "reply": e.reply,
+                                   "batch": e.batch, "created_at": e.created_at, "sent_at": e.sent_at}))
         else:
-            echo(f"{e.created_at[:19]}  {e.status.value:<8}  {e.template:<10}  {e.contact}  {e.message_id}")
+            echo(f"{e.created_at[:19]}  {e.status.value:<8}  {e.template:<{template_width}}  "
+                       f"{e.contact:<{to_width}}  {e.message_id}")
             if e.reply and e.status.value != "sent":
                 echo(f"{'':<21}{e.reply}")
 
@@ -337,6 +386,24 @@ def journal_resolve(message_id: str, as_sent: bool, resend: bool) -> None:
     if not changed:
         fail(f"no message with outcome unknown has Message-ID {message_id}", EXIT_USAGE)
     echo("Recorded as sent." if as_sent else "Queued: the next run of the same send command sends it.")
+
+
+@journal.command("retry")
+@click.argument("message_id", required=False)
+@click.option("--failed", "all_failed", is_flag=True, help="Every failed message (of --batch, if given).")
+@click.option("--batch", help="With --failed: only the failed messages of this batch (see `journal --json`).")
+def journal_retry(message_id: str | None, all_failed: bool, batch: str | None) -> None:
+    """Queue a failed message again, once the address or the server is fixed; the same send command sends it."""
+    if (message_id is None) == (not all_failed) or (batch and not all_failed):
+        raise click.UsageError("give a MESSAGE-ID, or --failed [--batch BATCH]")
+    with errors():
+        with open_store(load()) as store:
+            queued = store.retry(message_id, batch=batch)
+    if not queued:
+        fail(f"no failed message has Message-ID {message_id}" if message_id else "no failed message to retry",
+             EXIT_USAGE)
+    echo(f"Queued {len(queued)} failed message{'s' if len(queued) != 1 else ''} again: run the same send command"
+               " (or `outreach follow-up --all` for follow-ups) to send them.")
 
 
 cli.add_command(contacts)

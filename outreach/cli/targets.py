@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from .common import EXIT_FAILED, echo, errors, fail, load, open_store
+from .common import EXIT_FAILED, echo, errors, fail, load, now, open_store
 
 if TYPE_CHECKING:
     from ..compose.prepare import Recipient
@@ -71,7 +71,7 @@ def list_cmd(as_json: bool) -> None:
     """Every target with contacts known, written to, replied, met, referrals, and whether a job came of it."""
     config = load()
     with errors():
-        summaries = _targets(config).list(datetime.now(timezone.utc))
+        summaries = _targets(config).list(now())
     if as_json:
         for s in summaries:
             echo(json.dumps(s.as_json(), ensure_ascii=False))
@@ -93,7 +93,7 @@ def show_cmd(name: str, as_json: bool) -> None:
     """Who you know at NAME, with their state and referrer, then whom to write next."""
     config = load()
     with errors():
-        view = _targets(config).show(name, datetime.now(timezone.utc))
+        view = _targets(config).show(name, now())
     if as_json:
         echo(json.dumps(view.as_json(), ensure_ascii=False))
         return
@@ -145,7 +145,7 @@ def target_recipients(store: Store, config: Config, name: str, limit: int | None
     """The suggested next people at target ``name`` as recipients (each keyed as any intro to them)."""
     from ..compose.prepare import Recipient
 
-    people = _targets(config, store).suggest(name, datetime.now(timezone.utc), limit=limit)
+    people = _targets(config, store).suggest(name, now(), limit=limit)
     return [Recipient(p.record.as_contact(), variables, where=f"--target {name}: contact #{p.record.id}")
             for p in people]
 
@@ -203,9 +203,9 @@ def events_list_cmd(upcoming: int | None, as_json: bool) -> None:
     """Events soonest first, with id, time, place and link; `events attend ID` marks one."""
     from ..targets.events import Events
 
-    now = datetime.now(timezone.utc)
     with errors():
-        rows = Events(open_store(load())).list(now=now, upcoming=None if upcoming is None else timedelta(days=upcoming))
+        rows = Events(open_store(load())).list(now=now(),
+                                               upcoming=None if upcoming is None else timedelta(days=upcoming))
     for e in rows:
         if as_json:
             echo(json.dumps({"id": e.id, "uid": e.uid, "summary": e.summary, "starts_at": e.starts_at.isoformat(),
@@ -291,12 +291,12 @@ def report_cmd(since: str | None, as_json: bool, html_file: Path | None) -> None
     from ..targets.progress import report
 
     config = load()
-    now = datetime.now(timezone.utc)
+    current = now()
     start = _date(since, "--since") if since else None
-    if start is not None and start > now:
+    if start is not None and start > current:
         raise click.BadParameter("the period cannot start in the future", param_hint="--since")
     with errors():
-        rep = report(open_store(config), since=start, now=now, config=config)
+        rep = report(open_store(config), since=start, now=current, config=config)
     if html_file is not None:
         from ..private import write_private
         from ..targets.html import render_html

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
@@ -12,9 +13,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .common import EXIT_FAILED, EXIT_OK, RATE, echo, errors, fail, load, open_store
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, RATE, echo, errors, fail, load, now, open_store
 
 if TYPE_CHECKING:
+    from ..book.people import Person
+    from ..lifecycle.threads import ThreadView
     from ..config import Config
     from ..compose.prepare import Recipient
     from ..store.db import Store
@@ -22,90 +25,151 @@ if TYPE_CHECKING:
 __all__ = ["COMMANDS", "due_recipients"]
 
 
-def _when(text: str | None) -> datetime:
-    """``today``, ``yesterday``, ``2026-12-01`` or ``2026-12-01 14:30`` (local time) as an aware datetime."""
-    now = datetime.now(timezone.utc)
-    if text is None or text == "now" or text == "today":
-        return now
+def _when(text: str | None, option: str = "--at") -> datetime:
+    """``now``, ``today``, ``yesterday``, ``2026-12-01`` or ``2026-12-01 14:30`` (local time) as an aware datetime."""
+    current = now()
+    if text is None or text in ("now", "today"):
+        return current
     if text == "yesterday":
-        return now - timedelta(days=1)
+        return current - timedelta(days=1)
     try:
         value = datetime.fromisoformat(text)
         value = value if value.tzinfo else value.astimezone()
         if not 1900 <= value.astimezone(timezone.utc).year <= 2999:
             raise ValueError(text)
     except (ValueError, OverflowError):
-        raise click.BadParameter(f"{text!r} is not a date like 2026-12-01 or 2026-12-01 14:30"
-                                 " between the years 1900 and 2999") from None
+        raise click.BadParameter(f"{text!r} is not a date like 2026-12-01 or 2026-12-01 14:30 (or today, yesterday)"
+                                 " between the years 1900 and 2999", param_hint=option) from None
     return value
 
 
-def _key(address: str) -> str:
-    from ..compose.addresses import validate_address
+def _meeting(text: str, option: str, where: str | None) -> dict[str, object]:
+    """The detail of a meeting event: its date (and time), whether it is all day, and where."""
+    value = _when(text, option)
+    detail: dict[str, object] = {"date": value.isoformat(), "all_day": len(text.strip()) <= 10}
+    if where:
+        detail["where"] = where
+    return detail
 
-    return validate_address(address).key
+
+def _person(store: Store, contact: str, *, new: bool = False, hint: str = "") -> Person:
+    """The person CONTACT names; an unknown address is refused with the closest known one (exit 2)."""
+    from ..book.people import People, UnknownPersonError
+
+    try:
+        return People(store).resolve(contact, new=new)
+    except UnknownPersonError as exc:
+        fail(f"{exc}{hint}", EXIT_USAGE)
+
+
+_EVENTS = ("--replied", "--scheduled DATE", "--rescheduled DATE", "--cancelled", "--met", "--note TEXT",
+           "--referral ADDRESS", "--closed")
 
 
 @click.command("log")
 @click.argument("contact")
-@click.option("--replied", "what", flag_value="replied", help="They answered.")
-@click.option("--scheduled", "scheduled", metavar="DATE", help="A meeting is set for DATE.")
-@click.option("--met", "what", flag_value="met", help="You had the conversation.")
+@click.option("--replied", is_flag=True, help="They answered.")
+@click.option("--scheduled", "scheduled", metavar="DATE", help="A meeting is set for DATE (and time).")
+@click.option("--rescheduled", "rescheduled", metavar="DATE", help="The meeting moved to DATE (and time).")
+@click.option("--cancelled", is_flag=True, help="The meeting was cancelled; the conversation stays open.")
+@click.option("--where", help="Where the meeting is (with --scheduled or --rescheduled).")
+@click.option("--met", is_flag=True, help="You had the conversation.")
 @click.option("--note", "note", metavar="TEXT", help="Add a note to the thread.")
 @click.option("--referral", "referral", metavar="ADDRESS", help="They referred you to someone (with --name).")
-@click.option("--closed", "what", flag_value="closed", help="The conversation is over: nothing more is due.")
-@click.option("--notes", help="What you learned (with --met).")
-@click.option("--name", help="The referred person's name (with --referral), or CONTACT's (with --event).")
+@click.option("--closed", is_flag=True, help="The conversation is over: nothing more is due.")
+@click.option("--learned", metavar="TEXT", help="With --met: what you learned (the thank-you uses it).")
+@click.option("--action", metavar="TEXT", help="With --met: what you will do (the thank-you and check-in use it).")
+@click.option("--notes", help="With --met: anything else to remember.")
+@click.option("--name", help="The referred person's name (with --referral), or CONTACT's (with --met --event).")
 @click.option("--may-use-name", is_flag=True, help="With --referral: you may mention CONTACT's name to them.")
+@click.option("--referrer-name", metavar="NAME", help="With --referral: CONTACT's name, when it is not known yet.")
 @click.option("--event", metavar="NAME|ID", help="With --met: the networking event where you met.")
 @click.option("--company", help="With --met --event: CONTACT's organisation (when CONTACT is new to the book).")
+@click.option("--new", "new", is_flag=True, help="CONTACT is someone new: record it even though no message went to it.")
 @click.option("--at", "at", metavar="DATE", help="When it happened (default now), e.g. yesterday or 2026-12-01.")
-def log_cmd(contact: str, what: str | None, scheduled: str | None, note: str | None, referral: str | None,
-            notes: str | None, name: str | None, may_use_name: bool, event: str | None, company: str | None,
-            at: str | None) -> None:
-    """Record what happened with CONTACT off-line: a reply, a meeting, a note, a referral."""
-    from ..book.contacts import ContactBook
+def log_cmd(contact: str, replied: bool, scheduled: str | None, rescheduled: str | None, cancelled: bool,
+            where: str | None, met: bool, note: str | None, referral: str | None, closed: bool, learned: str | None,
+            action: str | None, notes: str | None, name: str | None, may_use_name: bool, referrer_name: str | None,
+            event: str | None, company: str | None, new: bool, at: str | None) -> None:
+    """Record one thing that happened with CONTACT off-line: a reply, a meeting, a note, a referral."""
+    from ..lifecycle.agenda import policy_from
+    from ..lifecycle.followups import thread_state
     from ..lifecycle.threads import Threads
 
-    chosen = [k for k, v in (("what", what), ("scheduled", scheduled), ("note", note), ("referral", referral)) if v]
-    if len(chosen) != 1:
-        raise click.UsageError("give exactly one of --replied, --scheduled DATE, --met, --note TEXT, "
-                               "--referral ADDRESS or --closed")
-    if referral and not name:
-        raise click.UsageError("--referral needs --name")
-    if (event or company) and what != "met":
+    given = [flag for flag, value in zip(_EVENTS, (replied, scheduled, rescheduled, cancelled, met, note, referral,
+                                                   closed)) if value]
+    if len(given) != 1:
+        raise click.UsageError(f"give exactly one of {', '.join(_EVENTS)}" +
+                               (f" (one event per call; got {' and '.join(given)})" if given else ""))
+    if (learned or action or notes) and not met:
+        raise click.UsageError("--learned, --action and --notes go with --met")
+    if where and not (scheduled or rescheduled):
+        raise click.UsageError("--where goes with --scheduled or --rescheduled")
+    if (may_use_name or referrer_name) and not referral:
+        raise click.UsageError("--may-use-name and --referrer-name go with --referral")
+    if (event or company) and not met:
         raise click.UsageError("--event and --company go with --met")
+    if name and not (referral or event):
+        raise click.UsageError("--name goes with --referral (the referred person) or --met --event (CONTACT)")
+    if referral and not name:
+        raise click.UsageError("--referral needs --name (the referred person's name)")
     when = _when(at)
+    config = load()
     with errors():
-        store = open_store(load())
-        key = _key(contact)
+        store = open_store(config)
+        person = _person(store, contact, new=new or bool(event),
+                         hint=" (if it is someone new, add --new to record it anyway)")
         threads = Threads(store)
-        if what:
-            detail = {"notes": notes} if notes else {}
+        if referral:
+            assert name is not None
+            view = _log_referral(store, person, referral, name, may_use_name, referrer_name, when)
+        elif scheduled or rescheduled:
+            kind, date = ("scheduled", scheduled) if scheduled else ("rescheduled", rescheduled)
+            assert date is not None
+            view = threads.log(person.key, kind, when, _meeting(date, f"--{kind}", where))
+        elif note:
+            view = threads.log(person.key, "note", when, {"text": note})
+        else:
+            kind = "replied" if replied else "cancelled" if cancelled else "met" if met else "closed"
+            detail: dict[str, object] = {k: v for k, v in (("learned", learned), ("action", action),
+                                                           ("notes", notes)) if v}
             if event:
                 from .targets import met_at_event
 
-                detail.update(met_at_event(store, contact, event, when, name, company))
-            view = threads.log(key, what, when, detail)
-        elif scheduled:
-            view = threads.log(key, "scheduled", when, {"date": _when(scheduled).isoformat()})
-        elif note:
-            view = threads.log(key, "note", when, {"text": note})
-        else:
-            assert referral is not None and name is not None
-            book = ContactBook(store)
-            try:
-                book.get(key)
-            except Exception:
-                book.add(contact)
-            added = book.add(referral, name=name, referred_by=contact, may_use_name=may_use_name)
-            view = threads.log(key, "referral", when, {"address": added.email, "name": name,
-                                                       "may_use_name": may_use_name})
-    from ..lifecycle.agenda import policy_from
-    from ..lifecycle.followups import thread_state
+                detail.update(met_at_event(store, person.email, event, when, name, company))
+            view = threads.log(person.key, kind, when, detail)
+    who = f"{person.name} <{person.key}>" if person.name else person.key
+    echo(f"Logged on the thread with {who} ({view.subject or 'no email yet'}): now "
+         f"{thread_state(view, now(), policy_from(config))}.")
 
-    echo(f"Logged on the thread with {key} ({view.subject or 'no email yet'}): now "
-         f"{thread_state(view, datetime.now(timezone.utc), policy_from(load()))}.")
+
+def _log_referral(store: Store, person: Person, referral: str, name: str, may_use_name: bool,
+                  referrer_name: str | None, when: datetime) -> ThreadView:
+    """Add the referred person to the book, referred by ``person``, whose name must be known."""
+    from ..book.contacts import ContactBook
+    from ..errors import ContactError
+    from ..lifecycle.threads import Threads
+
+    book = ContactBook(store)
+    known = referrer_name or person.name or store.first_variables_of(person.key).get("name", "")
+    if not known.strip():
+        raise ContactError(
+            f"the name of {person.key} is not known, so the intro could not say who referred them; give it:"
+            f" outreach log {person.key} --referral {referral} --name {shlex.quote(name)}"
+            f"{' --may-use-name' if may_use_name else ''} --referrer-name \"First Last\"")
+    if person.record is None:
+        book.add(person.key, name=known)
+    elif not person.record.name or referrer_name:
+        book.edit(person.record.id, name=known)
+    try:
+        existing = book.get(referral)
+    except ContactError:
+        added = book.add(referral, name=name, referred_by=person.key, may_use_name=may_use_name)
+    else:
+        added = book.edit(existing.id, referred_by=person.key, may_use_name=may_use_name,
+                          name=None if existing.name else name)
+    return Threads(store).log(person.key, "referral", when, {"address": added.email, "name": added.name or name,
+                                                             "may_use_name": may_use_name})
 
 
 @click.command("landed")
@@ -116,11 +180,20 @@ def landed_cmd(company: str, role: str, at: str | None) -> None:
     """Record the job you landed: a job-update falls due for everyone who replied or met you."""
     from ..lifecycle.threads import Threads
 
+    from ..book.people import People
+    from ..lifecycle.agenda import agenda
+
+    config = load()
     with errors():
-        Threads(open_store(load())).record_milestone("landed", _when(at), {"company": company, "role": role})
-    echo(f"Congratulations! `outreach due` now lists a job-update for everyone who helped.\n"
-         f"Send them with: outreach send job-update --contact ADDRESS --var new_role=\"{role}\" "
-         f"--var new_company=\"{company}\"")
+        store = open_store(config)
+        Threads(store).record_milestone("landed", _when(at), {"company": company, "role": role})
+        people = People(store)
+        owed = [people.resolve(i.contact, new=True) for i in agenda(store, config, now()) if i.kind == "job-update"]
+    echo(f"Congratulations! A job-update is now due to the {len(owed)} people who replied or met you:")
+    for person in owed:
+        echo(f"  {person.name} <{person.email}>" if person.name else f"  {person.email}")
+    echo("Send them all, each in their thread (the role and company come from here): "
+               "outreach send job-update --due")
 
 
 @click.command("threads")
@@ -134,12 +207,12 @@ def threads_cmd(state: str | None, as_json: bool) -> None:
     from ..lifecycle.threads import Threads
 
     config = load()
-    now = datetime.now(timezone.utc)
+    current_time = now()
     with errors():
         views = Threads(open_store(config)).views()
     policy = policy_from(config)
     for view in sorted(views, key=lambda v: v.last_activity, reverse=True):
-        current = thread_state(view, now, policy)
+        current = thread_state(view, current_time, policy)
         if state and current != state:
             continue
         if as_json:
@@ -156,8 +229,11 @@ def _describe(kind: str, detail: Mapping[str, object]) -> str:
         extra = {"auto-reply": f", back {detail['until']}" if detail.get("until") else "",
                  "bounced": f": {detail.get('reason', '')}"}.get(kind, "")
         return f"{kind}: {detail['subject']} (from {detail.get('from', '?')}){extra}"
-    if kind == "scheduled":
-        return f"meeting scheduled for {str(detail.get('date', ''))[:16]}"
+    if kind in ("scheduled", "rescheduled"):
+        date = str(detail.get("date", ""))[: 10 if detail.get("all_day") else 16].replace("T", " ")
+        return f"meeting {kind} for {date}" + (f" at {detail['where']}" if detail.get("where") else "")
+    if kind == "cancelled":
+        return "meeting cancelled"
     if kind == "referral":
         return f"referred you to {detail.get('name')} <{detail.get('address')}>"
     return kind + "".join(f" {k}={v}" for k, v in detail.items())
@@ -174,10 +250,12 @@ def thread_cmd(contact: str, as_json: bool) -> None:
 
     config = load()
     with errors():
-        view = Threads(open_store(config)).latest(_key(contact), include_closed=True)
+        store = open_store(config)
+        person = _person(store, contact)
+        view = Threads(store).latest(person.key, include_closed=True)
     if view is None:
-        raise click.ClickException(f"no thread with {contact} yet")
-    state = thread_state(view, datetime.now(timezone.utc), policy_from(config))
+        fail(f"no thread with {person.key} yet", EXIT_USAGE)
+    state = thread_state(view, now(), policy_from(config))
     history = sorted([(m.at, f"sent {m.kind or m.template}: {m.subject} {m.message_id}" +
                        (" (outcome unknown)" if m.status == "unknown" else "")) for m in view.messages] +
                      [(e.at, _describe(e.kind, e.detail)) for e in view.events])
@@ -186,7 +264,8 @@ def thread_cmd(contact: str, as_json: bool) -> None:
                          "history": [{"at": at.isoformat(), "what": what} for at, what in history]},
                         ensure_ascii=False))
         return
-    echo(f"{view.contact}: {view.subject or '(no email yet)'} [{state}]")
+    who = f"{person.name} <{view.contact}>" if person.name else view.contact
+    echo(f"{who}: {view.subject or '(no email yet)'} [{state}]")
     for at, what in history:
         echo(f"  {at:%Y-%m-%d %H:%M}  {what}")
 
@@ -198,61 +277,88 @@ def thread_cmd(contact: str, as_json: bool) -> None:
 @click.option("--upcoming", type=click.IntRange(0, 36500), default=0, help="Also list what falls due within N days.")
 def due_cmd(as_json: bool, ics: Path | None, upcoming: int) -> None:
     """What you owe whom, oldest first, with why: follow-ups, thank-yous, check-ins, job updates."""
-    from ..lifecycle.agenda import agenda
+    from ..lifecycle.agenda import agenda, meetings
 
     config = load()
-    now = datetime.now(timezone.utc)
+    current = now()
     with errors():
         store = open_store(config)
-        items = agenda(store, config, now, timedelta(days=upcoming))
+        items = agenda(store, config, current, timedelta(days=upcoming))
+        commands: dict[str, str] = {}
+        if items:
+            from ..compose.render import Renderer
+            from ..lifecycle.suggest import suggested_command
+
+            renderer = Renderer(config.template_dirs)
+            commands = {i.key: suggested_command(store, renderer, config.sender, i) for i in items}
+        if ics is not None:
+            from ..lifecycle.ics import due_to_ics
+            from ..private import write_private
+
+            booked = meetings(store, current)
+            names = _names(store, [m.contact for m in booked])
+            try:
+                write_private(ics, due_to_ics(items, current, commands=commands, meetings=booked, names=names))
+            except OSError as exc:
+                fail(f"cannot write {ics}: {exc.strerror or exc}", EXIT_FAILED)
         from ..targets.events import Events
 
-        reminders = Events(store).reminders(now, timedelta(days=upcoming))
-    if ics is not None:
-        from ..lifecycle.ics import due_to_ics
-        from ..private import write_private
-
-        try:
-            write_private(ics, due_to_ics(items, now))
-        except OSError as exc:
-            fail(f"cannot write {ics}: {exc.strerror or exc}", EXIT_FAILED)
+        reminders = Events(store).reminders(current, timedelta(days=upcoming))
+    commands.update({r.key: "outreach events list --upcoming 2" for r in reminders})
     items = sorted([*items, *reminders], key=lambda i: (i.due_at, i.contact))
     for item in items:
         if as_json:
-            echo(json.dumps(item.as_json(), ensure_ascii=False))
+            echo(json.dumps({**item.as_json(), "command": commands[item.key]}, ensure_ascii=False))
         else:
-            when = "LATE " if item.late else ("due  " if item.due_at <= now else "soon ")
+            when = "LATE " if item.late else ("due  " if item.due_at <= current else "soon ")
             echo(f"{when}{item.due_at:%Y-%m-%d}  {item.kind:<10} {item.contact:<34} {item.reason}")
+            echo(f"{'':<17}{commands[item.key]}")
     if not as_json:
         if not items:
             echo("Nothing is due. Well done.")
         if ics is not None:
-            echo(f"Wrote {len(items) - len(reminders)} to-dos to {ics}.", err=True)
+            echo(f"Wrote {len(items) - len(reminders)} to-dos and {len(booked)} meetings to {ics}.", err=True)
+
+
+def _names(store: Store, addresses: list[str]) -> dict[str, str]:
+    """The names the book knows for these addresses."""
+    from ..book.people import People
+
+    people = People(store)
+    return {a: people.resolve(a, new=True).name for a in addresses}
 
 
 def due_recipients(store: Store, config: Config, kind: str, variables: dict[str, str]) -> list[Recipient]:
-    """One recipient per item of ``kind`` due now, keyed by the item so that a re-run sends nothing twice."""
-    from ..lifecycle.agenda import agenda
-    from ..send import Recipient
-    from ..book.contacts import ContactBook
-    from ..errors import ContactError
-    from ..models import Contact
+    """One recipient per item of ``kind`` due now, in its thread, keyed by the item so that a re-run sends nothing twice.
 
-    book = ContactBook(store)
-    recipients = []
-    for item in agenda(store, config, datetime.now(timezone.utc)):
+    Contacts on the do-not-contact list or whose address bounced are skipped, and counted on standard error.
+    """
+    from ..book.contacts import ContactBook
+    from ..book.people import People
+    from ..lifecycle.agenda import agenda
+    from ..models import Contact
+    from ..send import Recipient
+
+    people = People(store)
+    blocked = ContactBook(store).blocked_checker()
+    recipients, skipped = [], 0
+    for item in agenda(store, config, now()):
         if item.kind != kind:
             continue
-        try:
-            contact = book.get(item.contact).as_contact()
-        except ContactError:
-            contact = Contact(email=item.contact)
-        recipients.append(Recipient(contact, variables, where=f"thread with {item.contact}", key=item.key))
+        if blocked(item.contact):
+            skipped += 1
+            continue
+        person = people.resolve(item.contact, new=True)
+        contact = person.record.as_contact() if person.record else Contact(email=person.email)
+        recipients.append(Recipient(contact, variables, where=f"thread with {item.contact}", key=item.key,
+                                    thread_id=item.thread_id))
+    if skipped:
+        echo(f"Skipping {skipped} on the do-not-contact list or whose address bounced.", err=True)
     return recipients
 
 
 @click.command("follow-up")
-@click.option("--all", "send_all", is_flag=True, required=True, help="Send every follow-up that is due now.")
+@click.option("--all", "send_all", is_flag=True, help="Send every follow-up that is due now (without it: list them).")
 @click.option("--dry-run", is_flag=True, help="Write them to the outbox instead of sending.")
 @click.option("--var", "var", multiple=True, metavar="KEY=VALUE", help="A template variable for every message.")
 @click.option("--rate", type=RATE, help="Messages per minute (0: no limit).")
@@ -269,6 +375,11 @@ def follow_up_cmd(send_all: bool, dry_run: bool, var: tuple[str, ...], rate: flo
         recipients = due_recipients(store, config, "follow-up", parse_vars(var))
     if not recipients:
         echo("No follow-up is due.")
+        sys.exit(EXIT_OK)
+    if not send_all:
+        for r in recipients:
+            echo(f"follow-up  {r.contact.name or '-':<24} {r.contact.email}")
+        echo(f"{len(recipients)} follow-ups are due. Send them, each in its thread: outreach follow-up --all")
         sys.exit(EXIT_OK)
     sys.exit(run_batch(config, "follow-up", recipients, store=store, dry_run=dry_run, rate=rate, as_json=as_json,
                        connections=connections))

@@ -149,11 +149,22 @@ def build_message(
         check_header_value(name, value, where)
         msg[name] = value
     msg.set_content(draft.text)
-    msg.add_alternative(draft.html, subtype="html")
+    msg.add_alternative(html_document(draft.html, draft.subject), subtype="html")
     budget = MAX_ATTACHMENT_BYTES
     for path in draft.attachments:
         budget -= _attach(msg, Path(path), where, budget)
     return msg
+
+
+def html_document(body: str, title: str = "") -> str:
+    """A complete HTML document around a template's body (left alone when it already is one)."""
+    head = body.lstrip()[:20].lower()
+    if head.startswith(("<!doctype", "<html")):
+        return body
+    from html import escape
+
+    return (f'<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>{escape(title)}</title>\n</head>\n'
+            f"<body>\n{body}</body>\n</html>\n")
 
 
 def serialize(msg: EmailMessage, *, where: str = "") -> tuple[bytes, Envelope]:

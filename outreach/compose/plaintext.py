@@ -10,6 +10,7 @@ __all__ = ["html_to_text"]
 
 _UNESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!])")
 _BLANK_RUNS = re.compile(r"\n{3,}")
+_LIST_ITEM = re.compile(r"^  ((?:  )*(?:- |\d+\. ))")
 
 
 class _Converter(html2text.HTML2Text):
@@ -54,5 +55,5 @@ def html_to_text(html: str) -> str:
     converter = _Converter()
     text = converter.handle(html)
     text = _UNESCAPE.sub(r"\1", text)
-    lines = [line.rstrip() for line in text.splitlines()]
+    lines = [_LIST_ITEM.sub(r"\1", line.rstrip()) for line in text.splitlines()]
     return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip() + "\n"

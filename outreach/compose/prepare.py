@@ -30,7 +30,46 @@ class Recipient:
     variables: Mapping[str, str] = field(default_factory=dict)
     where: str = ""
     key: str | None = None
+    thread_id: str | None = None
 
+
+_CONTACT_KEYS = ("name", "email", "first_name", "last_name", "company", "position")
+
+
+def _stored_variables(contact: Contact, variables: Mapping[str, str]) -> dict[str, str]:
+    """The variables a message was rendered with, kept so that replies in its thread can reuse them."""
+    found = {"name": contact.name, "company": contact.company, "position": contact.position,
+             **{k: str(v) for k, v in contact.fields.items()}, **{k: str(v) for k, v in variables.items()}}
+    return {k: v for k, v in found.items() if v.strip()}
+
+
+def _inherit(store: Store, thread_id: str, contact: Contact,
+             variables: Mapping[str, str]) -> tuple[Contact, dict[str, str]]:
+    """A reply's contact and variables: ``--var`` over the contact's fields over what the thread knows."""
+    from ..lifecycle.context import thread_variables
+
+    inherited = thread_variables(store, thread_id)
+    if not contact.name.strip() and inherited.get("name"):
+        contact = replace(contact, name=inherited["name"])
+    own = {k for k in ("company", "position") if getattr(contact, k).strip()}
+    own |= {k for k, v in contact.fields.items() if str(v).strip()}
+    extra = {k: v for k, v in inherited.items() if k not in own and k not in _CONTACT_KEYS}
+    for attr in ("company", "position"):
+        if attr not in own and inherited.get(attr):
+            contact = replace(contact, **{attr: inherited[attr]})
+    return contact, {**extra, **variables}
+
+
+def _earlier_intro(store: Store, contact_key: str, template: str) -> str | None:
+    """Why a first-contact template must not go to someone already introduced to, or None."""
+    earlier = [e for e in store.earlier_of_kind(contact_key, "intro") if e.template != template]
+    if not earlier:
+        return None
+    first = earlier[0]
+    when = (first.sent_at or first.created_at)[:10]
+    return (f"{contact_key} already got an intro on {when} (template {first.template!r}, subject"
+            f" {first.subject!r}); a person gets one intro: reply in that thread, or send with --again to"
+            " start a second conversation on purpose")
 
 def _key(recipient: Recipient, template: str, contact: str, thread_id: str | None, reply: bool,
          now: datetime, again: bool) -> str:
@@ -60,7 +99,7 @@ def iter_prepared(
     problems: list[Problem],
 ) -> Iterator[JournalEntry]:
     """Render and check each message, yielding the good ones and adding the rest to ``problems``."""
-    now = now or datetime.now(timezone.utc)
+    now = now or (store.clock() if store is not None else datetime.now(timezone.utc))
     seen: dict[str, str] = {}
     batch = uuid.uuid4().hex
     try:
@@ -80,6 +119,11 @@ def iter_prepared(
     recipients = list(recipients)
     if not recipients:
         problems.append(Problem("batch", "no recipients given"))
+    people = None
+    if store is not None:
+        from ..book.people import People
+
+        people = People(store)
     for index, recipient in enumerate(recipients, start=1):
         where = recipient.where or f"recipient {index}"
         try:
@@ -99,18 +143,28 @@ def iter_prepared(
             problems.append(Problem(where, f"{address.normalized}: did you mean {local}@{suggestion}?"
                                            " (if the address is right, send with --no-typo-check)"))
             continue
-        contact_key = address.key
-        if contact_key in seen:
-            problems.append(Problem(where, f"{address.normalized} is already in this batch ({seen[contact_key]})"))
+        reason = is_blocked(address.key) if is_blocked else None
+        contact_key = people.key(address.key) if people is not None else address.key
+        seen_key = f"{contact_key} {recipient.thread_id or ''}"
+        if seen_key in seen:
+            problems.append(Problem(where, f"{address.normalized} is already in this batch ({seen[seen_key]})"))
             continue
-        seen[contact_key] = where
-        reason = is_blocked(contact_key) if is_blocked else None
+        seen[seen_key] = where
+        reason = reason or (is_blocked(contact_key) if is_blocked and contact_key != address.key else None)
         if reason:
             problems.append(Problem(where, reason))
             continue
+        if info.kind == "intro" and store is not None and not again and not recipient.key:
+            reason = _earlier_intro(store, contact_key, template)
+            if reason:
+                problems.append(Problem(where, reason))
+                continue
         try:
-            draft = renderer.render(template, recipient.contact, sender, recipient.variables)
-            thread = Threads(store).ref(contact_key) if (store is not None and info.reply) else None
+            thread = Threads(store).ref(contact_key, recipient.thread_id) if (store is not None and info.reply) else None
+            contact, variables = recipient.contact, dict(recipient.variables)
+            if thread is not None and store is not None:
+                contact, variables = _inherit(store, thread.thread_id, contact, variables)
+            draft = renderer.render(template, contact, sender, variables)
             message_id = make_msgid(domain=domain)
             draft = replace(draft, attachments=tuple(usable), headers=dict(headers or {}))
             if thread is not None and thread.message_ids:
@@ -140,6 +194,7 @@ def iter_prepared(
             status=Status.QUEUED,
             kind=info.kind,
             followup_days=info.followup_days,
+            variables=_stored_variables(contact, variables),
         )
 
 
@@ -193,10 +248,14 @@ def queue_batch(
 
     Each message is written to the store as soon as it is built, inside one transaction that is
     rolled back if any message has a problem, so memory stays flat however large the batch.
-    Keys already in the journal keep their row (and so their status and Message-ID).
+    Keys already in the journal keep their row (and so their status and Message-ID). Each
+    recipient is then recorded in the contact book (added, or its gaps filled; hand edits kept).
     """
+    from ..book.remember import remember
+
     problems: list[Problem] = []
     keys: list[str] = []
+    recipients = list(recipients)
     with store.journal_writer() as write:
         for entry in iter_prepared(
             template, recipients, sender=sender, renderer=renderer, attachments=attachments, store=store,
@@ -207,4 +266,5 @@ def queue_batch(
             keys.append(entry.key)
         if problems:
             raise ValidationError(problems)
+    remember(store, [r.contact for r in recipients])
     return keys

@@ -131,14 +131,25 @@ def load_template(name: str, dirs: Iterable[Path] = ()) -> TemplateSource:
     raise TemplateError(f"no template named {name!r} (known: {known})")
 
 
-def list_templates(dirs: Iterable[Path] = ()) -> list[TemplateInfo]:
-    """Every template that can be used, one per name; a user template hides a built-in one."""
+def list_templates(dirs: Iterable[Path] = (), broken: list[tuple[Path, str]] | None = None) -> list[TemplateInfo]:
+    """Every template that can be used, one per name; a user template hides a built-in one.
+
+    With a ``broken`` list, a template that cannot be read is added to it as ``(path, error)`` instead of raising.
+    """
     found: dict[str, TemplateInfo] = {}
+    failed: set[str] = set()
     for folder, source in _search_path(dirs):
         for path in sorted(folder.glob(f"*{SUFFIX}")):
             name = path.name.removesuffix(SUFFIX)
-            if name not in found and _NAME.match(name) and inside(folder, path.name) is not None:
+            if name in found or name in failed or not _NAME.match(name) or inside(folder, path.name) is None:
+                continue
+            try:
                 found[name] = parse_template(path, source).info
+            except TemplateError as exc:
+                if broken is None:
+                    raise
+                failed.add(name)
+                broken.append((path, str(exc)))
     return sorted(found.values(), key=lambda t: t.name)
 
 
@@ -163,18 +174,32 @@ class _Loader(jinja2.BaseLoader):
         raise jinja2.TemplateNotFound(f"{template} (templates may include only files inside their template folders)")
 
 
+class _Missing(jinja2.StrictUndefined):
+    """A missing (or empty) variable: an error when written out, false in ``{% if %}`` and ``or``."""
+
+    def __bool__(self) -> bool:
+        return False
+
+
+def _present(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Leave out empty strings: an empty ``--var``, CSV cell or contact field counts as missing."""
+    return {k: v for k, v in values.items() if not (isinstance(v, str) and not v.strip())}
+
+
 def _context(contact: Contact, sender: Sender, variables: Mapping[str, Any]) -> dict[str, Any]:
     sender_vars = {"name": sender.name, "email": sender.email, **sender.fields}
     sender_vars["first_name"] = sender.name.split()[0] if sender.name.split() else ""
     return {
-        "email": contact.email,
-        "name": contact.name,
-        "first_name": contact.first_name,
-        "last_name": contact.last_name,
-        "company": contact.company,
-        "position": contact.position,
-        **contact.fields,
-        **variables,
+        **_present({
+            "email": contact.email,
+            "name": contact.name,
+            "first_name": contact.first_name,
+            "last_name": contact.last_name,
+            "company": contact.company,
+            "position": contact.position,
+            **contact.fields,
+        }),
+        **_present(variables),
         "contact": contact,
         "referrer": contact.referrer if contact.may_use_referrer_name and contact.referrer else None,
         "sender": sender_vars,
@@ -189,10 +214,10 @@ class Renderer:
         loader = _Loader(self.template_dirs)
         # Templates are shared between people: they run sandboxed, unable to reach Python internals.
         self._html_env = jinja2.sandbox.ImmutableSandboxedEnvironment(
-            loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
+            loader=loader, autoescape=True, undefined=_Missing, keep_trailing_newline=True
         )
         self._text_env = jinja2.sandbox.ImmutableSandboxedEnvironment(
-            loader=loader, autoescape=False, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
+            loader=loader, autoescape=False, undefined=_Missing, keep_trailing_newline=True
         )
         self._cache: dict[str, tuple[TemplateSource, jinja2.Template, jinja2.Template, jinja2.Template | None]] = {}
 

@@ -6,11 +6,11 @@ from datetime import datetime, timedelta
 
 from ..config import Config
 from ..book.contacts import ContactBook
-from .followups import DueItem, Policy, due_items
+from .followups import DueItem, Meeting, Policy, due_items, meeting_of
 from ..store.db import Store
 from .threads import Threads
 
-__all__ = ["agenda", "policy_from"]
+__all__ = ["agenda", "meetings", "policy_from"]
 
 
 def policy_from(config: Config) -> Policy:
@@ -24,3 +24,9 @@ def agenda(store: Store, config: Config, now: datetime, horizon: timedelta = tim
     threads = Threads(store)
     return due_items(threads.views(), now, policy_from(config), landed=threads.milestone("landed"),
                      is_blocked=ContactBook(store).blocked_checker(), horizon=horizon)
+
+
+def meetings(store: Store, now: datetime) -> list[Meeting]:
+    """The meetings that are set and not yet held or cancelled, soonest first (those past a day ago left out)."""
+    found = [m for m in (meeting_of(v) for v in Threads(store).views() if not v.closed) if m is not None]
+    return sorted((m for m in found if m.at >= now - timedelta(days=1)), key=lambda m: m.at)

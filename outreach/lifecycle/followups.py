@@ -8,10 +8,12 @@ from datetime import datetime, timedelta
 
 from .threads import Event, ThreadView
 
-__all__ = ["STATES", "DueItem", "Policy", "due_items", "thread_state"]
+__all__ = ["STATES", "DueItem", "Meeting", "Policy", "due_items", "meeting_of", "thread_state"]
 
-STATES = ("awaiting-reply", "replied", "meeting-scheduled", "met", "thanked", "in-touch", "quiet", "closed", "blocked")
+STATES = ("awaiting-reply", "replied", "meeting-scheduled", "meeting-cancelled", "met", "thanked", "in-touch", "quiet",
+          "closed", "blocked")
 INBOUND = ("replied", "scheduled", "met")
+MEETING_EVENTS = ("scheduled", "rescheduled", "cancelled")
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class Policy:
     max_followups: int = 2
     checkin_days: int = 90
     thank_you_hours: int = 24
+    promise_days: int = 30
     nice_to_meet_days: int = 2
 
     def delay(self, template_days: int | None) -> timedelta:
@@ -62,6 +65,35 @@ class DueItem:
         return out
 
 
+@dataclass(frozen=True)
+class Meeting:
+    """A meeting that is set: when, where, with whom, in which thread."""
+
+    contact: str
+    thread_id: str
+    subject: str
+    at: datetime
+    all_day: bool = False
+    where: str = ""
+    notes: tuple[str, ...] = ()
+
+
+def meeting_of(view: ThreadView) -> Meeting | None:
+    """The meeting set on a thread and neither cancelled nor held yet, if any."""
+    last = _last(view.events, *MEETING_EVENTS)
+    if last is None or last.kind == "cancelled" or not last.detail.get("date"):
+        return None
+    met = _last(view.events, "met")
+    if met is not None and met.at >= last.at:
+        return None
+    when = datetime.fromisoformat(str(last.detail["date"]))
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=last.at.tzinfo)
+    notes = tuple(str(e.detail.get("text", "")) for e in view.events if e.kind == "note" and e.detail.get("text"))
+    return Meeting(view.contact, view.id, view.subject, when, bool(last.detail.get("all_day")),
+                   str(last.detail.get("where", "")), notes)
+
+
 def _last(events: Iterable[Event], *kinds: str) -> Event | None:
     found = [e for e in events if e.kind in kinds]
     return found[-1] if found else None
@@ -83,10 +115,10 @@ def thread_state(view: ThreadView, now: datetime, policy: Policy) -> str:
         if not (_after(view, "thank-you", met.at) or (met.detail.get("event") and _after(view, "intro", met.at))):
             return "met"
         return "in-touch" if _after(view, "check-in", met.at) else "thanked"
-    scheduled = _last(view.events, "scheduled")
-    if scheduled is not None:
-        return "meeting-scheduled"
+    meeting = _last(view.events, *MEETING_EVENTS)
     replied = _last(view.events, "replied")
+    if meeting is not None and (replied is None or meeting.at >= replied.at):
+        return "meeting-cancelled" if meeting.kind == "cancelled" else "meeting-scheduled"
     if replied is not None:
         return "in-touch" if _after(view, "check-in", replied.at) else "replied"
     if not view.messages:
@@ -120,8 +152,8 @@ def _nice_to_meet(view: ThreadView, met: Event, now: datetime, policy: Policy) -
     """After meeting someone at a networking event: a "nice to meet you" (an intro) within a few days."""
     deadline = met.at + timedelta(days=policy.nice_to_meet_days)
     late = now > deadline
-    reason = (f"you met at {met.detail['event']} on {met.at:%Y-%m-%d}; send a nice-to-meet-you within"
-              f" {policy.nice_to_meet_days} days (outreach send met-at-event --contact {view.contact})")
+    reason = (f"you met at {met.detail['event']} on {met.at:%Y-%m-%d}; a nice-to-meet-you is best sent within"
+              f" {policy.nice_to_meet_days} days")
     if late:
         reason += f" (late since {deadline:%Y-%m-%d})"
     return DueItem("intro", view.contact, view.id, view.subject, met.at, reason, late=late, template="met-at-event")
@@ -143,12 +175,37 @@ def _thread_items(view: ThreadView, now: datetime, policy: Policy, limit: dateti
         if late:
             reason += f" (late since {deadline:%Y-%m-%d %H:%M})"
         return [DueItem("thank-you", view.contact, view.id, view.subject, met.at, reason, late=late)]
-    if state in ("replied", "thanked", "in-touch"):
+    if state == "meeting-scheduled":
+        meeting = meeting_of(view)
+        if meeting is None:
+            return []
+        where = f" ({meeting.where})" if meeting.where else ""
+        when = f"{meeting.at:%Y-%m-%d}" if meeting.all_day else f"{meeting.at:%Y-%m-%d %H:%M}"
+        day_before = (meeting.at - timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+        return [DueItem("prepare", view.contact, view.id, view.subject, day_before,
+                        f"you meet on {when}{where}; read the thread and prepare your questions")]
+    if state == "meeting-cancelled":
+        cancelled = _last(view.events, "cancelled")
+        assert cancelled is not None
+        if not any(m.at >= cancelled.at for m in view.messages):
+            followups = sum(1 for m in view.messages if m.kind == "follow-up")
+            last_days = view.messages[-1].followup_days if view.messages else None
+            return [DueItem("follow-up", view.contact, view.id, view.subject,
+                            cancelled.at + policy.delay(last_days),
+                            f"the meeting was cancelled on {cancelled.at:%Y-%m-%d}; follow up to rearrange it",
+                            step=followups + 1)]
+    if state in ("replied", "thanked", "in-touch", "meeting-cancelled"):
         silent_since = view.last_activity
         checkins = sum(1 for m in view.messages if m.kind == "check-in")
-        reason = f"silent since {silent_since:%Y-%m-%d}; stay in touch every {policy.checkin_days} days"
+        met = _last(view.events, "met")
+        if met is not None and met.detail.get("action") and not _after(view, "check-in", met.at):
+            days = min(policy.promise_days, policy.checkin_days)
+            reason = f"you said you would {met.detail['action']}; tell them how it went (within {days} days)"
+        else:
+            days = policy.checkin_days
+            reason = f"silent since {silent_since:%Y-%m-%d}; stay in touch every {days} days"
         return [DueItem("check-in", view.contact, view.id, view.subject,
-                        silent_since + timedelta(days=policy.checkin_days), reason, step=checkins + 1)]
+                        silent_since + timedelta(days=days), reason, step=checkins + 1)]
     return []
 
 

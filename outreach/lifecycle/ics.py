@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
 
-from .followups import DueItem
+from .followups import DueItem, Meeting
 
 __all__ = ["due_to_ics"]
 
 
-def due_to_ics(items: Iterable[DueItem], now: datetime) -> bytes:
-    """A VCALENDAR with one VTODO per item; UIDs are stable, so re-importing updates rather than duplicates."""
+def due_to_ics(items: Iterable[DueItem], now: datetime, *, commands: Mapping[str, str] | None = None,
+               meetings: Iterable[Meeting] = (), names: Mapping[str, str] | None = None) -> bytes:
+    """A VCALENDAR with one VTODO per item and one VEVENT per meeting; stable UIDs, so re-importing updates.
+
+    ``commands`` maps an item's key to the command that settles it; ``names`` maps addresses to names.
+    """
     import icalendar
 
     cal = icalendar.Calendar()
@@ -25,10 +29,38 @@ def due_to_ics(items: Iterable[DueItem], now: datetime) -> bytes:
         todo.add("uid", f"{digest}@outreach")
         todo.add("dtstamp", now)
         todo.add("summary", f"Send a {item.kind} to {item.contact}")
-        todo.add("description", f"{item.reason}\n\nRun: outreach send {item.kind} --contact {item.contact}")
+        command = (commands or {}).get(item.key) or f"outreach send {item.kind} --contact {item.contact}"
+        todo.add("description", f"{item.reason}\n\nRun: {command}")
         todo.add("due", item.due_at)
         todo.add("status", "NEEDS-ACTION")
         todo.add("priority", 1 if item.late else 5)
         todo.add("categories", ["networking", item.kind])
         cal.add_component(todo)
+    for meeting in meetings:
+        cal.add_component(_event(meeting, now, (names or {}).get(meeting.contact, "")))
     return cal.to_ical()
+
+
+def _event(meeting: Meeting, now: datetime, name: str) -> object:
+    """One VEVENT for a meeting: the contact, the thread's subject and the notes."""
+    import icalendar
+
+    event = icalendar.Event()
+    digest = hashlib.sha256(f"meeting:{meeting.thread_id}".encode()).hexdigest()[:24]
+    event.add("uid", f"{digest}@outreach")
+    event.add("dtstamp", now)
+    who = f"{name} <{meeting.contact}>" if name else meeting.contact
+    event.add("summary", f"Meeting with {name or meeting.contact}")
+    if meeting.all_day:
+        event.add("dtstart", meeting.at.date())
+        event.add("dtend", meeting.at.date() + timedelta(days=1))
+    else:
+        event.add("dtstart", meeting.at)
+        event.add("dtend", meeting.at + timedelta(minutes=30))
+    if meeting.where:
+        event.add("location", meeting.where)
+    lines = [f"With: {who}", f"Thread: {meeting.subject or '(no email yet)'}", *(f"Note: {n}" for n in meeting.notes),
+             "", f"After it: outreach log {meeting.contact} --met --learned \"...\" --action \"...\""]
+    event.add("description", "\n".join(lines))
+    event.add("categories", ["networking", "meeting"])
+    return event

@@ -15,7 +15,8 @@ from ..store.db import Store
 
 __all__ = ["EVENT_KINDS", "Event", "MessageView", "ThreadRef", "ThreadView", "Threads", "parse_time"]
 
-EVENT_KINDS = ("replied", "scheduled", "met", "note", "referral", "closed", "auto-reply", "bounced")
+EVENT_KINDS = ("replied", "scheduled", "rescheduled", "cancelled", "met", "note", "referral", "closed", "auto-reply",
+               "bounced")
 _DELIVERED = (Status.SENT.value, Status.UNKNOWN.value)
 
 
@@ -81,13 +82,30 @@ class ThreadView:
 
 
 class Threads:
-    """Reads threads from the store and records events on them."""
+    """Reads threads from the store and records events on them.
+
+    A contact may be named by any address of the person (any case or IDN form, a secondary
+    address) or by contact ID: all resolve to the same person, so to the same threads.
+    """
 
     def __init__(self, store: Store) -> None:
         self.store = store
 
+    def person_key(self, contact: str) -> str:
+        """The address key under which the person ``contact`` names has threads."""
+        from ..book.people import People
+
+        return People(self.store).key(contact)
+
+    def view(self, thread_id: str) -> ThreadView | None:
+        """One thread by its id."""
+        rows = self.store.query("SELECT contact FROM threads WHERE id = ?", (thread_id,))
+        found = [v for v in self.views(rows[0]["contact"]) if v.id == thread_id] if rows else []
+        return found[0] if found else None
+
     def views(self, contact: str | None = None) -> list[ThreadView]:
         """Every thread that has a delivered message or an event, optionally only with ``contact``."""
+        contact = self.person_key(contact) if contact else None
         where, args = ("WHERE t.contact = ?", [contact]) if contact else ("", [])
         threads = self.store.query(f"SELECT * FROM threads t {where} ORDER BY t.created_at", args)
         messages: dict[str, list[MessageView]] = {}
@@ -119,9 +137,9 @@ class Threads:
         views = [v for v in self.views(contact) if include_closed or not v.closed]
         return max(views, key=lambda v: v.last_activity) if views else None
 
-    def ref(self, contact: str) -> ThreadRef | None:
-        """How a reply to ``contact`` threads: under their latest open thread, if any."""
-        view = self.latest(contact)
+    def ref(self, contact: str, thread_id: str | None = None) -> ThreadRef | None:
+        """How a reply to ``contact`` threads: under ``thread_id`` if given, else their latest open thread."""
+        view = self.view(thread_id) if thread_id else self.latest(contact)
         if view is None:
             return None
         return ThreadRef(view.id, view.subject, tuple(m.message_id for m in view.messages))
@@ -130,6 +148,7 @@ class Threads:
         """Record an event on the contact's latest open thread; with none, start one for it."""
         if kind not in EVENT_KINDS:
             raise ContactError(f"unknown event {kind!r}")
+        contact = self.person_key(contact)
         view = self.latest(contact)
         stamp = at.astimezone(timezone.utc).isoformat(timespec="seconds")
         with self.store.transaction() as execute:

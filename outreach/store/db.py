@@ -10,10 +10,11 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import timezone
 from pathlib import Path
 from typing import Any
 
+from ..clock import Clock, system_clock
 from ..errors import StoreError
 from ..models import Envelope, Status
 from ..private import private_dir
@@ -129,6 +130,11 @@ MIGRATIONS: tuple[str, ...] = (
     );
     """,
     """
+    ALTER TABLE messages ADD COLUMN variables TEXT NOT NULL DEFAULT '{}';
+    CREATE INDEX messages_contact_kind ON messages (contact, kind);
+    CREATE INDEX contacts_referred_by ON contacts (referred_by);
+    """,
+    """
     CREATE TABLE targets (
         id         INTEGER PRIMARY KEY,
         name       TEXT NOT NULL,
@@ -166,8 +172,31 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+PEOPLE_SCHEMA = 5
+
+
+def _backfill_people(db: sqlite3.Connection, now: str) -> None:
+    """Schema 5: add to the contact book everyone the journal wrote to, with the name their To: carried."""
+    rows = db.execute(
+        "SELECT contact, data FROM messages m WHERE id = (SELECT MAX(id) FROM messages WHERE contact = m.contact)"
+        " AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.email_key = m.contact)").fetchall()
+    if not rows:
+        return
+    from email import policy
+    from email.parser import BytesHeaderParser
+
+    parser = BytesHeaderParser(policy=policy.default)
+    for row in rows:
+        try:
+            name = str(parser.parsebytes(bytes(row["data"]))["To"].addresses[0].display_name)
+        except (AttributeError, IndexError, TypeError, ValueError):
+            name = ""
+        db.execute("INSERT OR IGNORE INTO contacts (email_key, email, name, created_at, updated_at)"
+                   " VALUES (?, ?, ?, ?, ?)", (row["contact"], row["contact"], name, now, now))
+
+
+def _stamp(clock: Clock) -> str:
+    return clock().astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
 def _pid_alive(pid: int | None) -> bool:
@@ -200,6 +229,7 @@ class JournalEntry:
     status: Status
     kind: str = ""
     followup_days: int | None = None
+    variables: Mapping[str, str] | None = None
     attempts: int = 0
     reply: str = ""
     refused: dict[str, str] | None = None
@@ -247,6 +277,7 @@ def _parse_entry(row: Mapping[str, Any]) -> JournalEntry:
         status=Status(row["status"]),
         kind=row["kind"],
         followup_days=row["followup_days"],
+        variables=json.loads(row["variables"]),
         attempts=row["attempts"],
         reply=row["reply"],
         refused=json.loads(row["refused"]),
@@ -258,8 +289,9 @@ def _parse_entry(row: Mapping[str, Any]) -> JournalEntry:
 class Store:
     """One SQLite file (mode 0600, WAL, synchronous=FULL); writes use ``BEGIN IMMEDIATE``."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, clock: Clock = system_clock) -> None:
         self.path = Path(path)
+        self.clock = clock
         try:
             private_dir(self.path.parent)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -365,6 +397,8 @@ class Store:
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
                 for statement in filter(str.strip, script.split(";")):
                     db.execute(statement)
+                if number == PEOPLE_SCHEMA:
+                    _backfill_people(db, _stamp(self.clock))
                 db.execute(f"PRAGMA user_version={number}")
 
     def recover(self) -> list[JournalEntry]:
@@ -375,7 +409,7 @@ class Store:
             for row in stale:
                 db.execute(
                     "UPDATE messages SET status = ?, owner = NULL, updated_at = ?, reply = ? WHERE key = ?",
-                    (Status.UNKNOWN.value, _now(), "interrupted while sending; may have been delivered", row["key"]),
+                    (Status.UNKNOWN.value, _stamp(self.clock), "interrupted while sending; may have been delivered", row["key"]),
                 )
         return [_entry(r) for r in stale]
 
@@ -385,7 +419,7 @@ class Store:
 
         A key already in the journal keeps its row as it is.
         """
-        now = _now()
+        now = _stamp(self.clock)
         with self._write() as db:
 
             def write(e: JournalEntry) -> None:
@@ -393,12 +427,14 @@ class Store:
                            " VALUES (?,?,?,?,?)", (e.thread_id, e.contact, e.subject, e.kind, now))
                 db.execute(
                     "INSERT INTO messages (key, batch, message_id, thread_id, contact, template, subject, envelope,"
-                    " data, status, kind, followup_days, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                    " data, status, kind, followup_days, variables, created_at, updated_at)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                     " ON CONFLICT(key) DO NOTHING",
                     (e.key, e.batch, e.message_id, e.thread_id, e.contact, e.template, e.subject,
                      json.dumps({"sender": e.envelope.sender, "recipients": list(e.envelope.recipients),
                                  "smtputf8": e.envelope.smtputf8}),
-                     e.data, Status.QUEUED.value, e.kind, e.followup_days, now, now))
+                     e.data, Status.QUEUED.value, e.kind, e.followup_days,
+                     json.dumps(dict(e.variables or {}), ensure_ascii=False), now, now))
 
             yield write
 
@@ -436,7 +472,8 @@ class Store:
             cur = db.execute(
                 "UPDATE messages SET status = ?, owner = ?, attempts = attempts + 1, updated_at = ?"
                 " WHERE key = ? AND status IN (?, ?)",
-                (Status.SENDING.value, os.getpid(), _now(), key, Status.QUEUED.value, Status.DEFERRED.value),
+                (Status.SENDING.value, os.getpid(), _stamp(self.clock), key, Status.QUEUED.value,
+                 Status.DEFERRED.value),
             )
         return cur.rowcount == 1
 
@@ -445,13 +482,13 @@ class Store:
         with self._write() as db:
             cur = db.execute(
                 "UPDATE messages SET status = ?, reply = ?, updated_at = ? WHERE key = ? AND status IN (?, ?)",
-                (Status.DEFERRED.value, reply, _now(), key, Status.QUEUED.value, Status.DEFERRED.value),
+                (Status.DEFERRED.value, reply, _stamp(self.clock), key, Status.QUEUED.value, Status.DEFERRED.value),
             )
         return cur.rowcount == 1
 
     def mark(self, key: str, status: Status, reply: str = "", refused: dict[str, str] | None = None) -> None:
         """Record the outcome of a send attempt; ``sent`` also stamps the time."""
-        now = _now()
+        now = _stamp(self.clock)
         with self._write() as db:
             db.execute(
                 "UPDATE messages SET status = ?, owner = NULL, reply = ?, refused = ?, updated_at = ?,"
@@ -476,6 +513,43 @@ class Store:
         with self._write() as db:
             cur = db.execute(
                 "UPDATE messages SET status = ?, updated_at = ? WHERE message_id = ? AND status = ?",
-                (status.value, _now(), message_id, Status.UNKNOWN.value),
+                (status.value, _stamp(self.clock), message_id, Status.UNKNOWN.value),
             )
         return cur.rowcount > 0
+
+    def retry(self, message_id: str | None = None, *, batch: str | None = None) -> list[str]:
+        """Queue ``failed`` messages again (one by Message-ID, those of a batch, or all); return their Message-IDs."""
+        sql, args = "SELECT message_id FROM messages WHERE status = ?", [Status.FAILED.value]
+        if message_id is not None:
+            sql, args = sql + " AND message_id = ?", [*args, message_id]
+        if batch is not None:
+            sql, args = sql + " AND batch = ?", [*args, batch]
+        with self._write() as db:
+            ids = [r["message_id"] for r in db.execute(sql, args).fetchall()]
+            for mid in ids:
+                db.execute("UPDATE messages SET status = ?, reply = '', updated_at = ? WHERE message_id = ?",
+                           (Status.QUEUED.value, _stamp(self.clock), mid))
+        return ids
+
+    def earlier_of_kind(self, contact: str, kind: str) -> list[JournalEntry]:
+        """Messages of ``kind`` to ``contact`` that were not refused for good, oldest first."""
+        rows = self.query("SELECT * FROM messages WHERE contact = ? AND kind = ? AND status != ? ORDER BY id",
+                          (contact, kind, Status.FAILED.value))
+        return [_entry(r) for r in rows]
+
+    def first_variables(self, thread_id: str) -> dict[str, str]:
+        """The variables the first message of a thread was rendered with."""
+        rows = self.query("SELECT variables FROM messages WHERE thread_id = ? ORDER BY id LIMIT 1", (thread_id,))
+        return json.loads(rows[0]["variables"]) if rows else {}
+
+    def known_addresses(self) -> set[str]:
+        """Every address the journal or the threads name."""
+        rows = self.query("SELECT contact FROM messages UNION SELECT contact FROM threads")
+        return {r["contact"] for r in rows}
+
+    def first_variables_of(self, contact: str) -> dict[str, str]:
+        """What the messages to ``contact`` were rendered with, later ones winning."""
+        merged: dict[str, str] = {}
+        for row in self.query("SELECT variables FROM messages WHERE contact = ? ORDER BY id", (contact,)):
+            merged.update(json.loads(row["variables"]))
+        return merged

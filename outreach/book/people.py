@@ -1,0 +1,125 @@
+"""One resolver for "a person": an address in any case or IDN form, a secondary address, or a contact ID."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from ..compose.addresses import validate_address
+from ..compose.typos import _distance
+from ..errors import AddressError, ContactError
+from ..models import ContactRecord
+from ..store.db import Store
+from .contacts import ContactBook
+
+__all__ = ["People", "Person", "UnknownPersonError"]
+
+
+class UnknownPersonError(ContactError):
+    """An address that is neither in the contact book nor in the journal; ``suggestion`` is the closest known one."""
+
+    def __init__(self, message: str, suggestion: str | None = None) -> None:
+        super().__init__(message)
+        self.suggestion = suggestion
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who a reference on the command line or in the API means: the address key threads use, and the book entry."""
+
+    key: str
+    email: str
+    record: ContactRecord | None = None
+
+    @property
+    def name(self) -> str:
+        """The person's name, when the book knows it."""
+        return self.record.name if self.record else ""
+
+
+def _secondary(record_fields: dict[str, str]) -> list[str]:
+    raw = record_fields.get("other_emails", "")
+    return [part.strip() for part in raw.replace(";", ",").split(",") if part.strip()]
+
+
+class People:
+    """Resolves references to people against the contact book and the journal."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.book = ContactBook(store)
+        self._secondaries: dict[str, int] | None = None
+
+    def resolve(self, ref: str | int, *, new: bool = False) -> Person:
+        """The person ``ref`` names; an unknown address raises :class:`UnknownPersonError` unless ``new``."""
+        text = str(ref).strip()
+        if text.lstrip("#").isdigit():
+            record = self.book.get(text.lstrip("#"), include_removed=True)
+            if not record.email:
+                raise ContactError(f"contact #{record.id} ({record.name or 'no name'}) has no email address;"
+                                   f" add one with `outreach contacts edit {record.id} --email ADDRESS`")
+            return Person(validate_address(record.email).key, record.email, record)
+        try:
+            address = validate_address(text)
+        except AddressError as exc:
+            raise ContactError(f"{text!r} is neither a contact ID nor a valid address: {exc}") from exc
+        record = self._by_key(address.key)
+        if record is not None:
+            return Person(validate_address(record.email).key, record.email, record)
+        if new or address.key in self.store.known_addresses():
+            return Person(address.key, address.normalized, None)
+        suggestion = self.suggest(address.key)
+        hint = f"; did you mean {suggestion}?" if suggestion else ""
+        raise UnknownPersonError(f"{address.normalized} is neither in your contact book nor in your sent mail{hint}",
+                                 suggestion)
+
+    def key(self, ref: str | int, *, new: bool = True) -> str:
+        """The address key of the person ``ref`` names (a new valid address is its own key unless ``new`` is False)."""
+        text = str(ref).strip()
+        if "@" in text:
+            try:
+                key = validate_address(text).key
+            except AddressError:
+                return self.resolve(ref, new=new).key
+            if self.store.query("SELECT 1 FROM contacts WHERE email_key = ?", (key,)):
+                return key
+        return self.resolve(ref, new=new).key
+
+    def _by_key(self, key: str) -> ContactRecord | None:
+        rows = self.store.query("SELECT id FROM contacts WHERE email_key = ?", (key,))
+        if rows:
+            return self.book.get(str(rows[0]["id"]), include_removed=True)
+        if self._secondaries is None:
+            self._secondaries = {}
+            for row in self.store.query("SELECT id, fields FROM contacts WHERE fields LIKE '%other_emails%'"
+                                        " AND email_key IS NOT NULL ORDER BY id DESC"):
+                for other in _secondary(json.loads(row["fields"])):
+                    try:
+                        self._secondaries[validate_address(other).key] = int(row["id"])
+                    except AddressError:
+                        continue
+        found = self._secondaries.get(key)
+        return self.book.get(str(found), include_removed=True) if found is not None else None
+
+    def known(self) -> set[str]:
+        """Every address key in the book (main and secondary) or the journal."""
+        keys = set(self.store.known_addresses())
+        for row in self.store.query("SELECT email_key, fields FROM contacts WHERE removed_at IS NULL"):
+            if row["email_key"]:
+                keys.add(row["email_key"])
+            for other in _secondary(json.loads(row["fields"])):
+                keys.add(other.lower())
+        return keys
+
+    def suggest(self, key: str) -> str | None:
+        """The known address closest to ``key`` (at most two edits away), or None."""
+        local, _, domain = key.rpartition("@")
+        best: tuple[int, str] | None = None
+        for candidate in self.known():
+            c_local, _, c_domain = candidate.rpartition("@")
+            if abs(len(candidate) - len(key)) > 2 or (c_local != local and c_domain != domain):
+                continue
+            distance = _distance(key, candidate)
+            if distance <= 2 and (best is None or (distance, candidate) < best):
+                best = (distance, candidate)
+        return best[1] if best else None

@@ -1,0 +1,27 @@
+"""What a reply in a thread knows without ``--var``: the first message's variables, the meeting, the job landed."""
+
+from __future__ import annotations
+
+from ..store.db import Store
+from .threads import Threads
+
+__all__ = ["thread_variables"]
+
+
+def thread_variables(store: Store, thread_id: str) -> dict[str, str]:
+    """Variables for a reply in ``thread_id``: the first message's, then what was learned and promised, then the job.
+
+    Later sources win over earlier ones; empty values are left out.
+    """
+    threads = Threads(store)
+    found: dict[str, str] = dict(store.first_variables(thread_id))
+    view = threads.view(thread_id)
+    if view is not None:
+        for event in view.events:
+            if event.kind == "met":
+                found.update({k: str(event.detail[k]) for k in ("learned", "action", "notes") if event.detail.get(k)})
+    landed = threads.milestone("landed")
+    if landed is not None:
+        found.update({new: str(landed.detail[old]) for old, new in (("company", "new_company"), ("role", "new_role"))
+                      if landed.detail.get(old)})
+    return {k: v for k, v in found.items() if isinstance(v, str) and v.strip()}
