@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from smtp_server import Sink
 
 from outreach import Contact, Renderer, Sender, Store, TargetError
@@ -19,6 +23,7 @@ from outreach.lifecycle.threads import Threads
 from outreach.targets import Events
 
 NOW = datetime(2026, 12, 10, 12, 0, tzinfo=timezone.utc)
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 @pytest.fixture(autouse=True)
@@ -219,3 +224,38 @@ def test_event_threads_keep_the_existing_rules(tmp_path: Path) -> None:
     store = Store(tmp_path / "s.sqlite3")
     view = Threads(store).log("zed@example.com", "met", NOW, {"event": "Fall Career Fair"})
     assert thread_state(view, NOW, Policy()) == "met"
+
+
+@given(st.lists(st.tuples(st.text(min_size=1, max_size=40), st.text(max_size=40),
+                          st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2035, 1, 1),
+                                       timezones=st.just(timezone.utc))),
+                min_size=1, max_size=6))
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=40)
+def test_any_calendar_imports_once_and_reads_back(tmp_path: Path, events: list[tuple[str, str, datetime]]) -> None:
+    import icalendar
+
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//test//test//EN")
+    cal.add("version", "2.0")
+    for number, (summary, location, start) in enumerate(events):
+        event = icalendar.Event()
+        event.add("uid", f"e{number}@test")
+        event.add("summary", summary)
+        event.add("location", location)
+        event.add("dtstart", start.replace(microsecond=0))
+        cal.add_component(event)
+    data = cal.to_ical()
+    store = Store(tmp_path / f"{uuid.uuid4().hex}.sqlite3")
+    try:
+        book = Events(store)
+        first = book.import_ics(data)
+        readable = [e for e in events if CONTROL.sub("", e[0]).strip()]
+        assert first.added + len(first.skipped) == len(events)
+        again = book.import_ics(data)
+        assert (again.added, again.updated, again.unchanged) == (0, 0, first.added)
+        for event in book.list():
+            assert event.summary == " ".join(event.summary.split()) and not CONTROL.search(event.summary)
+            assert not CONTROL.search(event.location)
+        assert first.added == len(readable)
+    finally:
+        store.close()

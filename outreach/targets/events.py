@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from ..compose.controls import clean
 from ..errors import TargetError
 from ..lifecycle.followups import DueItem
 from ..store.db import Store
@@ -36,8 +37,8 @@ class EventImport:
 
 
 def _line(value: object) -> str:
-    """One line of text from a calendar value: control characters and runs of spaces become one space."""
-    return " ".join(_CONTROL.sub(" ", str(value or "")).split())
+    """One line of text from a calendar value: line breaks and runs of spaces become one space, controls go."""
+    return " ".join(clean(_CONTROL.sub(" ", str(value or ""))).split())
 
 
 def _moment(value: Any) -> tuple[datetime, bool]:
@@ -99,7 +100,7 @@ def parse_ics(data: bytes) -> tuple[list[dict[str, object]], list[str]]:
             "uid": uid, "summary": summary, "starts_at": starts, "ends_at": ends, "all_day": all_day,
             "location": _line(event.get("location")),
             "url": url if url.lower().startswith(("https://", "http://")) else "",
-            "description": str(event.get("description", "")).replace("\r\n", "\n").strip(),
+            "description": clean(str(event.get("description", "")).replace("\r\n", "\n")).strip(),
             "cancelled": cancelled_all or str(event.get("status", "")).upper() == "CANCELLED",
             "sequence": sequence,
         }
