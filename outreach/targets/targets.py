@@ -31,6 +31,7 @@ class Person:
     state: str
     warm: str = ""
     activity: Activity | None = None
+    rank: int = 2  # 0: a referrer who allowed their name; 1: a warm tag; 2: no warm path
 
     def as_json(self) -> dict[str, object]:
         """A JSON-ready dict, the shape ``targets show --json`` prints."""
@@ -211,7 +212,7 @@ class Targets:
         if limit is not None:
             room = min(room, limit)
         fresh = [p for p in people if p.state == NEVER_WRITTEN and p.record.email]
-        fresh.sort(key=lambda p: (_rank(p), p.record.name.casefold(), p.record.id))
+        fresh.sort(key=lambda p: (p.rank, p.record.name.casefold(), p.record.id))
         return TargetView(self._summary(target, read), tuple(people), tuple(fresh[:room]), written, self.per_week)
 
     def suggest(self, name: str, now: datetime, *, limit: int | None = None) -> list[Person]:
@@ -228,18 +229,13 @@ class Targets:
             return Person(record, NO_ADDRESS)
         act = read.activity.get(key)
         state = "blocked" if key in read.blocked else (act.state if act else NEVER_WRITTEN)
-        return Person(record, state, self._warm(record), act)
+        rank, warm = self._warm(record)
+        return Person(record, state, warm, act, rank)
 
-    def _warm(self, record: ContactRecord) -> str:
+    def _warm(self, record: ContactRecord) -> tuple[int, str]:
+        """How warm the path to a person is (0 warmest, 2 cold) and why."""
         if record.referred_by is not None and record.may_use_name:
-            return f"referred by {record.referrer_name or record.referrer_email}, who allowed their name"
+            return 0, f"referred by {record.referrer_name or record.referrer_email}, who allowed their name"
         tags = [t for t in self.warm_tags if t in record.tags]
-        return f"tagged {', '.join(tags)}" if tags else ""
-
-
-def _rank(person: Person) -> int:
-    """Referrals with permission first, then warm tags, then everyone else."""
-    if not person.warm:
-        return 2
-    return 0 if person.warm.startswith("referred") else 1
+        return (1, f"tagged {', '.join(tags)}") if tags else (2, "")
 
