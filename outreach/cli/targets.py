@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .common import EXIT_FAILED, echo, errors, fail, load, now, open_store
+from .common import EXIT_FAILED, EXIT_USAGE, echo, errors, fail, load, now, open_store
 
 if TYPE_CHECKING:
     from ..compose.prepare import Recipient
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ..targets.progress import Report
     from ..targets.targets import Targets
 
-__all__ = ["COMMANDS", "met_at_event", "target_recipients"]
+__all__ = ["COMMANDS", "target_recipients"]
 
 
 def _targets(config: Config, store: Store | None = None) -> Targets:
@@ -83,7 +83,7 @@ def list_cmd(as_json: bool) -> None:
     echo(f"{'target':<{width}}  pri  known  written  replied  met  referrals  job  role")
     for s in summaries:
         echo(f"{s.target.name:<{width}}  {s.target.priority:>3}  {s.known:>5}  {s.written:>7}  {s.replied:>7}"
-                   f"  {s.met:>3}  {s.referrals:>9}  {'yes' if s.job else '-':>3}  {s.target.role}".rstrip())
+             f"  {s.met:>3}  {s.referrals:>9}  {'yes' if s.job else '-':>3}  {s.target.role}".rstrip())
 
 
 @targets.command("show")
@@ -103,7 +103,7 @@ def show_cmd(name: str, as_json: bool) -> None:
     if t.notes:
         echo(f"  {t.notes}")
     echo(f"{s.known} known, {s.written} written to, {s.replied} replied, {s.met} met, "
-               f"{s.referrals} referrals received{', a job came of it' if s.job else ''}.")
+         f"{s.referrals} referrals received{', a job came of it' if s.job else ''}.")
     if view.people:
         echo("")
     for p in view.people:
@@ -114,20 +114,20 @@ def show_cmd(name: str, as_json: bool) -> None:
     hidden = [p.record.id for p in view.people if p.state == "no-address"]
     if hidden:
         echo(f"  {len(hidden)} without an address (LinkedIn hides most): once you find one,"
-                   f" outreach contacts edit {hidden[0]} --email ADDRESS")
+             f" outreach contacts edit {hidden[0]} --email ADDRESS")
     echo("")
     if view.suggestions:
         echo(f"Write next (up to {view.per_week} new people a week; "
-                   f"{view.written_this_week} written to in the last 7 days):")
+             f"{view.written_this_week} written to in the last 7 days):")
         for p in view.suggestions:
             echo(f"  {p.record.name or '-':<26} {p.record.email:<34} {p.warm}".rstrip())
         echo(f"Send: outreach send intro --target {json.dumps(t.name)} --var topic=\"...\"")
     elif view.written_this_week >= view.per_week:
         echo(f"You wrote to {view.written_this_week} people here in the last 7 days ([targets] per_week ="
-                   f" {view.per_week}): give them time to answer.")
+             f" {view.per_week}): give them time to answer.")
     else:
         echo("Nobody left to write here: ask the people you meet whom else to talk to, and whether you may "
-                   "use their name (outreach log CONTACT --referral ADDRESS --name NAME --may-use-name).")
+             "use their name (outreach log CONTACT --referral ADDRESS --name NAME --may-use-name).")
 
 
 @targets.command("remove")
@@ -150,29 +150,6 @@ def target_recipients(store: Store, config: Config, name: str, limit: int | None
             for p in people]
 
 
-def met_at_event(store: Store, contact: str, event: str, when: datetime, name: str | None,
-                 company: str | None) -> dict[str, object]:
-    """For ``log CONTACT --met --event NAME``: the event's detail to log; CONTACT is added to the book if new.
-
-    The event's title is kept in the contact's ``event`` field, so the met-at-event template can name it.
-    """
-    from ..book.contacts import ContactBook
-    from ..errors import ContactError
-    from ..targets.events import Events
-
-    found = Events(store).find(event, when)
-    title = found.summary if found else " ".join(event.split())
-    book = ContactBook(store)
-    try:
-        record = book.get(contact)
-    except ContactError:
-        book.add(contact, name=name or "", company=company or "", fields={"event": title})
-    else:
-        fill = {k: v for k, v in (("name", name), ("company", company)) if v and not getattr(record, k)}
-        book.edit(record.id, fields={"event": title}, **fill)
-    return {"event": title, **({"event_id": found.id} if found else {})}
-
-
 @click.group()
 def events() -> None:
     """Networking events: import the career office's calendar, list it, mark what you attend."""
@@ -185,13 +162,17 @@ def events_import_cmd(file: Path, as_json: bool) -> None:
     """Read FILE.ics: new events are added, changed ones updated, cancelled ones marked; never duplicated."""
     from ..targets.events import Events
 
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror or exc}", EXIT_USAGE)
     with errors():
-        result = Events(open_store(load())).import_ics(file.read_bytes())
+        result = Events(open_store(load())).import_ics(data)
     if as_json:
         echo(json.dumps(result.as_json(), ensure_ascii=False))
         return
     echo(f"Imported {file.name}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged"
-               f" ({result.cancelled} newly cancelled), {len(result.skipped)} skipped.")
+         f" ({result.cancelled} newly cancelled), {len(result.skipped)} skipped.")
     for reason in result.skipped:
         echo(f"  skipped {reason}")
 
@@ -209,9 +190,9 @@ def events_list_cmd(upcoming: int | None, as_json: bool) -> None:
     for e in rows:
         if as_json:
             echo(json.dumps({"id": e.id, "uid": e.uid, "summary": e.summary, "starts_at": e.starts_at.isoformat(),
-                                   "ends_at": e.ends_at.isoformat() if e.ends_at else None, "all_day": e.all_day,
-                                   "location": e.location, "url": e.url, "cancelled": e.cancelled,
-                                   "attending": e.attending}, ensure_ascii=False))
+                             "ends_at": e.ends_at.isoformat() if e.ends_at else None, "all_day": e.all_day,
+                             "location": e.location, "url": e.url, "cancelled": e.cancelled,
+                             "attending": e.attending}, ensure_ascii=False))
             continue
         start = e.starts_at.astimezone()
         when = f"{start:%Y-%m-%d}" + ("      " if e.all_day else f" {start:%H:%M}")
@@ -236,8 +217,8 @@ def events_attend_cmd(event_id: str, undo: bool) -> None:
         echo(f"No longer attending #{event.id} {event.summary}.")
     else:
         echo(f"Attending #{event.id} {event.summary} on {event.starts_at.astimezone():%Y-%m-%d}; "
-                   "`outreach due` reminds you the day before. Afterwards: "
-                   f"outreach log ADDRESS --met --event {json.dumps(event.summary)}")
+             "`outreach due` reminds you the day before. Afterwards: "
+             f"outreach log ADDRESS --met --event {json.dumps(event.summary)}")
 
 
 def _bar_char() -> str:
@@ -270,8 +251,8 @@ def _print_report(rep: Report) -> None:
         for t in rep.targets:
             p = t.period
             echo(f"{t.target.name:<{width}}  {t.known:>5}  {t.written:>7}  {t.replied:>7}  {t.met:>3}"
-                       f"  {t.referrals:>9}  {'yes' if t.job else '-':>3}  {p.get('written', 0)} written,"
-                       f" {p.get('replied', 0)} replied, {p.get('met', 0)} met")
+                 f"  {t.referrals:>9}  {'yes' if t.job else '-':>3}  {p.get('written', 0)} written,"
+                 f" {p.get('replied', 0)} replied, {p.get('met', 0)} met")
     late = f" ({rep.late} late)" if rep.late else ""
     echo(f"\nDue now: {len(rep.due)}{late}" + ("; `outreach due` says why" if rep.due else ""))
     for item in rep.due[:10]:

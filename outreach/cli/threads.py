@@ -134,9 +134,9 @@ def log_cmd(contact: str, replied: bool, scheduled: str | None, rescheduled: str
             detail: dict[str, object] = {k: v for k, v in (("learned", learned), ("action", action),
                                                            ("notes", notes)) if v}
             if event:
-                from .targets import met_at_event
+                from ..targets.events import met_at_event
 
-                detail.update(met_at_event(store, person.email, event, when, name, company))
+                detail.update(met_at_event(store, person.email, event, when, name=name, company=company))
             view = threads.log(person.key, kind, when, detail)
     who = f"{person.name} <{person.key}>" if person.name else person.key
     echo(f"Logged on the thread with {who} ({view.subject or 'no email yet'}): now "

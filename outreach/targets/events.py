@@ -15,7 +15,7 @@ from ..lifecycle.followups import DueItem
 from ..store.db import Store
 from ..store.plans import EventRow, EventTable
 
-__all__ = ["EventImport", "Events", "parse_ics"]
+__all__ = ["EventImport", "Events", "met_at_event", "parse_ics"]
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
@@ -172,3 +172,28 @@ class Events:
             reason = f"{event.summary}, {when}{where}: plan whom to meet; afterwards, log each person with --event"
             items.append(DueItem("event", "", f"event:{event.uid}", event.summary, due_at, reason))
         return items
+
+
+def met_at_event(store: Store, email: str, event: str, at: datetime, *, name: str | None = None,
+                 company: str | None = None) -> dict[str, object]:
+    """What to log with a meeting at an event; the person (by main address) is added to the book if new.
+
+    The event is found among the imported ones by id or title (else its name is kept as given), and
+    its title is kept in the person's ``event`` field, so the met-at-event template can name it.
+    """
+    from ..book.contacts import ContactBook
+    from ..errors import ContactError
+
+    found = Events(store).find(event, at)
+    title = found.summary if found else _line(event)
+    if not title:
+        raise TargetError("--event needs the event's name or id")
+    book = ContactBook(store)
+    try:
+        record = book.get(email)
+    except ContactError:
+        book.add(email, name=name or "", company=company or "", fields={"event": title})
+    else:
+        fill = {k: v for k, v in (("name", name), ("company", company)) if v and not getattr(record, k)}
+        book.edit(record.id, fields={"event": title}, **fill)
+    return {"event": title, **({"event_id": found.id} if found else {})}
