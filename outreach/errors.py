@@ -50,7 +50,16 @@ __all__ = [
 
 
 class OutreachError(Exception):
-    """Root of every error outreach raises on purpose."""
+    """Root of every error outreach raises on purpose.
+
+    ``str(error)`` is the plain message, written for any program; ``hint`` says what to do next in
+    the words of the command line (the CLI prints it; a host program may show or drop it).
+    """
+
+    def __init__(self, message: str = "", *, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
 
 
 class ConfigError(OutreachError):
@@ -96,8 +105,8 @@ class StoreError(OutreachError):
 class TransportError(OutreachError):
     """Sending a message failed; ``code`` and ``reply`` carry the server's answer if any."""
 
-    def __init__(self, message: str, *, code: int | None = None, reply: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, code: int | None = None, reply: str | None = None, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
         self.code = code
         self.reply = reply
 
@@ -123,13 +132,23 @@ class UnknownOutcomeError(TransportError):
 
 
 class Problem:
-    """One thing wrong with one message of a batch, found before anything was sent."""
+    """One thing wrong with one message of a batch, found before anything was sent.
 
-    __slots__ = ("message", "where")
+    ``where`` names the message (``--to ada@example.com``, ``people.csv:4``); ``contact`` is the
+    address concerned, when there is one; ``hint`` says what to do next.
+    """
 
-    def __init__(self, where: str, message: str) -> None:
+    __slots__ = ("contact", "hint", "message", "where")
+
+    def __init__(self, where: str, message: str, *, contact: str = "", hint: str = "") -> None:
         self.where = where
         self.message = message
+        self.contact = contact
+        self.hint = hint
+
+    def as_json(self) -> dict[str, str]:
+        """A JSON-ready dict: where (the line or option), contact, message and hint."""
+        return {"line": self.where, "contact": self.contact, "message": self.message, "hint": self.hint}
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Problem) and (self.where, self.message) == (other.where, other.message)
@@ -147,9 +166,9 @@ class Problem:
 class ValidationError(OutreachError):
     """A batch failed validation; nothing was sent. ``problems`` lists every issue found."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], *, hint: str = "") -> None:
         self.problems = list(problems)
         count = len(self.problems)
-        lines = "\n".join(f"  {p}" for p in self.problems)
+        lines = "\n".join(f"  {p}" + (f" ({p.hint})" if p.hint else "") for p in self.problems)
         noun = "problem" if count == 1 else "problems"
-        super().__init__(f"{count} {noun} found; nothing was sent:\n{lines}")
+        super().__init__(f"{count} {noun} found; nothing was sent:\n{lines}", hint=hint)

@@ -8,14 +8,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
+    "BatchOptions",
     "Contact",
     "ContactRecord",
     "Draft",
     "Envelope",
+    "EventKind",
     "Outcome",
     "Sender",
     "Status",
     "TemplateInfo",
+    "TemplateKind",
+    "ThreadState",
 ]
 
 
@@ -119,6 +123,17 @@ class Draft:
 
 
 @dataclass(frozen=True)
+class BatchOptions:
+    """How a batch is checked and built, the same for every message of it."""
+
+    attachments: tuple[Path, ...] = ()
+    headers: Mapping[str, str] = field(default_factory=dict)
+    again: bool = False
+    typo_check: bool = True
+    check_deliverability: bool = False
+
+
+@dataclass(frozen=True)
 class Envelope:
     """What the SMTP transaction needs besides the bytes: sender, recipients, SMTPUTF8 or not."""
 
@@ -127,7 +142,48 @@ class Envelope:
     smtputf8: bool = False
 
 
-class Status(str, enum.Enum):
+class TemplateKind(enum.StrEnum):
+    """What a template is for; the due rules and the never-twice key depend on it."""
+
+    INTRO = "intro"
+    FOLLOW_UP = "follow-up"
+    THANK_YOU = "thank-you"
+    CHECK_IN = "check-in"
+    JOB_UPDATE = "job-update"
+    OTHER = "other"
+
+
+class ThreadState(enum.StrEnum):
+    """Where a conversation stands, as the due rules read it."""
+
+    AWAITING_REPLY = "awaiting-reply"
+    REPLIED = "replied"
+    MEETING_SCHEDULED = "meeting-scheduled"
+    MEETING_CANCELLED = "meeting-cancelled"
+    MET = "met"
+    THANKED = "thanked"
+    IN_TOUCH = "in-touch"
+    QUIET = "quiet"
+    CLOSED = "closed"
+    BLOCKED = "blocked"
+
+
+class EventKind(enum.StrEnum):
+    """Something recorded on a thread: logged by the user, or read from the mailbox by sync."""
+
+    REPLIED = "replied"
+    SCHEDULED = "scheduled"
+    RESCHEDULED = "rescheduled"
+    CANCELLED = "cancelled"
+    MET = "met"
+    NOTE = "note"
+    REFERRAL = "referral"
+    CLOSED = "closed"
+    AUTO_REPLY = "auto-reply"
+    BOUNCED = "bounced"
+
+
+class Status(enum.StrEnum):
     """Where a message stands in the send journal."""
 
     QUEUED = "queued"
@@ -137,9 +193,6 @@ class Status(str, enum.Enum):
     DEFERRED = "deferred"
     UNKNOWN = "unknown"
     WRITTEN = "written"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)

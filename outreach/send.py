@@ -31,6 +31,7 @@ class Summary:
     outcomes: list[Outcome] = field(default_factory=list)
     interrupted: bool = False
     recovered: list[JournalEntry] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     gave_up: bool = False
 
     @property

@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import sys
-from datetime import datetime, timezone
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from ..errors import (
-    ConfigError,
-    CredentialsError,
-    ImportFormatError,
-    OutreachError,
-    StoreError,
-    TransportError,
-    ValidationError,
-)
+from ..errors import CredentialsError, OutreachError, Problem, StoreError, TransportError, ValidationError
 
 if TYPE_CHECKING:
     from ..config import Config
     from ..store.db import Store
 
 __all__ = ["EXIT_CONNECTION", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "RATE", "echo", "errors",
-           "fail", "load", "now", "open_store"]
+           "exit_code", "fail", "load", "now", "open_store"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONNECTION, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -58,22 +51,37 @@ def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
     click.echo(clean(str(message)), err=err, nl=nl)
 
 
-def fail(message: str, code: int) -> NoReturn:
-    """Print ``Error: message`` on standard error and exit with ``code``."""
-    echo(f"Error: {message}", err=True)
+def fail(message: str, code: int, *, hint: str = "", as_json: bool = False,
+         problems: list[Problem] | None = None) -> NoReturn:
+    """Report an error and exit with ``code``: ``Error: message`` and its hint, or one JSON object with ``as_json``."""
+    if as_json:
+        echo(json.dumps({"error": message, "hint": hint, "exit_code": code,
+                         "problems": [p.as_json() for p in problems or []]}, ensure_ascii=False))
+    else:
+        echo(f"Error: {message}", err=True)
+        if hint:
+            echo(f"Hint: {hint}", err=True)
     sys.exit(code)
 
 
+def exit_code(exc: OutreachError) -> int:
+    """The documented exit code of a library error."""
+    if isinstance(exc, (CredentialsError, TransportError, StoreError)):
+        return EXIT_CONNECTION
+    return EXIT_USAGE
+
+
 @contextmanager
-def errors() -> Iterator[None]:
-    """Turn outreach errors into a message and the documented exit code."""
+def errors(as_json: bool = False) -> Iterator[None]:
+    """Turn outreach errors into a message (or, with ``as_json``, one JSON object) and the documented exit code."""
     try:
         yield
-    except (ValidationError, ConfigError, ImportFormatError) as exc:
-        fail(str(exc), EXIT_USAGE)
+    except ValidationError as exc:
+        first = "1 problem found" if len(exc.problems) == 1 else f"{len(exc.problems)} problems found"
+        fail(str(exc) if not as_json else f"{first}; nothing was sent", EXIT_USAGE, hint=exc.hint, as_json=as_json,
+             problems=exc.problems)
     except OutreachError as exc:
-        code = EXIT_CONNECTION if isinstance(exc, (CredentialsError, TransportError, StoreError)) else EXIT_USAGE
-        fail(str(exc), code)
+        fail(str(exc), exit_code(exc), hint=exc.hint, as_json=as_json)
 
 
 def load() -> Config:

@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any
 
-from ..config import ImapConfig
-from ..errors import AuthError, ConnectError, TransportError
+from ..config import Config, ImapConfig
+from ..errors import AuthError, ConfigError, ConnectError, TransportError
 
-__all__ = ["Mailbox"]
+__all__ = ["Mailbox", "mailbox_from_config"]
 
 _SENT = b"\\Sent"
 
@@ -131,3 +131,17 @@ class Mailbox:
     def append(self, folder: str, data: bytes) -> None:
         """Put a message into ``folder`` (for tests and imports)."""
         self._call(f"appending to {folder}", lambda: self._client.append(folder, data))
+
+
+def mailbox_from_config(config: Config, password: str | Callable[[], str] | None = None) -> Mailbox:
+    """The configured ``[imap]`` mailbox; the password is read from the keyring now unless given."""
+    if config.imap is None:
+        raise ConfigError("no [imap] section in the config", hint="see README.md, Reply detection")
+    if callable(password):
+        return Mailbox(config.imap, password)
+    if password is None:
+        from ..credentials import get_imap_password
+
+        password = get_imap_password(config.imap.username)
+    value = password
+    return Mailbox(config.imap, lambda: value)
