@@ -259,3 +259,16 @@ def test_any_calendar_imports_once_and_reads_back(tmp_path: Path, events: list[t
         assert first.added == len(readable)
     finally:
         store.close()
+
+
+def test_a_meeting_at_an_event_gives_its_thread_the_event(tmp_path: Path) -> None:
+    from outreach.book.people import People
+    from outreach.lifecycle.context import thread_variables
+    from outreach.lifecycle.logbook import log_event
+
+    store = Store(tmp_path / "s.sqlite3")
+    view = Threads(store).log("zed@example.com", "met", NOW, {"event": "Fall Career Fair", "event_id": 3})
+    assert thread_variables(store, view.id)["event"] == "Fall Career Fair"
+    kim = People(store).resolve("kim@example.com", new=True)
+    logged = log_event(store, kim, "met", NOW, {"event": "Spring Meetup", "notes": "pricing"})
+    assert [e.detail for e in logged.events] == [{"event": "Spring Meetup", "notes": "pricing"}]

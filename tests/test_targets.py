@@ -218,7 +218,9 @@ def test_cli_targets_and_send_to_a_target(config_file: Path, plain_server: tuple
     assert [(t["name"], t["known"], t["written"]) for t in map(json.loads, out.splitlines())] == [
         ("Globex", 3, 2), ("Hooli", 0, 0)]
     code, _, err = run("targets", "show", "Globex Bank")
-    assert code == 2 and "no target 'Globex Bank'" in err
+    assert code == 2 and "no target 'Globex Bank'" in err and "Hint: see `outreach targets list`" in err
+    code, out, _ = run("targets", "show", "Globex Bank", "--json")
+    assert code == 2 and json.loads(out)["error"] == "no target 'Globex Bank'"
     code, _, err = run("send", "intro", "--target", "Nope", "--var", "topic=x")
     assert code == 2 and "no target 'Nope'" in err
     code, _, err = run("send", "intro", "--to", "zed@example.com", "--limit", "1", "--var", "topic=x")

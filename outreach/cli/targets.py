@@ -70,7 +70,7 @@ def add_cmd(name: str, role: str | None, aliases: tuple[str, ...], notes: str | 
 def list_cmd(as_json: bool) -> None:
     """Every target with contacts known, written to, replied, met, referrals, and whether a job came of it."""
     config = load()
-    with errors():
+    with errors(as_json):
         summaries = _targets(config).list(now())
     if as_json:
         for s in summaries:
@@ -92,7 +92,7 @@ def list_cmd(as_json: bool) -> None:
 def show_cmd(name: str, as_json: bool) -> None:
     """Who you know at NAME, with their state and referrer, then whom to write next."""
     config = load()
-    with errors():
+    with errors(as_json):
         view = _targets(config).show(name, now())
     if as_json:
         echo(json.dumps(view.as_json(), ensure_ascii=False))
@@ -166,7 +166,7 @@ def events_import_cmd(file: Path, as_json: bool) -> None:
         data = file.read_bytes()
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror or exc}", EXIT_USAGE)
-    with errors():
+    with errors(as_json):
         result = Events(open_store(load())).import_ics(data)
     if as_json:
         echo(json.dumps(result.as_json(), ensure_ascii=False))
@@ -184,7 +184,7 @@ def events_list_cmd(upcoming: int | None, as_json: bool) -> None:
     """Events soonest first, with id, time, place and link; `events attend ID` marks one."""
     from ..targets.events import Events
 
-    with errors():
+    with errors(as_json):
         rows = Events(open_store(load())).list(now=now(),
                                                upcoming=None if upcoming is None else timedelta(days=upcoming))
     for e in rows:
@@ -276,7 +276,7 @@ def report_cmd(since: str | None, as_json: bool, html_file: Path | None) -> None
     start = _date(since, "--since") if since else None
     if start is not None and start > current:
         raise click.BadParameter("the period cannot start in the future", param_hint="--since")
-    with errors():
+    with errors(as_json):
         rep = report(open_store(config), since=start, now=current, config=config)
     if html_file is not None:
         from ..private import write_private

@@ -56,7 +56,8 @@ def _vevents(data: bytes) -> Iterator[tuple[Any, bool]]:
     try:
         calendars = icalendar.Calendar.from_ical(data, multiple=True)
     except (ValueError, IndexError, KeyError) as exc:
-        raise TargetError("not an iCalendar (.ics) file: its lines cannot be read as calendar properties") from exc
+        raise TargetError("not an iCalendar (.ics) file: its lines cannot be read as calendar properties",
+                          hint="export the calendar as .ics (iCalendar) and import that file") from exc
     for cal in calendars:
         cancelled_all = str(cal.get("method", "")).upper() == "CANCEL"
         for event in cal.walk("VEVENT"):
@@ -137,7 +138,7 @@ class Events:
         found = self.table.get(int(text)) if text.isdigit() else None
         if found is None:
             what = f"#{text}" if text.isdigit() else repr(str(ref))
-            raise TargetError(f"no event {what} (see `outreach events list`)")
+            raise TargetError(f"no event {what}", hint="see `outreach events list`")
         return found
 
     def find(self, name: str, at: datetime) -> EventRow | None:

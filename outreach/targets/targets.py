@@ -145,7 +145,8 @@ class Targets:
         """The target called ``name`` or one of its aliases (spelt any way :func:`company_key` allows)."""
         target_id = self.table.owners().get(company_key(name))
         if target_id is None:
-            raise TargetError(f"no target {name!r} (see `outreach targets list`; add it with `outreach targets add`)")
+            raise TargetError(f"no target {name!r}",
+                              hint="see `outreach targets list`; add it with `outreach targets add NAME`")
         return self._row(target_id)
 
     def remove(self, name: str) -> TargetRow:
