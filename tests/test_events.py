@@ -193,6 +193,8 @@ def test_cli_events_log_met_and_send_nice_to_meet_you(config_file: Path, plain_s
     assert json.loads(out)["kind"] == "event"
     code, _, err = run("log", "zed@example.com", "--replied", "--event", "Fall Career Fair")
     assert code == 2 and "--event and --company go with --met" in err
+    code, _, err = run("log", "zed@example.com", "--met", "--company", "Initech")
+    assert code == 2 and "--company goes with --met --event" in err
     code, out, err = run("log", "zed@example.com", "--met", "--event", "fall career fair", "--name", "Zed Ito",
                          "--company", "Initech", "--notes", "Works on pricing")
     assert code == 0, err

@@ -109,6 +109,8 @@ def log_cmd(contact: str, replied: bool, scheduled: str | None, rescheduled: str
         raise click.UsageError("--may-use-name and --referrer-name go with --referral")
     if (event or company) and not met:
         raise click.UsageError("--event and --company go with --met")
+    if company and not event:
+        raise click.UsageError("--company goes with --met --event (CONTACT's organisation, for someone new)")
     if name and not (referral or event):
         raise click.UsageError("--name goes with --referral (the referred person) or --met --event (CONTACT)")
     if referral and not name:
