@@ -18,6 +18,7 @@ h1 { font-size: 1.5rem; margin-bottom: .2rem; } h2 { font-size: 1.15rem; margin-
 table { border-collapse: collapse; width: 100%; } th, td { padding: .35rem .5rem; border-bottom: 1px solid #e3e7ee; }
 th { text-align: left; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .late { color: #a3261b; font-weight: 600; }
+svg { max-width: 100%; height: auto; }
 @media print { body { margin: 0; } }
 """
 _WIDTH, _ROW, _LABEL = 640, 34, 170
