@@ -201,3 +201,12 @@ Due now: 3; `outreach due` says why
 Globex     1      2        2        1    1          1  yes  Data Analyst
 Initech    2      1        1        1    0          0    -
 """
+
+
+def test_late_items_are_counted(store: Store) -> None:
+    Threads(store).log("zoe@example.com", "met", NOW - 3 * DAY, {"event": "Fall Career Fair"})
+    rep = report(store, now=NOW)
+    [late] = [i for i in rep.due if i.late]
+    assert (late.contact, late.template, rep.late) == ("zoe@example.com", "met-at-event", 1)
+    assert dict(rep.stages)["met"] == 2 and rep.as_json()["late"] == 1
+    assert "late 2026-12-07" in render_html(rep)
