@@ -1,4 +1,4 @@
-"""Run every benchmark and print tables: ``python -m benchmarks [--quick]``."""
+"""Run every benchmark and print tables: ``python -m benchmarks [--quick]``; ``corpus PATH`` for the corpus."""
 
 from __future__ import annotations
 
@@ -53,6 +53,10 @@ def _peer_cases() -> dict[str, Case]:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["corpus"]:
+        from . import corpus
+
+        raise SystemExit(corpus.main(sys.argv[2:]))
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="Fewer messages and runs (a smoke test).")
     args = parser.parse_args()

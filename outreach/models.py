@@ -181,6 +181,8 @@ class EventKind(enum.StrEnum):
     CLOSED = "closed"
     AUTO_REPLY = "auto-reply"
     BOUNCED = "bounced"
+    DELAYED = "delayed"
+    COMPLAINED = "complained"
 
 
 class Status(enum.StrEnum):

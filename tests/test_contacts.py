@@ -16,6 +16,7 @@ from outreach.cli import cli
 from outreach.book.contacts import ContactBook
 from outreach.errors import ContactError, ImportFormatError
 from outreach.book.formats import detect_format, read_contacts
+from outreach.compose.controls import printable
 from outreach.store import Store
 
 DATA = Path(__file__).parent / "data"
@@ -113,7 +114,7 @@ def test_address_matching_ignores_domain_case_and_idn_form(book: ContactBook, tm
 @pytest.mark.parametrize(
     ("content", "needle"),
     [(b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary file"),
-     ("email,name\nzoe@example.com,Zoë\n".encode("latin-1"), "not UTF-8"),
+     ("email,name\nzoe@example.com,Zoë\n".encode() + b"bad,\xe9\n", "mixes both"),
      (b"name,company\nAda,Globex\n", "no email column"),
      (b"", "empty")],
 )
@@ -157,7 +158,8 @@ def test_generic_csv_round_trips_quotes_commas_newlines_unicode(tmp_path: Path, 
     _, parsed, skipped = read_contacts(path)
     assert not skipped
     assert [(c.email, c.name, c.company, c.notes) for c in parsed] == [
-        (f"p{i}@example.com", n, c.strip(), t.strip()) for i, (n, c, t) in enumerate(rows)]
+        (f"p{i}@example.com", printable(n).strip(), printable(c).strip(), printable(t, keep_newlines=True).strip())
+        for i, (n, c, t) in enumerate(rows)]
 
 
 def test_referrals_and_permission_reach_the_intro(book: ContactBook) -> None:

@@ -190,3 +190,92 @@ def test_sync_without_a_password_says_what_to_do(config_file: Path) -> None:
     assert result.exit_code == 3 and "outreach login --imap" in result.stderr
     result = CliRunner().invoke(cli, ["sync"], env={"OUTREACH_CONFIG": str(config_file.with_name("none.toml"))})
     assert result.exit_code == 2 and "no [imap]" in result.stderr
+
+
+def nested(depth: int, headers: dict[str, str]) -> bytes:
+    """A message whose MIME parts nest ``depth`` deep: more than any parser should recurse into."""
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    opening = "".join(f'Content-Type: multipart/mixed; boundary="b{i}"\r\n\r\n--b{i}\r\n' for i in range(depth))
+    closing = "".join(f"\r\n--b{i}--\r\n" for i in reversed(range(depth)))
+    return (head + opening + "Content-Type: text/plain\r\n\r\nhello\r\n" + closing).encode()
+
+
+def test_one_poisoned_message_never_stops_sync(dovecot: Dovecot, tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    ids = intro(store, "ada@example.com", "zoë@example.com")
+    with mailbox(dovecot) as box:
+        box.append("INBOX", nested(5000, {"From": "ada@example.com", "Subject": "Re: Could I ask you about UX?",
+                                          "Message-ID": "<poison@example.com>", "In-Reply-To": ids["ada@example.com"]}))
+        box.append("INBOX", raw({"From": "ada@example.com", "Subject": "Re: Could I ask you about UX?",
+                                 "Date": "Mon, 01 Jan 99999 00:00:00", "In-Reply-To": ids["ada@example.com"]},
+                                "No Message-ID and a date out of range"))
+        box.append("INBOX", raw({"From": "Ada <ada@example.com>", "Subject": "Re: Could I ask you about UX?",
+                                 "Message-ID": "<r1@example.com>", "In-Reply-To": ids["ada@example.com"]},
+                                "Happy to chat!"))
+        box.append("INBOX", "\r\n".join([
+            "From: =?utf-8?q?Zo=C3=AB?= <zoë@example.com>", "Subject: Re: Could I ask you about UX?",
+            "Message-ID: <z1@example.com>", "Content-Type: text/plain; charset=utf-8", "", "Gern!"]).encode())
+    now = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    report = sync_mailbox(store, mailbox(dovecot), sender_domain="example.edu", folders=("INBOX",), now=now)
+    assert [s["uid"] for s in report.skipped] == ["1"] and "nest too deeply" in report.skipped[0]["reason"]
+    assert [r["contact"] for r in report.replies] == ["ada@example.com", "ada@example.com"]
+    assert [p["contact"] for p in report.probable] == ["zoë@example.com"], "a non-ASCII address is searched for"
+    assert "skipped     INBOX UID 1" in "\n".join(report.lines())
+    again = sync_mailbox(store, mailbox(dovecot), sender_domain="example.edu", folders=("INBOX",), now=now)
+    assert again.fetched == 0 and not again.skipped, "the folder's position moved past the poisoned message"
+
+
+def dsn_for(recipient: str, original_id: str, action: str = "failed", status: str = "5.1.1") -> bytes:
+    return dsn(recipient, original_id).replace(b"Action: failed", f"Action: {action}".encode()).replace(
+        b"Status: 5.1.1", f"Status: {status}".encode())
+
+
+def test_reports_and_replies_act_only_on_their_own_thread(dovecot: Dovecot, tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    ids = intro(store, "ada@example.com", "bob@example.com", "carol@example.com", "dan@example.com",
+                "eve@example.com", "fay@example.com")
+    arf = "\r\n".join([
+        "From: fbl@isp.example.net", "To: sam@example.edu", "Subject: complaint", "Message-ID: <arf1@isp.example.net>",
+        'Content-Type: multipart/report; report-type=feedback-report; boundary="F"', "", "--F",
+        "Content-Type: message/feedback-report", "", "Feedback-Type: abuse", "Original-Rcpt-To: dan@example.com", "",
+        "--F", "Content-Type: text/rfc822-headers", "", f"Message-ID: {ids['dan@example.com']}", "", "--F--", ""])
+    with mailbox(dovecot) as box:
+        box.append("INBOX", dsn_for("someone.else@example.org", ids["ada@example.com"]))
+        box.append("INBOX", dsn_for("bob@example.com", "<not-ours@example.org>").replace(
+            b"Message-ID: <dsn1", b"Message-ID: <dsn2"))
+        box.append("INBOX", dsn_for("stranger@example.org", "<not-ours@example.org>").replace(
+            b"Message-ID: <dsn1", b"Message-ID: <dsn3"))
+        box.append("INBOX", dsn_for("carol@example.com", ids["carol@example.com"], "delayed", "4.4.1").replace(
+            b"Message-ID: <dsn1", b"Message-ID: <dsn4"))
+        box.append("INBOX", arf.encode())
+        box.append("INBOX", raw({"From": "assistant@example.com", "Subject": "Re: Could I ask you about UX?",
+                                 "Message-ID": "<o1@example.com>", "In-Reply-To": ids["eve@example.com"]},
+                                "Eve asked me to answer."))
+        box.append("INBOX", raw({"From": "fay@example.com", "Subject": "Please verify your message",
+                                 "Message-ID": "<c1@example.com>", "Auto-Submitted": "auto-replied"},
+                                "Please verify that you are human: https://verify.example.net/x1"))
+        box.append("INBOX", raw({"From": "fay@example.com", "Subject": "Re: Could I ask you about UX?",
+                                 "List-Unsubscribe": "<https://news.example.com/u>", "Precedence": "bulk",
+                                 "Message-ID": "<l1@example.org>"}, "Fay's company newsletter"))
+    now = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    report = sync_mailbox(store, mailbox(dovecot), sender_domain="example.edu", folders=("INBOX",), now=now)
+    assert [b["contact"] for b in report.bounces] == ["bob@example.com"], "matched by its failed address"
+    assert [(u["address"], "ada@example.com" in u["why"]) for u in report.unmatched] == [
+        ("someone.else@example.org", True), ("stranger@example.org", False)]
+    assert [d["contact"] for d in report.delays] == ["carol@example.com"]
+    assert [c["contact"] for c in report.complaints] == ["dan@example.com"]
+    assert [(o["from"], o["contact"]) for o in report.from_others] == [("assistant@example.com", "eve@example.com")]
+    assert [(c["contact"], c["link"]) for c in report.challenges] == [
+        ("fay@example.com", "https://verify.example.net/x1")]
+    assert not report.replies and not report.auto_replies and not report.probable, "a newsletter is no reply"
+    book = ContactBook(store)
+    assert book.is_blocked("ada@example.com") is None and book.is_blocked("someone.else@example.org") is None
+    assert book.is_blocked("carol@example.com") is None, "a delay blocks nothing"
+    assert "bounced" in (book.is_blocked("bob@example.com") or "")
+    assert "do-not-contact" in (book.is_blocked("dan@example.com") or "")
+    states = {v.contact: thread_state(v, now, Policy()) for v in Threads(store).views()}
+    assert states == {"ada@example.com": "awaiting-reply", "bob@example.com": "blocked",
+                      "carol@example.com": "awaiting-reply", "dan@example.com": "blocked",
+                      "eve@example.com": "awaiting-reply", "fay@example.com": "awaiting-reply"}
+    text = "\n".join(report.lines())
+    assert "unmatched   stranger@example.org" in text and "complaint   dan@example.com" in text

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..compose.addresses import validate_address
 from ..errors import AddressError, ContactError
-from .formats import ImportedContact, Skipped, read_contacts
+from .formats import ImportedContact, Skipped, read_export
 from ..models import ContactRecord
 from ..store.db import Store
 
@@ -36,12 +36,13 @@ class ImportReport:
     unchanged: int = 0
     without_address: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
         """A JSON-ready dict of the counts and skipped rows."""
         return {"format": self.format, "added": self.added, "updated": self.updated, "unchanged": self.unchanged,
                 "skipped": [{"line": s.line, "reason": s.reason} for s in self.skipped],
-                "without_address": self.without_address}
+                "without_address": self.without_address, "notices": self.notices}
 
 
 def _fold(text: str) -> str:
@@ -276,8 +277,10 @@ class ContactBook:
     def import_file(self, path: Path, fmt: str = "auto", *, tags: Iterable[str] = (),
                     progress: Callable[[int], None] | None = None) -> ImportReport:
         """Import an export; idempotent, and never erases what the user edited. Bad rows are reported."""
-        chosen, rows, skipped = read_contacts(Path(path), fmt)
-        report = ImportReport(format=chosen, skipped=list(skipped))
+        export = read_export(Path(path), fmt)
+        rows = export.rows
+        report = ImportReport(format=export.format, skipped=list(export.skipped), notices=list(export.notices))
+        touched: set[int] = set()
         tags = list(tags)
         with self.store.transaction() as execute:
             by_key: dict[str, dict[str, Any]] = {}
@@ -292,7 +295,7 @@ class ContactBook:
                     by_key[_name_key(row["name"], row["company"])] = row
             existing_tags = {(r["contact_id"], r["tag"]) for r in execute("SELECT * FROM contact_tags").fetchall()}
             for done, item in enumerate(rows, start=1):
-                self._import_row(execute, item, tags, by_key, by_url, existing_tags, report)
+                self._import_row(execute, item, tags, by_key, by_url, existing_tags, report, touched)
                 if progress and done % 500 == 0:
                     progress(500)
             if progress:
@@ -302,7 +305,7 @@ class ContactBook:
 
     def _import_row(self, execute: Callable[..., Any], item: ImportedContact, tags: list[str],
                     by_key: dict[str, dict[str, Any]], by_url: dict[str, dict[str, Any]],
-                    existing_tags: set[tuple[int, str]], report: ImportReport) -> None:
+                    existing_tags: set[tuple[int, str]], report: ImportReport, touched: set[int]) -> None:
         key = email = ""
         if item.email:
             try:
@@ -343,6 +346,7 @@ class ContactBook:
             if not key and not new["linkedin_url"]:
                 by_key[_name_key(item.name, item.company)] = row
             report.added += 1
+            touched.add(int(row["id"]))
             self._add_tags(execute, int(row["id"]), [*tags, *item.tags], existing_tags)
             return
         if current["removed_at"] is not None:
@@ -350,11 +354,14 @@ class ContactBook:
                                                      " `outreach contacts add` brings them back"))
             return
         edited = set(json.loads(current["edited"]))
-        changes = _merge(current, new, edited)
+        again = int(current["id"]) in touched  # a second row of this file for the same contact only fills gaps
+        touched.add(int(current["id"]))
+        changes = _merge(current, new, edited | ({k for k, v in current.items() if v} if again else set()))
         if "linkedin_url" in changes and changes["linkedin_url"] in by_url:
             del changes["linkedin_url"]
         fields = json.loads(current["fields"])
-        merged_fields = {**fields, **{k: v for k, v in extra.items() if f"fields.{k}" not in edited}}
+        imported = {k: v for k, v in extra.items() if f"fields.{k}" not in edited}
+        merged_fields = {**imported, **fields} if again else {**fields, **imported}
         if merged_fields != fields:
             changes["fields"] = json.dumps(merged_fields)
         if "email" in changes:

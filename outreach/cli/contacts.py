@@ -57,7 +57,8 @@ def contacts() -> None:
 
 @contacts.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["auto", "linkedin", "google", "vcard", "csv"]), default="auto",
+@click.option("--format", "fmt", default="auto",
+              type=click.Choice(["auto", "linkedin", "google", "outlook", "vcard", "csv"]),
               show_default=True, help="The export format; auto detects it.")
 @click.option("--tag", "tags", multiple=True, help="Tag every imported contact (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
@@ -74,6 +75,8 @@ def import_cmd(file: Path, fmt: str, tags: tuple[str, ...], as_json: bool) -> No
     if as_json:
         echo(json.dumps(report.as_json()))
         return
+    for notice in report.notices:
+        echo(f"Note: {file.name}: {notice}", err=True)
     echo(f"Imported {file.name} ({report.format}): {report.added} added, {report.updated} updated, "
          f"{report.unchanged} unchanged, {len(report.skipped)} skipped.")
     for skipped in report.skipped:

@@ -406,17 +406,8 @@ def sync_cmd(since: str | None, as_json: bool) -> None:
     if as_json:
         echo(json.dumps(report.as_json(), ensure_ascii=False))
         return
-    for r in report.replies:
-        echo(f"replied     {r['contact']:<34} {r['subject']}")
-    for r in report.auto_replies:
-        echo(f"auto-reply  {r['contact']:<34} " + (f"back {r['until']}" if r["until"] else "no return date"))
-    for r in report.bounces:
-        echo(f"bounced     {r['contact']:<34} {r['reason']}")
-    for r in report.probable:
-        echo(f"probable    {r['contact']:<34} {r['subject']}  (confirm: {r['confirm']})")
-    echo(f"Read {report.fetched} messages in {', '.join(report.folders) or 'no folder'}: {len(report.replies)}"
-         f" replies, {len(report.auto_replies)} auto-replies, {len(report.bounces)} bounces,"
-         f" {len(report.probable)} probable.")
+    for line in report.lines():
+        echo(line)
 
 
 COMMANDS = (log_cmd, landed_cmd, threads_cmd, thread_cmd, due_cmd, follow_up_cmd, sync_cmd)

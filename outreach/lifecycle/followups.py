@@ -107,7 +107,7 @@ def thread_state(view: ThreadView, now: datetime, policy: Policy) -> str:
     """The thread's state, folded from its messages and events."""
     if view.closed:
         return "closed"
-    bounced = _last(view.events, "bounced")
+    bounced = _last(view.events, "bounced", "complained")
     if bounced is not None and (not view.messages or view.messages[-1].at <= bounced.at):
         return "blocked"
     met = _last(view.events, "met")

@@ -16,7 +16,7 @@ from ..store.db import Store
 __all__ = ["EVENT_KINDS", "Event", "MessageView", "ThreadRef", "ThreadView", "Threads", "parse_time"]
 
 EVENT_KINDS = ("replied", "scheduled", "rescheduled", "cancelled", "met", "note", "referral", "closed", "auto-reply",
-               "bounced")
+               "bounced", "delayed", "complained")
 _DELIVERED = (Status.SENT.value, Status.UNKNOWN.value)
 
 

@@ -100,8 +100,12 @@ class Mailbox:
         return int(info[b"UIDVALIDITY"]), int(info.get(b"UIDNEXT", 0))
 
     def search(self, criteria: list[Any]) -> set[int]:
-        """UIDs in the selected folder matching ``criteria`` (IMAP SEARCH, run by the server)."""
-        return set(self._call("searching", lambda: self._client.search(criteria)))
+        """UIDs in the selected folder matching ``criteria`` (IMAP SEARCH, run by the server).
+
+        Criteria with non-ASCII text (an internationalised address) are sent with ``CHARSET UTF-8``.
+        """
+        wide = any(isinstance(c, str) and not c.isascii() for c in criteria)
+        return set(self._call("searching", lambda: self._client.search(criteria, "UTF-8" if wide else None)))
 
     def fetch(self, uids: Iterable[int], chunk: int = 50) -> dict[int, bytes]:
         """The full bytes of each message, without setting \\Seen."""

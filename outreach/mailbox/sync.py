@@ -8,8 +8,11 @@ from datetime import date, datetime, timezone
 from email import message_from_bytes, policy
 from typing import Any
 
+from ..compose.addresses import validate_address
+from ..errors import AddressError
 from .imap import Mailbox
 from .replies import Incoming, classify
+from ..compose.controls import printable
 from ..store.db import Store
 from ..lifecycle.threads import Threads
 
@@ -17,6 +20,7 @@ __all__ = ["SyncReport", "sync_mailbox"]
 
 _PREFIX = re.compile(r"^\s*((re|aw|sv|fw|fwd|wg|tr)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 _FROM_CHUNK = 40
+_REPORTS = ("bounce", "delay", "complaint")
 
 
 @dataclass
@@ -27,13 +31,55 @@ class SyncReport:
     auto_replies: list[dict[str, str]] = field(default_factory=list)
     bounces: list[dict[str, str]] = field(default_factory=list)
     probable: list[dict[str, str]] = field(default_factory=list)
+    delays: list[dict[str, str]] = field(default_factory=list)
+    complaints: list[dict[str, str]] = field(default_factory=list)
+    challenges: list[dict[str, str]] = field(default_factory=list)
+    from_others: list[dict[str, str]] = field(default_factory=list)
+    unmatched: list[dict[str, str]] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
     fetched: int = 0
     folders: dict[str, int] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {"replies": self.replies, "auto_replies": self.auto_replies, "bounces": self.bounces,
-                "probable": self.probable, "fetched": self.fetched, "folders": self.folders}
+                "probable": self.probable, "delays": self.delays, "complaints": self.complaints,
+                "challenges": self.challenges, "from_someone_else": self.from_others, "unmatched": self.unmatched,
+                "skipped": self.skipped, "fetched": self.fetched, "folders": self.folders}
+
+    def lines(self) -> list[str]:
+        """The report as lines for a terminal, one per finding, then a summary."""
+        out = [f"replied     {r['contact']:<34} {r['subject']}" for r in self.replies]
+        out += [f"auto-reply  {r['contact']:<34} " + (f"back {r['until']}" if r["until"] else "no return date")
+                for r in self.auto_replies]
+        out += [f"bounced     {r['contact']:<34} {r['reason']}" for r in self.bounces]
+        out += [f"delayed     {r['contact']:<34} still trying: {r['reason']}" for r in self.delays]
+        out += [f"complaint   {r['contact']:<34} {r['reason']}; no more mail will go to this address"
+                for r in self.complaints]
+        out += [f"challenge   {r['contact']:<34} verify at {r['link'] or '(no link)'}" for r in self.challenges]
+        out += [f"probable    {r['contact']:<34} {r['subject']}  (confirm: {r['confirm']})" for r in self.probable]
+        out += [f"other       {r['from']:<34} {r['kind']} from someone else on the thread with {r['contact']}"
+                for r in self.from_others]
+        out += [f"unmatched   {r['address'] or '(no address)':<34} {r['kind']}: {r['why']}" for r in self.unmatched]
+        out += [f"skipped     {r['folder']} UID {r['uid']:<26} {r['reason']}" for r in self.skipped]
+        out.append(f"Read {self.fetched} messages in {', '.join(self.folders) or 'no folder'}: {len(self.replies)}"
+                   f" replies, {len(self.auto_replies)} auto-replies, {len(self.bounces)} bounces,"
+                   f" {len(self.probable)} probable" + "".join(
+                       f", {n} {label}" for n, label in ((len(self.delays), "delays"),
+                                                         (len(self.complaints), "complaints"),
+                                                         (len(self.challenges), "challenges"),
+                                                         (len(self.from_others), "from someone else"),
+                                                         (len(self.unmatched), "unmatched"),
+                                                         (len(self.skipped), "skipped")) if n) + ".")
+        return out
+
+
+def _key(address: str) -> str:
+    """The address as the block and bounce lists key it."""
+    try:
+        return validate_address(address).key
+    except AddressError:
+        return address.lower()
 
 
 def _bare_subject(subject: str) -> str:
@@ -63,6 +109,8 @@ class _Syncer:
             found |= self.mailbox.search([*base, "HEADER", header, self.marker])
         found |= self.mailbox.search([*base, "OR", "FROM", "mailer-daemon", "FROM", "postmaster"])
         found |= self.mailbox.search([*base, "HEADER", "Content-Type", "report"])
+        found |= self.mailbox.search([*base, "HEADER", "Return-Path", "<>"])
+        found |= self.mailbox.search([*base, "BODY", self.marker])
         waiting = sorted({v.contact for v in self.views.values() if not v.closed})
         for start in range(0, len(waiting), _FROM_CHUNK):
             found |= self.mailbox.search([*base, *_or_from(waiting[start:start + _FROM_CHUNK])])
@@ -80,7 +128,14 @@ class _Syncer:
         self.report.fetched += len(messages)
         self.report.folders[name] = len(messages)
         for uid in sorted(messages):
-            self._one(message_from_bytes(messages[uid], policy=policy.default))
+            try:
+                self._one(message_from_bytes(messages[uid], policy=policy.default))
+            except RecursionError:
+                self.report.skipped.append({"folder": name, "uid": str(uid),
+                                            "reason": "its MIME parts nest too deeply to be read"})
+            except Exception as exc:  # one unreadable message must never stop the sync of the others
+                self.report.skipped.append({"folder": name, "uid": str(uid),
+                                            "reason": printable(f"cannot be read: {type(exc).__name__}: {exc}")[:300]})
         newest = max([uidnext - 1, last, *uids]) if (uidnext or uids) else last
         with self.store.transaction() as execute:
             execute("INSERT INTO imap_state (folder, uidvalidity, last_uid) VALUES (?, ?, ?) ON CONFLICT(folder)"
@@ -104,26 +159,36 @@ class _Syncer:
                                                          self.now.isoformat()))
         return cur.rowcount == 0
 
+    def _by_address(self, addresses: tuple[str, ...]) -> tuple[str, str] | None:
+        for address in addresses:
+            rows = self.store.query("SELECT thread_id, contact FROM messages WHERE contact IN (?, ?)"
+                                    " AND status IN ('sent', 'unknown') ORDER BY id DESC LIMIT 1",
+                                    (address, _key(address)))
+            if rows:
+                return rows[0]["thread_id"], rows[0]["contact"]
+        return None
+
     def _one(self, msg: Any) -> None:
         inc = classify(msg, self.now.date())
+        if inc.kind in ("delivered", "list"):
+            return
         match = self._thread_of(inc)
-        if match is None and inc.kind == "bounce" and inc.bounced:
-            rows = self.store.query("SELECT thread_id, contact FROM messages WHERE contact = ?"
-                                    " AND status IN ('sent', 'unknown') ORDER BY id DESC LIMIT 1", (inc.bounced,))
-            match = (rows[0]["thread_id"], rows[0]["contact"]) if rows else None
+        named = match is not None
+        if match is None and inc.kind in _REPORTS:
+            match = self._by_address(inc.recipients)
+        elif match is None and inc.kind == "challenge":  # challenge systems rarely keep our Message-ID
+            match = self._by_address((inc.sender,))
         if self._seen(inc, match[0] if match else None):
             return
         at = inc.received or self.now
         info = {"message_id": inc.message_id, "from": inc.sender, "subject": inc.subject}
-        if inc.kind == "bounce":
-            if match is None:
-                return
-            address = inc.bounced or match[1]
-            self.threads.add_event(match[0], "bounced", at, {**info, "address": address, "reason": inc.bounce_reason})
-            with self.store.transaction() as execute:
-                execute("INSERT INTO bounces (address, at, reason) VALUES (?, ?, ?) ON CONFLICT(address) DO UPDATE"
-                        " SET at = excluded.at, reason = excluded.reason", (address, at.isoformat(), inc.bounce_reason))
-            self.report.bounces.append({"contact": address, "thread_id": match[0], "reason": inc.bounce_reason})
+        if inc.kind in _REPORTS:
+            self._report(inc, match, named, at, info)
+        elif match is not None and _key(inc.sender) != _key(match[1]):
+            self.report.from_others.append({"contact": match[1], "thread_id": match[0], "from": inc.sender,
+                                            "kind": inc.kind, "subject": inc.subject})
+        elif match is not None and inc.kind == "challenge":
+            self.report.challenges.append({"contact": match[1], "thread_id": match[0], "link": inc.link})
         elif match is not None and inc.kind == "auto-reply":
             detail = {**info, **({"until": inc.until.isoformat()} if inc.until else {})}
             self.threads.add_event(match[0], "auto-reply", at, detail)
@@ -135,10 +200,47 @@ class _Syncer:
         elif inc.kind == "reply":
             self._probable(inc, at)
 
+    def _report(self, inc: Incoming, match: tuple[str, str] | None, named: bool, at: datetime,
+                info: dict[str, str]) -> None:
+        """A bounce, delay or complaint: acted on only when it is about one of our threads and its contact."""
+        if match is None:
+            why = "names none of our messages, and no thread's contact" if inc.recipients else \
+                "names none of our messages and no address"
+            self.report.unmatched.append({"kind": inc.kind, "address": inc.bounced, "why": why,
+                                          "message_id": inc.message_id, "subject": inc.subject})
+            return
+        thread_id, contact = match
+        recipients = {_key(r) for r in inc.recipients}
+        if recipients and _key(contact) not in recipients:
+            self.report.unmatched.append({
+                "kind": inc.kind, "address": inc.bounced, "message_id": inc.message_id, "subject": inc.subject,
+                "why": f"about our message to {contact}, but it names {', '.join(sorted(recipients))};"
+                       " nothing changed"})
+            return
+        reason = inc.bounce_reason
+        row = {"contact": contact, "thread_id": thread_id, "reason": reason}
+        if inc.kind == "delay":
+            self.threads.add_event(thread_id, "delayed", at, {**info, "address": contact, "reason": reason})
+            self.report.delays.append(row)
+        elif inc.kind == "complaint":
+            self.threads.add_event(thread_id, "complained", at, {**info, "address": contact, "reason": reason})
+            with self.store.transaction() as execute:
+                execute("INSERT OR IGNORE INTO blocks (pattern, created_at) VALUES (?, ?)",
+                        (_key(contact), at.isoformat()))
+            self.report.complaints.append(row)
+        else:
+            self.threads.add_event(thread_id, "bounced", at, {**info, "address": contact, "reason": reason,
+                                                             "matched_by": "message-id" if named else "address"})
+            with self.store.transaction() as execute:
+                execute("INSERT INTO bounces (address, at, reason) VALUES (?, ?, ?) ON CONFLICT(address) DO UPDATE"
+                        " SET at = excluded.at, reason = excluded.reason", (_key(contact), at.isoformat(), reason))
+            self.report.bounces.append(row)
+
     def _probable(self, inc: Incoming, at: datetime) -> None:
         subject = _bare_subject(inc.subject)
         for view in self.views.values():
-            if (view.contact == inc.sender and not view.closed and subject and _bare_subject(view.subject) == subject
+            if (_key(view.contact) == _key(inc.sender) and not view.closed and subject
+                    and _bare_subject(view.subject) == subject
                     and view.created_at <= at):
                 self.report.probable.append({"contact": view.contact, "thread_id": view.id, "subject": inc.subject,
                                              "message_id": inc.message_id,

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from ..compose.controls import clean
+from ..compose.controls import printable
 from ..errors import TargetError
 from ..lifecycle.followups import DueItem
 from ..store.db import Store
 from ..store.plans import EventRow, EventTable
 
 __all__ = ["EventImport", "Events", "met_at_event", "parse_ics"]
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 @dataclass
@@ -38,7 +36,12 @@ class EventImport:
 
 def _line(value: object) -> str:
     """One line of text from a calendar value: line breaks and runs of spaces become one space, controls go."""
-    return " ".join(clean(_CONTROL.sub(" ", str(value or ""))).split())
+    return " ".join(printable(str(value or "")).split())
+
+
+def _visible(text: str) -> bool:
+    """True when ``text`` has a letter, digit, punctuation mark or symbol (not only invisible characters)."""
+    return any(unicodedata.category(ch)[0] in "LNPS" for ch in text)
 
 
 def _moment(value: Any) -> tuple[datetime, bool]:
@@ -76,7 +79,7 @@ def parse_ics(data: bytes) -> tuple[list[dict[str, object]], list[str]]:
         except (KeyError, ValueError):
             skipped.append(f"{where}: it has no readable start (DTSTART)")
             continue
-        if not summary:
+        if not _visible(summary):
             skipped.append(f"{where}: it has no title (SUMMARY)")
             continue
         ends: datetime | None = None
@@ -101,7 +104,8 @@ def parse_ics(data: bytes) -> tuple[list[dict[str, object]], list[str]]:
             "uid": uid, "summary": summary, "starts_at": starts, "ends_at": ends, "all_day": all_day,
             "location": _line(event.get("location")),
             "url": url if url.lower().startswith(("https://", "http://")) else "",
-            "description": clean(str(event.get("description", "")).replace("\r\n", "\n")).strip(),
+            "description": printable(str(event.get("description", "")).replace("\r\n", "\n"),
+                                     keep_newlines=True).strip(),
             "cancelled": cancelled_all or str(event.get("status", "")).upper() == "CANCELLED",
             "sequence": sequence,
         }
@@ -187,8 +191,8 @@ def met_at_event(store: Store, email: str, event: str, at: datetime, *, name: st
 
     found = Events(store).find(event, at)
     title = found.summary if found else _line(event)
-    if not title:
-        raise TargetError("--event needs the event's name or id")
+    if not _visible(title):
+        raise TargetError("the event needs a name or an id", hint="see `outreach events list`")
     book = ContactBook(store)
     try:
         record = book.get(email)

@@ -9,9 +9,10 @@ from .base import ImportedContact, Skipped, csv_rows, data_rows
 
 __all__ = ["EMAIL_COLUMNS", "read", "row_to_contact"]
 
-EMAIL_COLUMNS = ("email", "e-mail", "email address", "e-mail address", "mail")
+EMAIL_COLUMNS = ("email", "e-mail", "email address", "e-mail address", "mail", "primary email", "email 1",
+                 "e-mail 1", "email1", "work email", "personal email")
 KNOWN = {
-    "name": ("name", "full name"),
+    "name": ("name", "full name", "display name"),
     "first": ("first name", "first", "given name"),
     "last": ("last name", "last", "family name", "surname"),
     "company": ("company", "organization", "organisation", "organization name"),

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from ...errors import ImportFormatError
-from .base import ImportedContact, Skipped, csv_rows, data_rows
+from .base import ImportedContact, Skipped, csv_rows, data_rows, header_row
 
 __all__ = ["read"]
 
@@ -17,10 +17,7 @@ SEPARATOR = ":::"
 def read(path: Path, text: str) -> tuple[list[ImportedContact], list[Skipped]]:
     """Read a Google Contacts export; labels (other than Google's ``* ...`` ones) become tags."""
     rows = csv_rows(text)
-    first = next(rows, None)
-    if first is None or not first[1]:
-        raise ImportFormatError(f"{path} is empty")
-    header = [h.strip() for h in first[1]]
+    header = header_row(rows, path)
     col = {h: i for i, h in enumerate(header)}
     email_cols = sorted((int(m.group(1)), i) for i, h in enumerate(header) if (m := _EMAIL_VALUE.match(h)))
     if not email_cols:
@@ -38,7 +35,8 @@ def read(path: Path, text: str) -> tuple[list[ImportedContact], list[Skipped]]:
         if not name and not emails:
             skipped.append(Skipped(line, "has no name and no email address"))
             continue
-        labels = [t.strip() for t in cell("Labels").split(SEPARATOR) if t.strip() and not t.strip().startswith("*")]
+        groups = cell("Labels") or cell("Group Membership")  # "Group Membership" before 2020
+        labels = [t.strip() for t in groups.split(SEPARATOR) if t.strip() and not t.strip().startswith("*")]
         phone = cell("Phone 1 - Value")
         contacts.append(ImportedContact(
             line=line, email=emails[0] if emails else "", other_emails=emails[1:], name=name,

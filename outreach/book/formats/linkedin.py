@@ -1,38 +1,50 @@
-"""LinkedIn's ``Connections.csv``: a "Notes:" preamble, then the header, most emails hidden."""
+"""LinkedIn's ``Connections.csv`` of 2018-2026: with or without "Notes:" preamble and URL column; most emails hidden."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
 from ...errors import ImportFormatError
-from .base import ImportedContact, Skipped, csv_rows, data_rows, physical_lines
+from .base import ImportedContact, Skipped, csv_rows, data_rows, physical_lines, sniff_delimiter
 
 __all__ = ["HEADER", "read"]
 
 HEADER = ["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"]
 
 
+_FORMS = ("%d %b %Y", "%d %B %Y", "%d-%b-%y", "%d-%b-%Y", "%Y-%m-%d", "%m/%d/%y", "%m/%d/%Y", "%b %d, %Y",
+          "%B %d, %Y", "%d.%m.%Y", "%d.%m.%y")
+
+
 def _date(value: str) -> str:
-    for fmt in ("%d %b %Y", "%d-%b-%y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(value.strip(), fmt).date().isoformat()
-        except ValueError:
-            continue
-    return value.strip()
+    """"Connected On" as an ISO date, from any form LinkedIn or Excel wrote (a time of day is dropped)."""
+    text = value.strip()
+    for candidate in (text, re.sub(r"[ ,T]+\d{1,2}:\d{2}(:\d{2})?( ?[AP]M)?( ?(Z|[+-]\d{2}:?\d{2}|UTC))?$", "", text,
+                                   flags=re.IGNORECASE)):
+        for fmt in _FORMS:
+            try:
+                return datetime.strptime(candidate, fmt).date().isoformat()
+            except ValueError:
+                continue
+    return text
 
 
 def read(path: Path, text: str) -> tuple[list[ImportedContact], list[Skipped]]:
     """Read a LinkedIn connections export, skipping its preamble."""
     lines = physical_lines(text)
-    start = next((i for i, line in enumerate(lines) if line.startswith("First Name,Last Name")), None)
+    from . import is_linkedin_header
+
+    start = next((i for i, line in enumerate(lines[:50]) if is_linkedin_header(line)), None)
     if start is None:
         raise ImportFormatError(
             f"{path}: no 'First Name,Last Name,...' header row found; is this LinkedIn's Connections.csv?"
         )
-    rows = csv_rows("".join(lines[start:]), start_line=start + 1)
+    rows = csv_rows("".join(lines[start:]), start_line=start + 1, delimiter=sniff_delimiter(lines[start]))
     _, header, _ = next(rows)
     assert header is not None
+    header = [h.strip() for h in header]
     index = {name: header.index(name) for name in HEADER if name in header}
     contacts: list[ImportedContact] = []
     skipped: list[Skipped] = []
