@@ -134,6 +134,41 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX messages_contact_kind ON messages (contact, kind);
     CREATE INDEX contacts_referred_by ON contacts (referred_by);
     """,
+    """
+    CREATE TABLE targets (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL,
+        name_key   TEXT NOT NULL UNIQUE,
+        role       TEXT NOT NULL DEFAULT '',
+        notes      TEXT NOT NULL DEFAULT '',
+        priority   INTEGER NOT NULL DEFAULT 2,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE target_aliases (
+        target_id INTEGER NOT NULL REFERENCES targets (id) ON DELETE CASCADE,
+        alias     TEXT NOT NULL,
+        alias_key TEXT NOT NULL,
+        PRIMARY KEY (target_id, alias_key)
+    );
+    CREATE TABLE networking_events (
+        id          INTEGER PRIMARY KEY,
+        uid         TEXT NOT NULL UNIQUE,
+        summary     TEXT NOT NULL,
+        starts_at   TEXT NOT NULL,
+        ends_at     TEXT,
+        all_day     INTEGER NOT NULL DEFAULT 0,
+        location    TEXT NOT NULL DEFAULT '',
+        url         TEXT NOT NULL DEFAULT '',
+        description TEXT NOT NULL DEFAULT '',
+        cancelled   INTEGER NOT NULL DEFAULT 0,
+        sequence    INTEGER NOT NULL DEFAULT 0,
+        attending   INTEGER NOT NULL DEFAULT 0,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    );
+    CREATE INDEX networking_events_start ON networking_events (starts_at);
+    """,
 )
 
 
