@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import cases, measure
+from . import targets as targets_bench
 from .proxy import LatencyProxy
 from .sink import Sink
 from .workload import Person, people
@@ -115,6 +116,8 @@ def main() -> None:
         base = times["python -c pass"]
         for name, seconds in times.items():
             print(f"- {name}: {seconds * 1000:.0f} ms ({seconds / base:.1f}x python -c pass)")
+
+        targets_bench.print_section(cases.fresh_dir(), 5 if quick else 15)
 
         print("\n## Importing a LinkedIn export\n")
         rows = 3000 if quick else 30_000

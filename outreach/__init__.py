@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         PermanentError,
         Problem,
         StoreError,
+        TargetError,
         TemplateError,
         TransientError,
         TransportError,
@@ -40,13 +41,15 @@ if TYPE_CHECKING:
     from .compose.plaintext import html_to_text
     from .compose.render import Renderer, list_templates
     from .store.db import Store
+    from .targets import Events, Report, Targets, report
     from .transports import MemoryTransport, OutboxTransport, SmtpTransport, Transport
 
 __version__ = "0.1.0"
 
 _ERRORS = ("AddressError", "AttachmentError", "AuthError", "ConfigError", "ConnectError", "ContactError",
            "CredentialsError", "HeaderError", "ImportFormatError", "OutreachError", "PermanentError", "Problem",
-           "StoreError", "TemplateError", "TransientError", "TransportError", "UnknownOutcomeError", "ValidationError")
+           "StoreError", "TargetError", "TemplateError", "TransientError", "TransportError", "UnknownOutcomeError",
+           "ValidationError")
 _MODELS = ("Contact", "ContactRecord", "Draft", "Outcome", "Sender", "Status", "TemplateInfo")
 
 _LAZY = {
@@ -71,6 +74,10 @@ _LAZY = {
     "Renderer": "compose.render",
     "list_templates": "compose.render",
     "Store": "store.db",
+    "Events": "targets",
+    "Report": "targets",
+    "Targets": "targets",
+    "report": "targets",
     "MemoryTransport": "transports",
     "OutboxTransport": "transports",
     "SmtpTransport": "transports",
@@ -89,6 +96,7 @@ __all__ = [
     "ContactBook",
     "ContactError",
     "ContactRecord",
+    "Events",
     "CredentialsError",
     "Draft",
     "Envelope",
@@ -103,6 +111,7 @@ __all__ = [
     "Problem",
     "Recipient",
     "Renderer",
+    "Report",
     "Sender",
     "SmtpConfig",
     "SmtpTransport",
@@ -110,6 +119,8 @@ __all__ = [
     "Store",
     "StoreError",
     "Summary",
+    "TargetError",
+    "Targets",
     "TemplateError",
     "TemplateInfo",
     "TransientError",
@@ -123,6 +134,7 @@ __all__ = [
     "load_config",
     "prepare_batch",
     "queue_batch",
+    "report",
     "send_batch",
     "serialize",
     "validate_address",

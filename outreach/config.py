@@ -14,8 +14,8 @@ from .errors import ConfigError
 from .models import Sender
 from .private import private_dir, write_private
 
-__all__ = ["SENDER_KEYS", "Config", "ImapConfig", "SmtpConfig", "config_path", "data_dir", "load_config",
-           "write_initial_config"]
+__all__ = ["SENDER_KEYS", "Config", "ImapConfig", "SmtpConfig", "TargetsConfig", "config_path", "data_dir",
+           "load_config", "write_initial_config"]
 
 APP = "outreach"
 SECURITY_MODES = ("starttls", "ssl", "none")
@@ -84,6 +84,14 @@ class ImapConfig:
 
 
 @dataclass(frozen=True)
+class TargetsConfig:
+    """The ``[targets]`` table: how many new people to suggest per target a week, and which tags are warm."""
+
+    per_week: int = 3
+    warm_tags: tuple[str, ...] = ("alumni", "friends", "family")
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything read from the config file, with defaults filled in."""
 
@@ -98,6 +106,7 @@ class Config:
     followup_days: int | None = None
     max_followups: int = 2
     checkin_days: int = 90
+    targets: TargetsConfig = field(default_factory=TargetsConfig)
     home: Path = field(default_factory=data_dir)
     path: Path | None = None
 
@@ -180,6 +189,16 @@ def _imap(table: dict[str, Any], where: str, base: Path) -> ImapConfig | None:
     )
 
 
+def _targets(table: dict[str, Any], where: str) -> TargetsConfig:
+    per_week = table.get("per_week", 3)
+    if not isinstance(per_week, int) or isinstance(per_week, bool) or not 1 <= per_week <= 50:
+        raise ConfigError(f"{where}: [targets] per_week must be a whole number from 1 to 50")
+    warm = table.get("warm_tags", list(TargetsConfig.warm_tags))
+    if not isinstance(warm, list) or not all(isinstance(t, str) and t.strip() for t in warm):
+        raise ConfigError(f"{where}: [targets] warm_tags must be a list of tags")
+    return TargetsConfig(per_week=per_week, warm_tags=tuple(t.strip() for t in warm))
+
+
 def load_config(path: Path | None = None) -> Config:
     """Read the config file; a missing file gives the defaults (dry run, no sender)."""
     path = path or config_path()
@@ -215,6 +234,7 @@ def load_config(path: Path | None = None) -> Config:
         followup_days=policy.get("days"),
         max_followups=policy.get("max", 2),
         checkin_days=policy.get("checkin_days", 90),
+        targets=_targets(_table(raw, "targets", path), where),
         sender=_sender(_table(raw, "sender", path), where),
         smtp=_smtp(_table(raw, "smtp", path), where, base),
         imap=_imap(_table(raw, "imap", path), where, base),

@@ -95,6 +95,7 @@ SCHEMA: dict[str, dict[str, Check]] = {
              "give_up_after": _whole(0)},
     "templates": {"dirs": _names},
     "followups": {"days": _whole(0), "max": _whole(0), "checkin_days": _whole(0)},
+    "targets": {"per_week": _whole(1, 50), "warm_tags": _names},
 }
 TOP_LEVEL: dict[str, Check] = {"home": _string}
 # [sender] may hold any other scalar: each becomes a template variable (sender.about, ...).

@@ -10,6 +10,7 @@ Every error the library raises on purpose derives from :class:`OutreachError`::
     ├── AttachmentError        an attachment is missing or unreadable
     ├── ImportFormatError      a contacts file cannot be read at all (binary, not UTF-8, no header)
     ├── ContactError           no such contact, or a contact book change that cannot be made
+    ├── TargetError            no such target or event, a name two targets would share, an unreadable calendar
     ├── ValidationError        a whole batch failed validation; ``.problems`` lists every one
     ├── CredentialsError       no keyring backend, no stored password, or a locked keyring
     ├── StoreError             the SQLite store cannot be opened or written
@@ -39,6 +40,7 @@ __all__ = [
     "PermanentError",
     "Problem",
     "StoreError",
+    "TargetError",
     "TemplateError",
     "TransientError",
     "TransportError",
@@ -86,6 +88,10 @@ class ImportFormatError(OutreachError):
 
 class ContactError(OutreachError):
     """No such contact, or a change to the contact book that cannot be made."""
+
+
+class TargetError(OutreachError):
+    """No such target or event, a name two targets would share, or a calendar that cannot be read."""
 
 
 class CredentialsError(OutreachError):

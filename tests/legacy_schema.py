@@ -1,4 +1,4 @@
-"""The store's layout before the ``outreach_`` prefix (schema 1-5 in ``PRAGMA user_version``), to test adoption.
+"""The store's layout before the ``outreach_`` prefix (schema 1-6 in ``PRAGMA user_version``), to test adoption.
 
 These are the migration scripts exactly as outreach 0.x ran them; a test builds an old store with them.
 """
@@ -120,6 +120,41 @@ LEGACY_SCRIPTS: tuple[str, ...] = (
     ALTER TABLE messages ADD COLUMN variables TEXT NOT NULL DEFAULT '{}';
     CREATE INDEX messages_contact_kind ON messages (contact, kind);
     CREATE INDEX contacts_referred_by ON contacts (referred_by);
+    """,
+    """
+    CREATE TABLE targets (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL,
+        name_key   TEXT NOT NULL UNIQUE,
+        role       TEXT NOT NULL DEFAULT '',
+        notes      TEXT NOT NULL DEFAULT '',
+        priority   INTEGER NOT NULL DEFAULT 2,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE target_aliases (
+        target_id INTEGER NOT NULL REFERENCES targets (id) ON DELETE CASCADE,
+        alias     TEXT NOT NULL,
+        alias_key TEXT NOT NULL,
+        PRIMARY KEY (target_id, alias_key)
+    );
+    CREATE TABLE networking_events (
+        id          INTEGER PRIMARY KEY,
+        uid         TEXT NOT NULL UNIQUE,
+        summary     TEXT NOT NULL,
+        starts_at   TEXT NOT NULL,
+        ends_at     TEXT,
+        all_day     INTEGER NOT NULL DEFAULT 0,
+        location    TEXT NOT NULL DEFAULT '',
+        url         TEXT NOT NULL DEFAULT '',
+        description TEXT NOT NULL DEFAULT '',
+        cancelled   INTEGER NOT NULL DEFAULT 0,
+        sequence    INTEGER NOT NULL DEFAULT 0,
+        attending   INTEGER NOT NULL DEFAULT 0,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    );
+    CREATE INDEX networking_events_start ON networking_events (starts_at);
     """,
 )
 

@@ -195,7 +195,8 @@ def test_locked_keyring_says_so(config_file: Path) -> None:
     assert code == 3 and "keyring is locked" in err
 
 
-@pytest.mark.parametrize("args", [["--help"], ["due"], ["threads"], ["contacts", "list"]])
+@pytest.mark.parametrize("args", [["--help"], ["due"], ["threads"], ["contacts", "list"], ["targets", "list"],
+                                  ["report"], ["events", "list"]])
 def test_light_commands_do_not_import_heavy_libraries(args: list[str], tmp_path: Path) -> None:
     import os
     import subprocess

@@ -16,6 +16,7 @@ from outreach.book.contacts import ContactBook
 from outreach.lifecycle.threads import Threads
 from outreach.store import MIGRATIONS
 from outreach.store.mailbox import MailboxTable
+from outreach.store.plans import EventTable, TargetTable
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
 ENVELOPE = '{"sender": "sam@example.edu", "recipients": ["ada@example.com"], "smtputf8": false}'
@@ -88,7 +89,7 @@ def test_migrations_are_recorded_by_name_once(tmp_path: Path) -> None:
 
 
 def _fill_legacy(path: Path) -> None:
-    """An old-layout store at schema 5 with rows in every table."""
+    """An old-layout store at the last unprefixed schema, with rows in every table."""
     db = legacy_store(path)
     db.executescript(f"""
         INSERT INTO messages (key, batch, message_id, thread_id, contact, template, subject, envelope, data, status,
@@ -113,6 +114,11 @@ def _fill_legacy(path: Path) -> None:
         INSERT INTO imap_state (folder, uidvalidity, last_uid) VALUES ('INBOX', 42, 17);
         INSERT INTO inbox (message_id, kind, thread_id, sender, subject, seen_at)
             VALUES ('<r1@example.com>', 'reply', '<m1@example.edu>', 'ada@example.com', 'Re: Hello', 'x');
+        INSERT INTO targets (name, name_key, role, created_at, updated_at)
+            VALUES ('Globex', 'globex', 'Designer', 'x', 'x');
+        INSERT INTO target_aliases (target_id, alias, alias_key) VALUES (1, 'Globex Corp', 'globex corp');
+        INSERT INTO networking_events (uid, summary, starts_at, attending, created_at, updated_at)
+            VALUES ('fair-1@example.edu', 'Career fair', '2026-11-10T09:00:00+00:00', 1, 'x', 'x');
     """)
     db.commit()
     db.close()
@@ -143,6 +149,9 @@ def test_an_old_layout_store_is_adopted_in_place_with_everything_in_it(tmp_path:
     assert "bounced" in (book.is_blocked("gone@example.com") or "")
     assert MailboxTable(store).folder_state("INBOX") == (42, 17)
     assert not MailboxTable(store).first_sight("<r1@example.com>", "reply", None, "", "", "x")
+    [target] = TargetTable(store).all()
+    assert (target.name, target.role, target.aliases) == ("Globex", "Designer", ("Globex Corp",))
+    assert [e.summary for e in EventTable(store).attended()] == ["Career fair"]
 
     _send(store, "bo@example.com")
     book.edit("bo@example.com", add_tags=["fair"])

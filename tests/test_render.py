@@ -13,9 +13,10 @@ from outreach import Contact, Renderer, Sender, TemplateError, html_to_text, lis
 from outreach.compose.render import BUILTIN_DIR, parse_template
 
 BUILTINS = {"intro": "intro", "follow-up": "follow-up", "thank-you": "thank-you", "check-in": "check-in",
-            "job-update": "job-update"}
+            "job-update": "job-update", "met-at-event": "intro"}
 VARS = {"topic": "product analytics", "learned": "how teams pick metrics", "action": "build a small dashboard",
-        "update": "I finished my capstone.", "new_role": "Data Analyst", "new_company": "Globex"}
+        "update": "I finished my capstone.", "new_role": "Data Analyst", "new_company": "Globex",
+        "event": "the Fall Career Fair"}
 
 
 def test_builtin_templates_have_their_kinds_and_metadata() -> None:

@@ -27,7 +27,7 @@ SENDERS = {
         "linkedin": "https://www.linkedin.com/in/samrivera"}),
     "bare": Sender("Sam Rivera", "sam.rivera@example.edu"),
 }
-TEMPLATES = ("intro", "follow-up", "thank-you", "check-in", "job-update")
+TEMPLATES = ("intro", "follow-up", "thank-you", "check-in", "job-update", "met-at-event")
 
 
 def test_every_builtin_scores_at_most_0_3(tmp_path: Path) -> None:
@@ -39,7 +39,8 @@ def test_every_builtin_scores_at_most_0_3(tmp_path: Path) -> None:
             for recipient in sample_recipients():
                 if not recipient.contact.email:
                     continue
-                draft = renderer.render(template, recipient.contact, sender, recipient.variables)
+                extra = {"event": "the Fall Career Fair"} if template == "met-at-event" else {}
+                draft = renderer.render(template, recipient.contact, sender, {**extra, **recipient.variables})
                 data, _ = serialize(build_message(draft, sender))
                 message = message_from_bytes(data, policy=policy.default)
                 names[str(message["Message-ID"])] = f"{template} / {label} sender / {recipient.where}"

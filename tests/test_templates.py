@@ -26,7 +26,8 @@ BARE_SENDER = Sender(name="Sam Rivera", email="sam.rivera@example.edu")
 VARS = {"topic": "data engineering", "learned": "how analytics teams choose their tools",
         "action": "build a small dbt project this month", "update": "I finished my capstone project.",
         "new_role": "Data Analyst", "new_company": "Globex"}
-LIMITS = {"intro": 150, "follow-up": 80, "thank-you": 150, "check-in": 150, "job-update": 150}
+EVENT_VARS = {"met-at-event": {"event": "the Fall Career Fair"}}
+LIMITS = {"intro": 150, "follow-up": 80, "thank-you": 150, "check-in": 150, "job-update": 150, "met-at-event": 120}
 TEMPLATES = sorted(LIMITS)
 
 
@@ -121,7 +122,7 @@ def test_every_builtin_reads_right_for_everyone(template: str, sender: Sender) -
     info = renderer.template(template).info
     assert info.max_words == LIMITS[template]
     for label, contact, extra, _ in PEOPLE:
-        draft = renderer.render(template, contact, sender, {**VARS, **extra})
+        draft = renderer.render(template, contact, sender, {**VARS, **EVENT_VARS.get(template, {}), **extra})
         findings = lint_draft(draft, max_words=info.max_words)
         assert findings == [], f"{template} for {label}: {[str(f) for f in findings]}\n{draft.text}"
         assert word_count(draft.text) <= LIMITS[template], (label, draft.text)
@@ -272,6 +273,6 @@ def test_any_plain_name_and_company_reads_right(title: str, first: str, particle
                      **({"school": "State University"} if variant == "alumni" else {}))
     extra = {"event": "the Data Meetup"} if variant == "event" else {}
     renderer = Renderer()
-    draft = renderer.render(template, contact, SENDER, {**VARS, **extra})
+    draft = renderer.render(template, contact, SENDER, {**VARS, **EVENT_VARS.get(template, {}), **extra})
     assert lint_draft(draft, max_words=renderer.template(template).info.max_words) == []
     assert draft.text.startswith(f"Hi {first},")

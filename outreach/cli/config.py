@@ -42,6 +42,7 @@ def effective(config: Config) -> dict[str, dict[str, Any]]:
     if config.followup_days is not None:
         followups["days"] = config.followup_days
     out["followups"] = followups
+    out["targets"] = {"per_week": config.targets.per_week, "warm_tags": list(config.targets.warm_tags)}
     return out
 
 

@@ -15,6 +15,7 @@ from .config import config_group
 from .contacts import contacts
 from .lint import lint_cmd
 from .prep import prep_cmd
+from .targets import COMMANDS as TARGET_COMMANDS
 from .threads import COMMANDS as THREAD_COMMANDS
 from ..errors import ConfigError, ContactError, CredentialsError
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from ..send import Recipient
+    from ..store.db import Store
     from ..config import Config
     from ..book.contacts import ContactBook
     from ..models import Contact
@@ -285,6 +287,8 @@ def preview(template: str, to: tuple[str, ...], ref: str | None, name: str | Non
 @click.option("--tag", "tags", multiple=True, help="Every contact in the book with this tag (repeatable).")
 @click.option("--due", "due", is_flag=True, help="Everyone to whom a message of this template's kind is due now.")
 @click.option("--contact", "refs", multiple=True, metavar="ADDRESS|ID", help="A contact from the book (repeatable).")
+@click.option("--target", metavar="NAME", help="The next people to write at this target (see `outreach targets show`).")
+@click.option("--limit", type=click.IntRange(min=1), help="With --target: at most N people.")
 @click.option("--var", "var", multiple=True, metavar="KEY=VALUE", help="A template variable for every message.")
 @click.option("--attach", "attach", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
               help="Attach a file (repeatable), e.g. your resume as PDF.")
@@ -298,7 +302,7 @@ def preview(template: str, to: tuple[str, ...], ref: str | None, name: str | Non
 @click.option("--no-typo-check", is_flag=True, help="Accept domains that look misspelt (gmial.com, .con).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per message outcome.")
 def send(template: str, to: tuple[str, ...], name: str | None, contacts_file: Path | None, tags: tuple[str, ...],
-         due: bool, refs: tuple[str, ...], var: tuple[str, ...],
+         due: bool, refs: tuple[str, ...], target: str | None, limit: int | None, var: tuple[str, ...],
          attach: tuple[Path, ...], referred_by: str | None, may_use_name: bool, dry_run: bool, rate: float | None,
          connections: int | None, again: bool, check_deliverability: bool, no_typo_check: bool, as_json: bool) -> None:
     """Render TEMPLATE for each recipient, check the whole batch, then send it.
@@ -323,11 +327,31 @@ def send(template: str, to: tuple[str, ...], name: str | None, contacts_file: Pa
             if not recipients:
                 echo(f"No {kind} is due.")
                 sys.exit(0)
-        if to or contacts_file or tags or refs or not due:
+        if target or limit:
+            recipients += _target_recipients(store, config, template, target, limit, variables)
+        if to or contacts_file or tags or refs or not (due or target):
             recipients += _recipients(to, name, contacts_file, variables, referred_by, may_use_name, book, tags, refs)
+        if target and not recipients:
+            sys.exit(0)
     sys.exit(run_batch(config, template, recipients, store=store, dry_run=dry_run, rate=rate, as_json=as_json,
                        attachments=attach, again=again, check_deliverability=check_deliverability,
                        typo_check=not no_typo_check, connections=connections))
+
+
+def _target_recipients(store: Store, config: Config, template: str, target: str | None, limit: int | None,
+                       variables: dict[str, str]) -> list[Recipient]:
+    """``--target NAME [--limit N]``: the suggested next people there (maybe nobody, which is said)."""
+    from ..compose.render import Renderer
+    from .targets import target_recipients
+
+    if not target:
+        raise click.UsageError("--limit goes with --target NAME")
+    if Renderer(config.template_dirs).template(template).info.kind != "intro":
+        raise click.UsageError("--target suggests people you have not written to yet: use it with an intro template")
+    found = target_recipients(store, config, target, limit, variables)
+    if not found:
+        echo(f"Nobody to write at {target} now: see `outreach targets show {json.dumps(target)}`.", err=True)
+    return found
 
 
 def _account(config: Config, username: str | None, for_imap: bool) -> tuple[str, str]:
@@ -452,7 +476,7 @@ cli.add_command(contacts)
 cli.add_command(lint_cmd)
 cli.add_command(prep_cmd)
 cli.add_command(config_group)
-for _command in THREAD_COMMANDS:
+for _command in (*THREAD_COMMANDS, *TARGET_COMMANDS):
     cli.add_command(_command)
 
 

@@ -81,15 +81,17 @@ _EVENTS = ("--replied", "--scheduled DATE", "--rescheduled DATE", "--cancelled",
 @click.option("--learned", metavar="TEXT", help="With --met: what you learned (the thank-you uses it).")
 @click.option("--action", metavar="TEXT", help="With --met: what you will do (the thank-you and check-in use it).")
 @click.option("--notes", help="With --met: anything else to remember.")
-@click.option("--name", help="The referred person's name (with --referral).")
+@click.option("--name", help="The referred person's name (with --referral), or CONTACT's (with --met --event).")
 @click.option("--may-use-name", is_flag=True, help="With --referral: you may mention CONTACT's name to them.")
 @click.option("--referrer-name", metavar="NAME", help="With --referral: CONTACT's name, when it is not known yet.")
+@click.option("--event", metavar="NAME|ID", help="With --met: the networking event where you met.")
+@click.option("--company", help="With --met --event: CONTACT's organisation (when CONTACT is new to the book).")
 @click.option("--new", "new", is_flag=True, help="CONTACT is someone new: record it even though no message went to it.")
 @click.option("--at", "at", metavar="DATE", help="When it happened (default now), e.g. yesterday or 2026-12-01.")
 def log_cmd(contact: str, replied: bool, scheduled: str | None, rescheduled: str | None, cancelled: bool,
             where: str | None, met: bool, note: str | None, referral: str | None, closed: bool, learned: str | None,
             action: str | None, notes: str | None, name: str | None, may_use_name: bool, referrer_name: str | None,
-            new: bool, at: str | None, question: str | None) -> None:
+            event: str | None, company: str | None, new: bool, at: str | None, question: str | None) -> None:
     """Record one thing that happened with CONTACT off-line: a reply, a meeting, a note, a referral."""
     from ..lifecycle.agenda import policy_from
     from ..lifecycle.followups import thread_state
@@ -104,15 +106,21 @@ def log_cmd(contact: str, replied: bool, scheduled: str | None, rescheduled: str
         raise click.UsageError("--learned, --action and --notes go with --met")
     if where and not (scheduled or rescheduled):
         raise click.UsageError("--where goes with --scheduled or --rescheduled")
-    if (name or may_use_name or referrer_name) and not referral:
-        raise click.UsageError("--name, --may-use-name and --referrer-name go with --referral")
+    if (may_use_name or referrer_name) and not referral:
+        raise click.UsageError("--may-use-name and --referrer-name go with --referral")
+    if (event or company) and not met:
+        raise click.UsageError("--event and --company go with --met")
+    if company and not event:
+        raise click.UsageError("--company goes with --met --event (CONTACT's organisation, for someone new)")
+    if name and not (referral or event):
+        raise click.UsageError("--name goes with --referral (the referred person) or --met --event (CONTACT)")
     if referral and not name:
         raise click.UsageError("--referral needs --name (the referred person's name)")
     when = _when(at)
     config = load()
     with errors():
         store = open_store(config)
-        person = _person(store, contact, new=new,
+        person = _person(store, contact, new=new or bool(event),
                          hint=" (if it is someone new, add --new to record it anyway)")
         threads = Threads(store)
         if referral:
@@ -128,11 +136,16 @@ def log_cmd(contact: str, replied: bool, scheduled: str | None, rescheduled: str
             view = threads.log(person.key, "question", when, {"text": question})
         else:
             kind = "replied" if replied else "cancelled" if cancelled else "met" if met else "closed"
-            detail = {k: v for k, v in (("learned", learned), ("action", action), ("notes", notes)) if v}
+            detail: dict[str, object] = {k: v for k, v in (("learned", learned), ("action", action),
+                                                           ("notes", notes)) if v}
+            if event:
+                from ..targets.events import met_at_event
+
+                detail.update(met_at_event(store, person.email, event, when, name=name, company=company))
             view = threads.log(person.key, kind, when, detail)
     who = f"{person.name} <{person.key}>" if person.name else person.key
     echo(f"Logged on the thread with {who} ({view.subject or 'no email yet'}): now "
-               f"{thread_state(view, now(), policy_from(config))}.")
+         f"{thread_state(view, now(), policy_from(config))}.")
 
 
 def _log_referral(store: Store, person: Person, referral: str, name: str, may_use_name: bool,
@@ -293,6 +306,11 @@ def due_cmd(as_json: bool, ics: Path | None, upcoming: int) -> None:
                 write_private(ics, due_to_ics(items, current, commands=commands, meetings=booked, names=names))
             except OSError as exc:
                 fail(f"cannot write {ics}: {exc.strerror or exc}", EXIT_FAILED)
+        from ..targets.events import Events
+
+        reminders = Events(store).reminders(current, timedelta(days=upcoming))
+    commands.update({r.key: "outreach events list --upcoming 2" for r in reminders})
+    items = sorted([*items, *reminders], key=lambda i: (i.due_at, i.contact))
     for item in items:
         if as_json:
             echo(json.dumps({**item.as_json(), "command": commands[item.key]}, ensure_ascii=False))
@@ -304,7 +322,7 @@ def due_cmd(as_json: bool, ics: Path | None, upcoming: int) -> None:
         if not items:
             echo("Nothing is due. Well done.")
         if ics is not None:
-            echo(f"Wrote {len(items)} to-dos and {len(booked)} meetings to {ics}.", err=True)
+            echo(f"Wrote {len(items) - len(reminders)} to-dos and {len(booked)} meetings to {ics}.", err=True)
 
 
 def _names(store: Store, addresses: list[str]) -> dict[str, str]:

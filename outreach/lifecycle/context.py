@@ -9,7 +9,10 @@ __all__ = ["thread_variables"]
 
 
 def thread_variables(store: Store, thread_id: str) -> dict[str, str]:
-    """Variables for a reply in ``thread_id``: the first message's, then what was learned and promised, then the job.
+    """Variables for a reply in ``thread_id``: the first message's, then the meeting's, then the job.
+
+    The meeting gives what was learned and promised (``learned``, ``action``, ``notes``) and, for a
+    meeting at a networking event, the ``event``.
 
     Later sources win over earlier ones; empty values are left out.
     """
@@ -19,7 +22,8 @@ def thread_variables(store: Store, thread_id: str) -> dict[str, str]:
     if view is not None:
         for event in view.events:
             if event.kind == "met":
-                found.update({k: str(event.detail[k]) for k in ("learned", "action", "notes") if event.detail.get(k)})
+                found.update({k: str(event.detail[k]) for k in ("learned", "action", "notes", "event")
+                              if event.detail.get(k)})
     landed = threads.milestone("landed")
     if landed is not None:
         found.update({new: str(landed.detail[old]) for old, new in (("company", "new_company"), ("role", "new_role"))

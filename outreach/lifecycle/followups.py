@@ -25,6 +25,7 @@ class Policy:
     checkin_days: int = 90
     thank_you_hours: int = 24
     promise_days: int = 30
+    nice_to_meet_days: int = 2
 
     def delay(self, template_days: int | None) -> timedelta:
         """Days to wait after a message before following it up."""
@@ -34,7 +35,10 @@ class Policy:
 
 @dataclass(frozen=True)
 class DueItem:
-    """One message the user owes: which, to whom, in which thread, by when, and why."""
+    """One message the user owes: which, to whom, in which thread, by when, and why.
+
+    ``template`` names the template to send when it is not the one named like the kind.
+    """
 
     kind: str
     contact: str
@@ -44,6 +48,7 @@ class DueItem:
     reason: str
     late: bool = False
     step: int = 1
+    template: str = ""
 
     @property
     def key(self) -> str:
@@ -52,8 +57,12 @@ class DueItem:
 
     def as_json(self) -> dict[str, object]:
         """A JSON-ready dict, the shape ``outreach due --json`` prints."""
-        return {"kind": self.kind, "contact": self.contact, "thread_id": self.thread_id, "subject": self.subject,
-                "due_at": self.due_at.isoformat(), "reason": self.reason, "late": self.late, "step": self.step}
+        out: dict[str, object] = {
+            "kind": self.kind, "contact": self.contact, "thread_id": self.thread_id, "subject": self.subject,
+            "due_at": self.due_at.isoformat(), "reason": self.reason, "late": self.late, "step": self.step}
+        if self.template:
+            out["template"] = self.template
+        return out
 
 
 @dataclass(frozen=True)
@@ -103,7 +112,7 @@ def thread_state(view: ThreadView, now: datetime, policy: Policy) -> str:
         return "blocked"
     met = _last(view.events, "met")
     if met is not None:
-        if not _after(view, "thank-you", met.at):
+        if not (_after(view, "thank-you", met.at) or (met.detail.get("event") and _after(view, "intro", met.at))):
             return "met"
         return "in-touch" if _after(view, "check-in", met.at) else "thanked"
     meeting = _last(view.events, *MEETING_EVENTS)
@@ -139,6 +148,17 @@ def _followup(view: ThreadView, policy: Policy, limit: datetime) -> DueItem | No
     return DueItem("follow-up", view.contact, view.id, view.subject, due_at, reason, step=nth)
 
 
+def _nice_to_meet(view: ThreadView, met: Event, now: datetime, policy: Policy) -> DueItem:
+    """After meeting someone at a networking event: a "nice to meet you" (an intro) within a few days."""
+    deadline = met.at + timedelta(days=policy.nice_to_meet_days)
+    late = now > deadline
+    reason = (f"you met at {met.detail['event']} on {met.at:%Y-%m-%d}; a nice-to-meet-you is best sent within"
+              f" {policy.nice_to_meet_days} days")
+    if late:
+        reason += f" (late since {deadline:%Y-%m-%d})"
+    return DueItem("intro", view.contact, view.id, view.subject, met.at, reason, late=late, template="met-at-event")
+
+
 def _thread_items(view: ThreadView, now: datetime, policy: Policy, limit: datetime) -> list[DueItem]:
     state = thread_state(view, now, policy)
     if state == "awaiting-reply":
@@ -147,6 +167,8 @@ def _thread_items(view: ThreadView, now: datetime, policy: Policy, limit: dateti
     if state == "met":
         met = _last(view.events, "met")
         assert met is not None
+        if met.detail.get("event"):
+            return [_nice_to_meet(view, met, now, policy)]
         deadline = met.at + timedelta(hours=policy.thank_you_hours)
         late = now > deadline
         reason = f"you met on {met.at:%Y-%m-%d}; a thank-you is best sent within {policy.thank_you_hours} hours"

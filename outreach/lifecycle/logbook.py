@@ -17,7 +17,7 @@ __all__ = ["MEETING_KINDS", "log_event", "log_referral", "meeting_detail"]
 
 MEETING_KINDS = (EventKind.SCHEDULED, EventKind.RESCHEDULED)
 _DETAIL_OF = {
-    EventKind.MET: ("learned", "action", "notes"),
+    EventKind.MET: ("learned", "action", "notes", "event", "event_id"),
     EventKind.NOTE: ("text",),
     EventKind.QUESTION: ("text",),
     EventKind.SCHEDULED: ("date", "all_day", "where"),

@@ -24,11 +24,12 @@ def suggested_command(store: Store, renderer: Renderer, sender: Sender | None, i
     who = shlex.quote(item.contact)
     if item.kind == "prepare":
         return f"outreach prep {who}"
+    template = item.template or item.kind
     person = People(store).resolve(item.contact, new=True)
     contact = person.record.as_contact() if person.record else Contact(email=person.email)
     try:
         contact, variables = _inherit(store, item.thread_id, contact, {})
-        missing = missing_variables(renderer, item.kind, contact, sender or _PLACEHOLDER, variables)
+        missing = missing_variables(renderer, template, contact, sender or _PLACEHOLDER, variables)
     except OutreachError:
         missing = []
-    return " ".join([f"outreach send {item.kind} --contact {who}", *(f'--var {m}="..."' for m in missing)])
+    return " ".join([f"outreach send {template} --contact {who}", *(f'--var {m}="..."' for m in missing)])

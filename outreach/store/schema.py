@@ -162,6 +162,41 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE INDEX outreach_messages_contact_kind ON outreach_messages (contact, kind)",
         "CREATE INDEX outreach_contacts_referred_by ON outreach_contacts (referred_by)",
     ), after=_backfill_people),
+    Migration("0006-targets", (
+        """CREATE TABLE outreach_targets (
+            id         INTEGER PRIMARY KEY,
+            name       TEXT NOT NULL,
+            name_key   TEXT NOT NULL UNIQUE,
+            role       TEXT NOT NULL DEFAULT '',
+            notes      TEXT NOT NULL DEFAULT '',
+            priority   INTEGER NOT NULL DEFAULT 2,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE outreach_target_aliases (
+            target_id INTEGER NOT NULL REFERENCES outreach_targets (id) ON DELETE CASCADE,
+            alias     TEXT NOT NULL,
+            alias_key TEXT NOT NULL,
+            PRIMARY KEY (target_id, alias_key)
+        )""",
+        """CREATE TABLE outreach_networking_events (
+            id          INTEGER PRIMARY KEY,
+            uid         TEXT NOT NULL UNIQUE,
+            summary     TEXT NOT NULL,
+            starts_at   TEXT NOT NULL,
+            ends_at     TEXT,
+            all_day     INTEGER NOT NULL DEFAULT 0,
+            location    TEXT NOT NULL DEFAULT '',
+            url         TEXT NOT NULL DEFAULT '',
+            description TEXT NOT NULL DEFAULT '',
+            cancelled   INTEGER NOT NULL DEFAULT 0,
+            sequence    INTEGER NOT NULL DEFAULT 0,
+            attending   INTEGER NOT NULL DEFAULT 0,
+            created_at  TEXT NOT NULL,
+            updated_at  TEXT NOT NULL
+        )""",
+        "CREATE INDEX outreach_networking_events_start ON outreach_networking_events (starts_at)",
+    )),
 )
 
 
@@ -180,6 +215,7 @@ _LEGACY: tuple[_Legacy, ...] = (
     _Legacy(("threads", "events", "milestones"), ("threads_contact", "events_thread")),
     _Legacy(("imap_state", "inbox", "bounces"), ()),
     _Legacy((), ("messages_contact_kind", "contacts_referred_by")),
+    _Legacy(("targets", "target_aliases", "networking_events"), ("networking_events_start",)),
 )
 _LEGACY_JOURNAL = {"key", "batch", "message_id", "thread_id", "contact", "template", "envelope", "data", "status",
                    "owner", "attempts", "refused"}
