@@ -14,6 +14,7 @@ import pytest
 from legacy_schema import legacy_store
 from smtp_server import Sink
 
+from outreach.models import BatchOptions
 from outreach import (
     Contact,
     MemoryTransport,
@@ -45,8 +46,11 @@ def store(tmp_path: Path) -> Store:
 
 
 def prepare(store: Store | None, recipients: list[Recipient], template: str = "intro", **kw: object) -> list:
+    if "attachments" in kw:
+        kw["attachments"] = tuple(kw["attachments"])  # type: ignore[arg-type]
+    now = kw.pop("now", None)
     return prepare_batch(template, recipients, sender=Sender("Sam Rivera", "sam@example.edu"), renderer=Renderer(),
-                         store=store, **kw)  # type: ignore[arg-type]
+                         store=store, now=now, options=BatchOptions(**kw))  # type: ignore[arg-type]
 
 
 def smtp(port: int) -> SmtpTransport:
