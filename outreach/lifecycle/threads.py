@@ -9,13 +9,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..errors import ContactError
+from ..models import EventKind
 from ..store.db import Store
 from ..store.threads import ThreadTable
 
 __all__ = ["EVENT_KINDS", "Event", "MessageView", "ThreadRef", "ThreadView", "Threads", "parse_time"]
 
-EVENT_KINDS = ("replied", "scheduled", "rescheduled", "cancelled", "met", "note", "referral", "closed", "auto-reply",
-               "bounced", "delayed", "complained", "question")
+EVENT_KINDS = tuple(kind.value for kind in EventKind)
 
 
 def parse_time(text: str) -> datetime:
