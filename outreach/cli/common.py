@@ -72,9 +72,21 @@ def exit_code(exc: OutreachError) -> int:
     return EXIT_USAGE
 
 
+def _json_wanted() -> bool:
+    """True when the running command was given ``--json``."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.params.get("as_json"))
+
+
 @contextmanager
-def errors(as_json: bool = False) -> Iterator[None]:
-    """Turn outreach errors into a message (or, with ``as_json``, one JSON object) and the documented exit code."""
+def errors(as_json: bool | None = None) -> Iterator[None]:
+    """Turn outreach errors into a message and the documented exit code.
+
+    With ``--json`` (or ``as_json``) the failure is printed as one JSON object on standard output:
+    ``{"error": ..., "hint": ..., "exit_code": ..., "problems": [{"line", "contact", "message", "hint"}]}``.
+    """
+    if as_json is None:
+        as_json = _json_wanted()
     try:
         yield
     except ValidationError as exc:
