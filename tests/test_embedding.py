@@ -104,3 +104,20 @@ def test_the_readme_python_api_example_runs_as_printed(tmp_path: Path, monkeypat
     assert code is not None
     monkeypatch.chdir(tmp_path)
     exec(compile(code.group(1), "README.md", "exec"), {"__name__": "readme"})
+
+
+def test_json_failures_are_one_object_with_every_problem(config_file: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from outreach.cli import cli
+
+    result = CliRunner().invoke(cli, ["send", "intro", "--to", "ada@gmial.com", "--to", "bob@", "--var", "topic=UX",
+                                      "--json"])
+    assert result.exit_code == 2
+    failure = json.loads(result.stdout)
+    assert failure["exit_code"] == 2 and "nothing was sent" in failure["error"]
+    assert [p["contact"] for p in failure["problems"]] == ["ada@gmial.com", "bob@"]
+    assert "--no-typo-check" in failure["problems"][0]["hint"]
+    assert "--no-typo-check" not in failure["problems"][0]["message"]
