@@ -18,7 +18,7 @@ from email.utils import getaddresses
 
 from .mailtext import header, notice_text, part_text, parts
 
-__all__ = ["Report", "plain_address", "read_report"]
+__all__ = ["Report", "from_mail_system", "plain_address", "read_report"]
 
 _ADDRESS = re.compile(r"[\w!#$%&'*+/=?^`{|}~.-]+@(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_][\w-]*[^\W_]|"
                       r"[\w!#$%&'*+/=?^`{|}~.-]+@\[[0-9.]+\]")
@@ -297,16 +297,21 @@ def _ses(text: str) -> Report | None:
     return None
 
 
-def _is_notice(msg: Message, text: str, attached: list[Message]) -> bool:
-    """A non-standard report: a null or daemon sender with bounce wording or subject; from others, both."""
-    if header(msg, "X-Failed-Recipients"):
-        return True
+def from_mail_system(msg: Message) -> bool:
+    """Whether ``msg`` comes from a mail system: a null Return-Path, or a MAILER-DAEMON/postmaster-like sender."""
     sender = getaddresses([header(msg, "From")])
     address = sender[0][1] if sender else ""
     name = sender[0][0] if sender else ""
     local = address.rpartition("@")[0] if "@" in address else address
-    daemon = (not address or bool(_DAEMON.match(local)) or bool(_DAEMON_NAME.search(name))
-              or header(msg, "Return-Path").strip() in ("<>", "<<>>"))
+    return (not address or bool(_DAEMON.match(local)) or bool(_DAEMON_NAME.search(name))
+            or header(msg, "Return-Path").strip() in ("<>", "<<>>"))
+
+
+def _is_notice(msg: Message, text: str, attached: list[Message]) -> bool:
+    """A non-standard report: a null or daemon sender with bounce wording or subject; from others, both."""
+    if header(msg, "X-Failed-Recipients"):
+        return True
+    daemon = from_mail_system(msg)
     wording = bool(_FAILED.search(text[:20000]))
     subject = bool(_SUBJECT.search(header(msg, "Subject")))
     if re.match(r"^\s*(re|aw|sv|fw|fwd|wg|tr)\s*:", header(msg, "Subject"), re.IGNORECASE) and not daemon:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
 from .autoreply import challenge_link, is_auto_reply, is_discussion_post, is_list_traffic
-from .bounces import plain_address, read_report
+from .bounces import from_mail_system, plain_address, read_report
 from .mailtext import header, notice_text
 from .returndate import return_date
 from ..compose.controls import printable
@@ -36,6 +36,7 @@ class Incoming:
     recipients: tuple[str, ...] = ()
     originals: tuple[str, ...] = ()
     link: str = ""
+    from_system: bool = False
 
 
 def referenced_ids(msg: Message) -> tuple[str, ...]:
@@ -55,9 +56,11 @@ def _received(msg: Message) -> datetime | None:
         return None
     try:
         when = parsedate_to_datetime(value)
+        if when.tzinfo is None or when.utcoffset() is None:
+            return None
+        return when.astimezone(timezone.utc)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return when if when.tzinfo is not None and when.utcoffset() is not None else None
 
 
 def classify(msg: Message, today: date) -> Incoming:
@@ -71,7 +74,7 @@ def classify(msg: Message, today: date) -> Incoming:
         return Incoming(kind=report.kind, references=tuple(dict.fromkeys([*refs, *report.originals])),
                         bounced=report.recipients[0] if report.recipients else "",
                         bounce_reason=printable(report.reason), recipients=report.recipients,
-                        originals=report.originals, **common)  # type: ignore[arg-type]
+                        originals=report.originals, from_system=from_mail_system(msg), **common)  # type: ignore[arg-type]
     listed = is_list_traffic(msg)
     if listed and not is_discussion_post(msg):
         return Incoming(kind="list", references=refs, **common)  # type: ignore[arg-type]

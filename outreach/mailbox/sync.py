@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from email import message_from_bytes, policy
 from typing import Any
 
@@ -200,6 +200,14 @@ class _Syncer:
         return not self.table.first_sight(inc.message_id, inc.kind, thread_id, inc.sender, inc.subject,
                                           self.now.isoformat())
 
+    def _when(self, received: datetime | None, thread_id: str | None) -> datetime:
+        """The message's date, or the time of the sync if it has none, is before the thread or over a day ahead."""
+        view = self.views.get(thread_id) if thread_id else None
+        first = min([m.at for m in view.messages] or [view.created_at]) if view is not None else None
+        if received is None or received > self.now + timedelta(days=1) or (first is not None and received < first):
+            return self.now
+        return received
+
     def _by_address(self, addresses: tuple[str, ...]) -> tuple[str, str] | None:
         for address in addresses:
             found = self.store.latest_delivered_to(address, _key(address))
@@ -213,13 +221,13 @@ class _Syncer:
             return
         match = self._thread_of(inc)
         named = match is not None
-        if match is None and inc.kind in _REPORTS:
-            match = self._by_address(inc.recipients)
+        if match is None and inc.kind in _REPORTS and inc.from_system and inc.kind != "complaint":
+            match = self._by_address(inc.recipients)  # only a mail system may speak for an address
         elif match is None and inc.kind == "challenge":  # challenge systems rarely keep our Message-ID
             match = self._by_address((inc.sender,))
         if self._seen(inc, match[0] if match else None):
             return
-        at = inc.received or self.now
+        at = self._when(inc.received, match[0] if match else None)
         info = {"message_id": inc.message_id, "from": inc.sender, "subject": inc.subject}
         if inc.kind in _REPORTS:
             self._report(inc, match, named, at, info)
@@ -243,8 +251,14 @@ class _Syncer:
                 info: dict[str, str]) -> None:
         """A bounce, delay or complaint: acted on only when it is about one of our threads and its contact."""
         if match is None:
-            why = "names none of our messages, and no thread's contact" if inc.recipients else \
-                "names none of our messages and no address"
+            if inc.kind == "complaint":
+                why = "a complaint must name one of our messages; nothing changed"
+            elif inc.recipients and not inc.from_system:
+                why = "names none of our messages and is not from a mail system; nothing changed"
+            elif inc.recipients:
+                why = "names none of our messages, and no thread's contact"
+            else:
+                why = "names none of our messages and no address"
             self.report.unmatched.append(SyncItem.of(**{"kind": inc.kind, "address": inc.bounced, "why": why,
                                           "message_id": inc.message_id, "subject": inc.subject}))
             return
