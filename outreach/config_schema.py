@@ -15,9 +15,10 @@ from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["MIN_RATE", "SCHEMA", "check_config", "check_rate"]
+__all__ = ["MAX_TIMEOUT", "MIN_RATE", "SCHEMA", "check_config", "check_rate"]
 
 MIN_RATE = 0.01
+MAX_TIMEOUT = 3600
 SECURITY_MODES = ("starttls", "ssl", "none")
 
 Check = Callable[[Any], str | None]
@@ -40,8 +41,9 @@ def _whole(low: int, high: int | None = None) -> Check:
 
 
 def _seconds(value: Any) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        return "must be a finite number of seconds above 0"
+    if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0
+            or value > MAX_TIMEOUT):
+        return f"must be a number of seconds above 0 and at most {MAX_TIMEOUT}"
     return None
 
 
