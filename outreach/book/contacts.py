@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -243,13 +244,13 @@ class ContactBook:
             if key in bounced:
                 at, reason = bounced[key]
                 return (f"{key} bounced on {at[:10]}{': ' + reason if reason else ''}; fix the address with"
-                        f" `outreach contacts edit`, or `outreach contacts unblock {key}` if it works again")
+                        f" `outreach contacts edit`, or `outreach contacts unblock {shlex.quote(key)}` if it works again")
             domain = "@" + key.partition("@")[2]
             for pattern in (key, domain):
                 if pattern in blocks:
                     what = f"the domain {pattern}" if pattern.startswith("@") else pattern
                     return (f"{key} is on your do-not-contact list ({what}, since {blocks[pattern][:10]});"
-                            f" `outreach contacts unblock {pattern}` lifts it")
+                            f" `outreach contacts unblock {shlex.quote(pattern)}` lifts it")
             return None
 
         return check

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,7 +41,7 @@ def _record(book, ref: str):  # type: ignore[no-untyped-def]
     person = People(book.store).resolve(ref)
     if person.record is None:
         raise ContactError(f"{person.email} is in your sent mail but not in the contact book; add it with"
-                           f" `outreach contacts add {person.email} --name \"First Last\"`")
+                           f" `outreach contacts add {shlex.quote(person.email)} --name \"First Last\"`")
     return person.record
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -353,7 +354,7 @@ def _target_recipients(store: Store, config: Config, template: str, target: str 
         raise click.UsageError("--target suggests people you have not written to yet: use it with an intro template")
     found = target_recipients(store, config, target, limit, variables)
     if not found:
-        echo(f"Nobody to write at {target} now: see `outreach targets show {json.dumps(target)}`.", err=True)
+        echo(f"Nobody to write at {target} now: see `outreach targets show {shlex.quote(target)}`.", err=True)
     return found
 
 

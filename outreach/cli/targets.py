@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -62,7 +63,7 @@ def add_cmd(name: str, role: str | None, aliases: tuple[str, ...], notes: str | 
     for alias in aliases:
         if company_key(alias) == company_key(target.name):
             echo(f"({alias!r} needs no alias: it is already written the way {target.name!r} matches.)")
-    echo(f"See who you know there: outreach targets show {json.dumps(target.name)}")
+    echo(f"See who you know there: outreach targets show {shlex.quote(target.name)}")
 
 
 @targets.command("list")
@@ -114,14 +115,14 @@ def show_cmd(name: str, as_json: bool) -> None:
     hidden = [p.record.id for p in view.people if p.state == "no-address"]
     if hidden:
         echo(f"  {len(hidden)} without an address (LinkedIn hides most): once you find one,"
-             f" outreach contacts edit {hidden[0]} --email ADDRESS")
+             f" outreach contacts edit {shlex.quote(str(hidden[0]))} --email ADDRESS")
     echo("")
     if view.suggestions:
         echo(f"Write next (up to {view.per_week} new people a week; "
              f"{view.written_this_week} written to in the last 7 days):")
         for p in view.suggestions:
             echo(f"  {p.record.name or '-':<26} {p.record.email:<34} {p.warm}".rstrip())
-        echo(f"Send: outreach send intro --target {json.dumps(t.name)} --var topic=\"...\"")
+        echo(f"Send: outreach send intro --target {shlex.quote(t.name)} --var topic=\"...\"")
     elif view.written_this_week >= view.per_week:
         echo(f"You wrote to {view.written_this_week} people here in the last 7 days ([targets] per_week ="
              f" {view.per_week}): give them time to answer.")
@@ -218,7 +219,7 @@ def events_attend_cmd(event_id: str, undo: bool) -> None:
     else:
         echo(f"Attending #{event.id} {event.summary} on {event.starts_at.astimezone():%Y-%m-%d}; "
              "`outreach due` reminds you the day before. Afterwards: "
-             f"outreach log ADDRESS --met --event {json.dumps(event.summary)}")
+             f"outreach log ADDRESS --met --event {shlex.quote(event.summary)}")
 
 
 def _bar_char() -> str:

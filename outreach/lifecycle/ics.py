@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shlex
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -33,7 +34,7 @@ def due_to_ics(items: Iterable[DueItem], now: datetime, *, commands: Mapping[str
         todo.add("uid", f"{digest}@outreach")
         todo.add("dtstamp", now)
         todo.add("summary", f"Send a {item.kind} to {item.contact}")
-        command = (commands or {}).get(item.key) or f"outreach send {item.kind} --contact {item.contact}"
+        command = (commands or {}).get(item.key) or f"outreach send {shlex.quote(item.kind)} --contact {shlex.quote(item.contact)}"
         todo.add("description", f"{item.reason}\n\nRun: {command}")
         todo.add("due", item.due_at)
         todo.add("status", "NEEDS-ACTION")
@@ -64,7 +65,7 @@ def _event(meeting: Meeting, now: datetime, name: str) -> icalendar.Event:
     if meeting.where:
         event.add("location", meeting.where)
     lines = [f"With: {who}", f"Thread: {meeting.subject or '(no email yet)'}", *(f"Note: {n}" for n in meeting.notes),
-             "", f"After it: outreach log {meeting.contact} --met --learned \"...\" --action \"...\""]
+             "", f"After it: outreach log {shlex.quote(meeting.contact)} --met --learned \"...\" --action \"...\""]
     event.add("description", "\n".join(lines))
     event.add("categories", ["networking", "meeting"])
     return event

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from email import message_from_bytes, policy
@@ -293,7 +294,7 @@ class _Syncer:
                     and view.created_at <= at):
                 self.report.probable.append(SyncItem.of(**{"contact": view.contact, "thread_id": view.id, "subject": inc.subject,
                                              "message_id": inc.message_id,
-                                             "confirm": f"outreach log {view.contact} --replied"}))
+                                             "confirm": f"outreach log {shlex.quote(view.contact)} --replied"}))
                 return
 
 
