@@ -45,11 +45,18 @@ def parse_vars(pairs: tuple[str, ...], option: str = "--var") -> dict[str, str]:
     return out
 
 
+class _Aborted(BaseException):
+    """Ctrl-C or SIGTERM while the batch was still being checked: nothing had been sent."""
+
+
 @contextmanager
-def _graceful_stop(stop: threading.Event, quiet: bool) -> Iterator[None]:
-    """First Ctrl-C (or SIGTERM) finishes the message in flight and stops; a second one quits at once."""
+def _graceful_stop(stop: threading.Event, sending: threading.Event, quiet: bool) -> Iterator[None]:
+    """Before ``sending``, Ctrl-C or SIGTERM abort the batch at once; then the first finishes the message in flight."""
 
     def handler(signum: int, frame: object) -> None:
+        if not sending.is_set():
+            sending.set()  # a second signal while this one unwinds must not abort the abort
+            raise _Aborted
         if stop.is_set():
             raise KeyboardInterrupt
         stop.set()
@@ -110,12 +117,14 @@ def run_batch(app: Outreach, template: str, recipients: Sequence[Recipient], *, 
               as_json: bool, options: BatchOptions | None = None, connections: int | None = None) -> int:
     """Validate, journal and send one batch through ``app`` with progress and a summary; return the exit code."""
     stop = threading.Event()
+    sending = threading.Event()
     warnings: list[Problem] = []
     bar: Any = None
     dry = dry_run or app.config.smtp is None
 
     def start(count: int) -> None:
         nonlocal bar
+        sending.set()
         _print_warnings(warnings, as_json)
         if sys.stderr.isatty() and not as_json and count > 1:
             bar = click.progressbar(length=count, label="Sending", file=sys.stderr)
@@ -131,10 +140,13 @@ def run_batch(app: Outreach, template: str, recipients: Sequence[Recipient], *, 
 
     with errors(as_json):
         try:
-            with _graceful_stop(stop, as_json):
+            with _graceful_stop(stop, sending, as_json):
                 summary = app.send(template, recipients, options=options, dry_run=dry_run, rate_per_minute=rate,
                                    connections=connections, stop=stop, on_outcome=report, on_start=start,
                                    warnings=warnings)
+        except _Aborted:
+            echo("Interrupted while checking the batch: nothing was sent.", err=True)
+            return EXIT_INTERRUPTED
         finally:
             if bar is not None:
                 bar.__exit__(None, None, None)

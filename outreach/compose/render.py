@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import jinja2.sandbox
 
 from ..errors import TemplateError
+from .bounds import MAX_OUTPUT, MAX_SECONDS, BoundedEnvironment, Exceeded, collect, cpu_bound
 from .filters import FILTERS
 from ..models import Contact, Draft, Sender, TemplateInfo, TemplateKind
 from .plaintext import html_to_text
@@ -217,14 +217,18 @@ def _context(contact: Contact, sender: Sender, variables: Mapping[str, Any]) -> 
 class Renderer:
     """Renders templates from the built-ins and the user's folders into :class:`Draft` objects."""
 
-    def __init__(self, template_dirs: Iterable[Path] = ()) -> None:
+    def __init__(self, template_dirs: Iterable[Path] = (), *, max_seconds: float = MAX_SECONDS,
+                 max_output: int = MAX_OUTPUT) -> None:
         self.template_dirs = tuple(Path(d) for d in template_dirs)
+        self.max_seconds = max_seconds
+        self.max_output = max_output
         loader = _Loader(self.template_dirs)
-        # Templates are shared between people: they run sandboxed, unable to reach Python internals.
-        self._html_env = jinja2.sandbox.ImmutableSandboxedEnvironment(
+        # Templates are shared between people: they run sandboxed, unable to reach Python internals,
+        # and bounded in the size of what they build and the CPU time they take (compose/bounds.py).
+        self._html_env = BoundedEnvironment(
             loader=loader, autoescape=True, undefined=_Missing, keep_trailing_newline=True
         )
-        self._text_env = jinja2.sandbox.ImmutableSandboxedEnvironment(
+        self._text_env = BoundedEnvironment(
             loader=loader, autoescape=False, undefined=_Missing, keep_trailing_newline=True
         )
         for env in (self._html_env, self._text_env):
@@ -251,6 +255,8 @@ class Renderer:
                 text = self._text_env.from_string(words(src.text)) if src.text is not None else None
             except jinja2.TemplateSyntaxError as exc:
                 raise TemplateError(f"{where}:{exc.lineno}: {exc.message}") from exc
+            except RecursionError as exc:
+                raise TemplateError(f"template {name!r} ({where}): it nests too deeply to be read") from exc
             self._cache[(name, locale)] = (src, subject, html, text)
         return self._cache[(name, locale)]
 
@@ -258,15 +264,25 @@ class Renderer:
         """Render template ``name`` for ``contact``; a missing variable names template, variable and contact."""
         src, subject_t, html_t, text_t = self._compiled(name, str(sender.fields.get("locale") or DEFAULT_LOCALE))
         context = _context(contact, sender, variables or {})
+        where = f"template {name!r} ({src.info.path})"
+        who = contact.email or contact.name
         try:
-            subject = subject_t.render(context).strip()
-            html = html_t.render(context)
-            text = text_t.render(context) if text_t is not None else html_to_text(html)
+            with cpu_bound(self.max_seconds):
+                subject = collect(subject_t.generate(context), self.max_output).strip()
+                html = collect(html_t.generate(context), self.max_output)
+                text = collect(text_t.generate(context), self.max_output) if text_t is not None else html_to_text(html)
         except jinja2.UndefinedError as exc:
             raise TemplateError(
-                f"template {name!r} ({src.info.path}): {exc.message} for contact {contact.email or contact.name!r}"
-                " (give it with --var KEY=VALUE or a column of that name)"
+                f"{where}: {exc.message} for contact {who!r} (give it with --var KEY=VALUE or a column of that name)"
             ) from exc
         except jinja2.TemplateError as exc:
-            raise TemplateError(f"template {name!r} ({src.info.path}): {exc} for contact {contact.email!r}") from exc
+            raise TemplateError(f"{where}: {exc} for contact {who!r}") from exc
+        except Exceeded as exc:
+            raise TemplateError(f"{where} was stopped: {exc} (for contact {who!r})") from exc
+        except RecursionError as exc:
+            raise TemplateError(f"{where}: it includes or calls itself without end (for contact {who!r})") from exc
+        except MemoryError as exc:
+            raise TemplateError(f"{where}: it needs more memory than there is (for contact {who!r})") from exc
+        except Exception as exc:  # a template's own runtime error (1/0, int("x")...) is the template's fault
+            raise TemplateError(f"{where}: {type(exc).__name__}: {exc} (for contact {who!r})"[:500]) from exc
         return Draft(template=name, to=contact, subject=subject, html=html, text=text)
