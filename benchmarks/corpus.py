@@ -64,7 +64,7 @@ def measure_mail(root: Path) -> list[Tally]:
     labels: dict[str, dict[str, Any]] = json.loads((root / "mail" / "labels.json").read_text())["labels"]
     recognised = Tally("bounces recognised")
     address = Tally("bounced address extracted correctly (bounces with a known recipient)")
-    unusable = Tally("recognised bounces sync can use (an address or an original Message-ID)")
+    unusable = Tally("recognised bounces sync can use (an original Message-ID, or an address from a mail system)")
     delays = Tally("delay warnings recorded as delays, not bounces")
     delivered = Tally("success notices not taken as failures")
     complaints = Tally("ARF reports recognised as complaints")
@@ -92,8 +92,9 @@ def measure_mail(root: Path) -> list[Tally]:
                 address.add(got == "bounce" and bounced in expected,
                             f"{name}: got {bounced or 'none'!r}, expected {', '.join(sorted(expected))}")
             if got == "bounce":
-                unusable.add(bool(bounced or getattr(inc, "originals", ()) or inc.references),
-                             f"{name}: no address and no original Message-ID")
+                unusable.add(bool((bounced and getattr(inc, "from_system", True)) or getattr(inc, "originals", ())
+                                  or inc.references),
+                             f"{name}: no original Message-ID, and no address from a mail system")
         elif kind == "delay":
             delays.add(got == "delay", f"{name}: taken as {got}")
         elif kind == "delivered":
