@@ -1,8 +1,8 @@
 """``Outreach``: the one entry point for scripts and other career tools; the CLI goes through it too.
 
 It ties a config, a store, a transport and a clock together and offers what the command line does
-(check, send, preview, due, log, threads, landed, sync) as methods that return dataclasses and raise
-``OutreachError`` subclasses. Hooks (``on_outcome``, ``on_reply``) let a host mirror events.
+(check, send, preview, due, log, threads, landed, sync, targets, events, report) as methods that
+return dataclasses and raise ``OutreachError`` subclasses. Hooks (``on_outcome``, ``on_reply``) let a host mirror events.
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from .models import Draft
     from .send import Summary
     from .store.db import JournalEntry
+    from .targets.events import Events
+    from .targets.progress import Report
+    from .targets.targets import Targets
     from .transports.base import Transport
 
 __all__ = ["Batch", "Outreach", "ThreadSummary"]
@@ -308,3 +311,24 @@ class Outreach:
             for reply in report.replies:
                 self.on_reply(reply)
         return report
+
+    @cached_property
+    def targets(self) -> Targets:
+        """Target organisations: who you know at each and whom to write next, with ``[targets]`` of the config."""
+        from .targets.targets import Targets
+
+        return Targets(self.store, per_week=self.config.targets.per_week, warm_tags=self.config.targets.warm_tags,
+                       policy=self.policy)
+
+    @cached_property
+    def events(self) -> Events:
+        """Networking events: calendar import, attending, the reminders of the day before."""
+        from .targets.events import Events
+
+        return Events(self.store)
+
+    def report(self, *, since: datetime | None = None, now: datetime | None = None) -> Report:
+        """The progress report of ``[since, now]`` (the last 7 days, up to this object's clock, by default)."""
+        from .targets.progress import report
+
+        return report(self.store, since=since, now=now or self.clock(), config=self.config)
