@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from .models import Contact, ContactRecord, Draft, Envelope, Outcome, Sender, Status, TemplateInfo
     from .compose.addresses import Address, validate_address
     from .send import Summary, send_batch
-    from .compose.prepare import Recipient, prepare_batch, queue_batch
+    from .prepare import Recipient, prepare_batch, queue_batch
     from .config import Config, SmtpConfig, load_config
     from .book.contacts import ContactBook, ImportReport
     from .compose.message import build_message, serialize
@@ -57,10 +57,10 @@ _LAZY = {
     **dict.fromkeys(_MODELS, "models"),
     "Address": "compose.addresses",
     "validate_address": "compose.addresses",
-    "Recipient": "compose.prepare",
+    "Recipient": "prepare",
     "Summary": "send",
-    "prepare_batch": "compose.prepare",
-    "queue_batch": "compose.prepare",
+    "prepare_batch": "prepare",
+    "queue_batch": "prepare",
     "send_batch": "send",
     "Config": "config",
     "SmtpConfig": "config",

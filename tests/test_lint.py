@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from outreach.models import BatchOptions
 from outreach import (Contact, Draft, MemoryTransport, Recipient, Renderer, Sender, Store, ValidationError,
                       prepare_batch, send_batch)
 from outreach.cli import cli
@@ -90,7 +91,7 @@ def test_the_same_text_twice_in_a_thread_is_refused(tmp_path: Path) -> None:
     with MemoryTransport() as transport:
         send_batch(first, transport, store, rate_per_minute=0)
     with pytest.raises(ValidationError, match="same text as the previous message"):
-        prepare_batch("nudge", ada, sender=SENDER, renderer=renderer, store=store, again=True)
+        prepare_batch("nudge", ada, sender=SENDER, renderer=renderer, store=store, options=BatchOptions(again=True))
 
 
 def run(*args: str) -> tuple[int, str, str]:

@@ -15,9 +15,10 @@ from ..errors import CredentialsError, OutreachError, Problem, StoreError, Trans
 
 if TYPE_CHECKING:
     from ..config import Config
+    from ..service import Outreach
     from ..store.db import Store
 
-__all__ = ["EXIT_CONNECTION", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "RATE", "echo", "errors",
+__all__ = ["EXIT_CONNECTION", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "RATE", "app", "echo", "errors",
            "exit_code", "fail", "load", "now", "open_store"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONNECTION, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -105,3 +106,11 @@ def open_store(config: Config) -> Store:
     from ..store.db import Store
 
     return Store(config.store_path, clock=now)
+
+
+def app(config: Config | None = None, store: Store | None = None) -> Outreach:
+    """The :class:`Outreach` this command works through: the config file, the store, the command's clock."""
+    from ..service import Outreach
+
+    config = config or load()
+    return Outreach(config, store=store or open_store(config), clock=now)

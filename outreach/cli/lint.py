@@ -33,7 +33,7 @@ def lint_cmd(template: str, contacts_file: Path | None, var: tuple[str, ...], as
         if contacts_file is None:
             recipients = sample_recipients(variables)
         else:
-            from ..compose.prepare import Recipient
+            from ..models import Recipient
             from ..book.recipients import read_recipients_csv
 
             recipients = [Recipient(r.contact, {**r.variables, **variables}, where=r.where)

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, RATE, echo, errors, fail, load, now, open_store
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, RATE, app, echo, errors, fail, load, now, open_store
 
 if TYPE_CHECKING:
     from ..book.people import Person
     from ..lifecycle.threads import ThreadView
     from ..config import Config
-    from ..compose.prepare import Recipient
+    from ..models import Recipient
     from ..store.db import Store
 
 __all__ = ["COMMANDS", "due_recipients"]
@@ -334,29 +334,10 @@ def _names(store: Store, addresses: list[str]) -> dict[str, str]:
 
 
 def due_recipients(store: Store, config: Config, kind: str, variables: dict[str, str]) -> list[Recipient]:
-    """One recipient per item of ``kind`` due now, in its thread, keyed by the item so that a re-run sends nothing twice.
+    """The recipients of ``kind`` due now (see :func:`outreach.lifecycle.agenda.due_recipients`); skips are counted."""
+    from ..lifecycle.agenda import due_recipients as due
 
-    Contacts on the do-not-contact list or whose address bounced are skipped, and counted on standard error.
-    """
-    from ..book.contacts import ContactBook
-    from ..book.people import People
-    from ..lifecycle.agenda import agenda
-    from ..models import Contact
-    from ..send import Recipient
-
-    people = People(store)
-    blocked = ContactBook(store).blocked_checker()
-    recipients, skipped = [], 0
-    for item in agenda(store, config, now()):
-        if item.kind != kind:
-            continue
-        if blocked(item.contact):
-            skipped += 1
-            continue
-        person = people.resolve(item.contact, new=True)
-        contact = person.record.as_contact() if person.record else Contact(email=person.email)
-        recipients.append(Recipient(contact, variables, where=f"thread with {item.contact}", key=item.key,
-                                    thread_id=item.thread_id))
+    recipients, skipped = due(store, config, kind, variables, now())
     if skipped:
         echo(f"Skipping {skipped} on the do-not-contact list or whose address bounced.", err=True)
     return recipients
@@ -386,7 +367,7 @@ def follow_up_cmd(send_all: bool, dry_run: bool, var: tuple[str, ...], rate: flo
             echo(f"follow-up  {r.contact.name or '-':<24} {r.contact.email}")
         echo(f"{len(recipients)} follow-ups are due. Send them, each in its thread: outreach follow-up --all")
         sys.exit(EXIT_OK)
-    sys.exit(run_batch(config, "follow-up", recipients, store=store, dry_run=dry_run, rate=rate, as_json=as_json,
+    sys.exit(run_batch(app(config, store), "follow-up", recipients, dry_run=dry_run, rate=rate, as_json=as_json,
                        connections=connections))
 
 
@@ -395,17 +376,11 @@ def follow_up_cmd(send_all: bool, dry_run: bool, var: tuple[str, ...], rate: flo
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 def sync_cmd(since: str | None, as_json: bool) -> None:
     """Read your mailbox over IMAP: replies mark threads replied, bounces and out-of-office are noted."""
-    from ..compose.addresses import validate_address
-    from .batch import imap_mailbox, sender_of
-    from ..mailbox.sync import sync_mailbox
-
     config = load()
-    with errors():
+    with errors(as_json):
         if config.imap is None:
             raise click.UsageError("no [imap] in the config; see README.md, Reply detection")
-        domain = validate_address(sender_of(config).email).envelope.rpartition("@")[2]
-        report = sync_mailbox(open_store(config), imap_mailbox(config), sender_domain=domain,
-                              folders=config.imap.folders, since=_when(since).date() if since else None)
+        report = app(config).sync(since=_when(since, "--since").date() if since else None)
     if as_json:
         echo(json.dumps(report.as_json(), ensure_ascii=False))
         return

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..models import Contact, Sender
-from .prepare import Recipient
+from ..models import Recipient
 
 __all__ = ["SAMPLE_SENDER", "SAMPLE_VARS", "sample_recipients"]
 
