@@ -99,7 +99,7 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.mark.parametrize("template", ["intro", "follow-up", "thank-you", "check-in", "job-update"])
+@pytest.mark.parametrize("template", ["intro", "follow-up", "thank-you", "check-in", "job-update", "met-at-event"])
 def test_outreach_lint_passes_every_builtin_for_the_sample_people(template: str) -> None:
     code, out, _ = run("lint", template)
     assert code == 0 and "0 errors, 0 warnings; ready to send." in out

@@ -24,21 +24,22 @@ def lint_cmd(template: str, contacts_file: Path | None, var: tuple[str, ...], as
     from .batch import parse_vars
     from ..compose.lint import lint_template
     from ..compose.render import Renderer
-    from ..compose.samples import SAMPLE_SENDER, sample_recipients
+    from ..compose.samples import SAMPLE_SENDER, samples_for
 
     config = load()
     variables = parse_vars(var)
     with errors():
         sender = config.sender or SAMPLE_SENDER
+        renderer = Renderer(config.template_dirs)
         if contacts_file is None:
-            recipients = sample_recipients(variables)
+            recipients = samples_for(template, renderer, sender, variables)
         else:
             from ..models import Recipient
             from ..book.recipients import read_recipients_csv
 
             recipients = [Recipient(r.contact, {**r.variables, **variables}, where=r.where)
                           for r in read_recipients_csv(contacts_file)]
-        found = lint_template(template, recipients, sender=sender, renderer=Renderer(config.template_dirs))
+        found = lint_template(template, recipients, sender=sender, renderer=renderer)
     errors_n = sum(1 for _, f in found if f.error)
     for recipient, finding in found:
         if as_json:

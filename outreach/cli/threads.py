@@ -44,12 +44,10 @@ def _when(text: str | None, option: str = "--at") -> datetime:
 
 
 def _meeting(text: str, option: str, where: str | None) -> dict[str, object]:
-    """The detail of a meeting event: its date (and time), whether it is all day, and where."""
-    value = _when(text, option)
-    detail: dict[str, object] = {"date": value.isoformat(), "all_day": len(text.strip()) <= 10}
-    if where:
-        detail["where"] = where
-    return detail
+    """The detail of a meeting event given on the command line: a date alone is an all-day meeting."""
+    from ..lifecycle.logbook import meeting_detail
+
+    return meeting_detail(_when(text, option), all_day=len(text.strip()) <= 10, where=where)
 
 
 def _person(store: Store, contact: str, *, new: bool = False, hint: str = "") -> Person:
@@ -95,7 +93,7 @@ def log_cmd(contact: str, replied: bool, scheduled: str | None, rescheduled: str
     """Record one thing that happened with CONTACT off-line: a reply, a meeting, a note, a referral."""
     from ..lifecycle.agenda import policy_from
     from ..lifecycle.followups import thread_state
-    from ..lifecycle.threads import Threads
+    from ..lifecycle.logbook import log_event, log_referral
 
     given = [flag for flag, value in zip(_EVENTS, (replied, scheduled, rescheduled, cancelled, met, note, question,
                                                    referral, closed)) if value]
@@ -122,59 +120,27 @@ def log_cmd(contact: str, replied: bool, scheduled: str | None, rescheduled: str
         store = open_store(config)
         person = _person(store, contact, new=new or bool(event),
                          hint=" (if it is someone new, add --new to record it anyway)")
-        threads = Threads(store)
         if referral:
             assert name is not None
-            view = _log_referral(store, person, referral, name, may_use_name, referrer_name, when)
+            view = log_referral(store, person, referral, name, when, may_use_name=may_use_name,
+                                referrer_name=referrer_name)
         elif scheduled or rescheduled:
             kind, date = ("scheduled", scheduled) if scheduled else ("rescheduled", rescheduled)
             assert date is not None
-            view = threads.log(person.key, kind, when, _meeting(date, f"--{kind}", where))
-        elif note:
-            view = threads.log(person.key, "note", when, {"text": note})
-        elif question:
-            view = threads.log(person.key, "question", when, {"text": question})
+            view = log_event(store, person, kind, when, _meeting(date, f"--{kind}", where))
+        elif note or question:
+            view = log_event(store, person, "note" if note else "question", when, {"text": note or question})
         else:
             kind = "replied" if replied else "cancelled" if cancelled else "met" if met else "closed"
-            detail: dict[str, object] = {k: v for k, v in (("learned", learned), ("action", action),
-                                                           ("notes", notes)) if v}
+            detail: dict[str, object] = {"learned": learned, "action": action, "notes": notes}
             if event:
                 from ..targets.events import met_at_event
 
                 detail.update(met_at_event(store, person.email, event, when, name=name, company=company))
-            view = threads.log(person.key, kind, when, detail)
+            view = log_event(store, person, kind, when, detail)
     who = f"{person.name} <{person.key}>" if person.name else person.key
     echo(f"Logged on the thread with {who} ({view.subject or 'no email yet'}): now "
          f"{thread_state(view, now(), policy_from(config))}.")
-
-
-def _log_referral(store: Store, person: Person, referral: str, name: str, may_use_name: bool,
-                  referrer_name: str | None, when: datetime) -> ThreadView:
-    """Add the referred person to the book, referred by ``person``, whose name must be known."""
-    from ..book.contacts import ContactBook
-    from ..errors import ContactError
-    from ..lifecycle.threads import Threads
-
-    book = ContactBook(store)
-    known = referrer_name or person.name or store.first_variables_of(person.key).get("name", "")
-    if not known.strip():
-        raise ContactError(
-            f"the name of {person.key} is not known, so the intro could not say who referred them; give it:"
-            f" outreach log {person.key} --referral {referral} --name {shlex.quote(name)}"
-            f"{' --may-use-name' if may_use_name else ''} --referrer-name \"First Last\"")
-    if person.record is None:
-        book.add(person.key, name=known)
-    elif not person.record.name or referrer_name:
-        book.edit(person.record.id, name=known)
-    try:
-        existing = book.get(referral)
-    except ContactError:
-        added = book.add(referral, name=name, referred_by=person.key, may_use_name=may_use_name)
-    else:
-        added = book.edit(existing.id, referred_by=person.key, may_use_name=may_use_name,
-                          name=None if existing.name else name)
-    return Threads(store).log(person.key, "referral", when, {"address": added.email, "name": added.name or name,
-                                                             "may_use_name": may_use_name})
 
 
 @click.command("landed")
