@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .clock import Clock, system_clock
 from .config import Config, load_config
-from .errors import ConfigError, Problem, ValidationError
+from .errors import ConfigError, OutreachError, Problem, ValidationError
 from .models import BatchOptions, Contact, EventKind, Outcome, Recipient, Sender, TemplateKind, ThreadState
 from .store.db import Store
 
@@ -164,7 +164,11 @@ class Outreach:
         return out
 
     def _contact(self, address: str) -> Contact:
-        person = self.people.resolve(address, new=True)
+        """What the book knows about ``address``; an address it cannot read is left to batch validation."""
+        try:
+            person = self.people.resolve(address, new=True)
+        except OutreachError:
+            return Contact(email=address)
         return person.record.as_contact() if person.record else Contact(email=person.email)
 
     def check(self, template: str, recipients: Iterable[Recipient | Contact | str], *,

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import click
 
-from .common import EXIT_FAILED, EXIT_OK, echo, errors, load
+from .common import EXIT_FAILED, EXIT_OK, complete_template, echo, errors, load
 
 __all__ = ["lint_cmd"]
 
 
 @click.command("lint")
-@click.argument("template")
+@click.argument("template", shell_complete=complete_template)
 @click.option("--contacts", "contacts_file", type=click.Path(path_type=Path, dir_okay=False),
               help="A CSV of people to render it for (default: sample people covering each case).")
 @click.option("--var", "var", multiple=True, metavar="KEY=VALUE", help="A template variable for every message.")

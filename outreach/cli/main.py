@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .batch import parse_vars, run_batch, sender_of
-from .common import EXIT_INTERRUPTED, EXIT_USAGE, RATE, app, echo, errors, fail, load, open_store
+from .common import EXIT_INTERRUPTED, EXIT_USAGE, RATE, app, complete_template, echo, errors, fail, load, open_store
 from .config import config_group
 from .contacts import contacts
 from .lint import lint_cmd
@@ -238,7 +238,7 @@ def _unblocked(recipients: list[Recipient], blocked: Callable[[str], str | None]
 
 
 @cli.command()
-@click.argument("template")
+@click.argument("template", shell_complete=complete_template)
 @click.option("--to", "to", multiple=True, metavar="ADDRESS", help="A recipient (repeatable).")
 @click.option("--contact", "ref", metavar="ADDRESS|ID", help="A person from the book or the journal, in their thread.")
 @click.option("--name", help="The recipient's name (with one --to).")
@@ -279,7 +279,7 @@ def preview(template: str, to: tuple[str, ...], ref: str | None, name: str | Non
 
 
 @cli.command()
-@click.argument("template")
+@click.argument("template", shell_complete=complete_template)
 @click.option("--to", "to", multiple=True, metavar="ADDRESS", help="A recipient (repeatable).")
 @click.option("--name", help="The recipient's name (with one --to).")
 @click.option("--contacts", "contacts_file", type=click.Path(path_type=Path, dir_okay=False),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shlex
 import sys
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..models import ThreadState
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, RATE, app, echo, errors, fail, load, now, open_store
 
 if TYPE_CHECKING:
@@ -149,43 +149,24 @@ def log_cmd(contact: str, replied: bool, scheduled: str | None, rescheduled: str
 @click.option("--at", "at", metavar="DATE", help="When (default now).")
 def landed_cmd(company: str, role: str, at: str | None) -> None:
     """Record the job you landed: a job-update falls due for everyone who replied or met you."""
-    from ..lifecycle.threads import Threads
-
-    from ..book.people import People
-    from ..lifecycle.agenda import agenda
-
-    config = load()
     with errors():
-        store = open_store(config)
-        Threads(store).record_milestone("landed", _when(at), {"company": company, "role": role})
-        people = People(store)
-        owed = [people.resolve(i.contact, new=True) for i in agenda(store, config, now()) if i.kind == "job-update"]
+        owed = app().landed(company, role, at=_when(at))
     echo(f"Congratulations! A job-update is now due to the {len(owed)} people who replied or met you:")
     for person in owed:
         echo(f"  {person.name} <{person.email}>" if person.name else f"  {person.email}")
     echo("Send them all, each in their thread (the role and company come from here): "
-               "outreach send job-update --due")
+         "outreach send job-update --due")
 
 
 @click.command("threads")
-@click.option("--state", type=click.Choice(["awaiting-reply", "replied", "meeting-scheduled", "met", "thanked",
-                                            "in-touch", "quiet", "closed", "blocked"]), help="Only threads in this state.")
+@click.option("--state", type=click.Choice([state.value for state in ThreadState]), help="Only threads in this state.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per thread.")
 def threads_cmd(state: str | None, as_json: bool) -> None:
     """List conversations with their state, most recently active first."""
-    from ..lifecycle.agenda import policy_from
-    from ..lifecycle.followups import thread_state
-    from ..lifecycle.threads import Threads
-
-    config = load()
-    current_time = now()
     with errors():
-        views = Threads(open_store(config)).views()
-    policy = policy_from(config)
-    for view in sorted(views, key=lambda v: v.last_activity, reverse=True):
-        current = thread_state(view, current_time, policy)
-        if state and current != state:
-            continue
+        found = app().threads(state)
+    for thread in found:
+        view, current = thread.view, thread.state
         if as_json:
             echo(json.dumps({"thread_id": view.id, "contact": view.contact, "subject": view.subject,
                              "state": current, "messages": len(view.messages), "events": len(view.events),
