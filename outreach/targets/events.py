@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import unicodedata
 from collections.abc import Iterator
@@ -163,7 +164,7 @@ class Events:
         self.table.set_attending(event.id, attending)
         return self.get(event.id)
 
-    def reminders(self, now: datetime, horizon: timedelta = timedelta(0)) -> list[DueItem]:
+    def reminders(self, now: datetime, horizon: timedelta = timedelta(0)) -> builtins.list[DueItem]:
         """A reminder for each event you attend, due from the start of the day before (local time) until it starts."""
         items = []
         for event in self.table.attended():
@@ -199,6 +200,6 @@ def met_at_event(store: Store, email: str, event: str, at: datetime, *, name: st
     except ContactError:
         book.add(email, name=name or "", company=company or "", fields={"event": title})
     else:
-        fill = {k: v for k, v in (("name", name), ("company", company)) if v and not getattr(record, k)}
-        book.edit(record.id, fields={"event": title}, **fill)
+        book.edit(record.id, fields={"event": title}, name=name if name and not record.name else None,
+                  company=company if company and not record.company else None)
     return {"event": title, **({"event_id": found.id} if found else {})}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -216,7 +217,7 @@ class Targets:
         fresh.sort(key=lambda p: (p.rank, p.record.name.casefold(), p.record.id))
         return TargetView(self._summary(target, read), tuple(people), tuple(fresh[:room]), written, self.per_week)
 
-    def suggest(self, name: str, now: datetime, *, limit: int | None = None) -> list[Person]:
+    def suggest(self, name: str, now: datetime, *, limit: int | None = None) -> builtins.list[Person]:
         """Whom to write next at the target: never written, warm paths first, at most ``per_week`` a week."""
         return list(self.show(name, now, limit=limit).suggestions)
 
