@@ -51,6 +51,19 @@ def test_prep_brings_together_who_how_thread_notes_questions_and_reminders(confi
     assert brief["meeting"]["when"].startswith("2026-12-03") and len(brief["history"]) == 3
 
 
+def test_prep_lists_the_thread_in_the_order_it_happened_and_says_how_to_log_the_meeting(config_file: Path) -> None:
+    assert run("contacts", "add", "aria@example.com", "--name", "Aria Stark")[0] == 0
+    assert run("log", "aria@example.com", "--replied", "--at", "2026-11-20")[0] == 0
+    assert run("log", "aria@example.com", "--scheduled", "2026-12-03 14:00", "--where", "Zoom",
+               "--at", "2026-11-20")[0] == 0
+    code, out, _ = run("prep", "aria@example.com")
+    assert code == 0
+    assert out.index("they replied") < out.index("meeting scheduled for 2026-12-03 14:00 at Zoom")
+    assert ('Afterwards: outreach log aria@example.com --met --learned "..." --action "...",'
+            " then outreach send thank-you --contact aria@example.com") in out
+    assert "--notes" not in out.split("Afterwards:")[1]
+
+
 def test_prep_says_when_the_referrer_may_not_be_named(config_file: Path) -> None:
     run("contacts", "add", "kai@example.com", "--name", "Kai Kim")
     run("contacts", "add", "lee@example.com", "--name", "Lee", "--referred-by", "kai@example.com")
