@@ -183,6 +183,14 @@ def test_ics_parses_back_with_stable_uids() -> None:
     todos = [c for c in cal.walk("VTODO")]
     assert [str(t["summary"]) for t in todos] == ["Send a thank-you to zoe@example.com",
                                                   "Send a follow-up to ada@example.com"]
+    named = icalendar.Calendar.from_ical(due_to_ics(items, NOW, names={"ada@example.com": "Ada Lovelace"}))
+    assert [str(t["summary"]) for t in named.walk("VTODO")] == ["Send a thank-you to zoe@example.com",
+                                                                "Send a follow-up to Ada Lovelace"]
+    other = [thread(ev("met", 0.5, event="Fair"), contact="priya@example.com"),
+             thread(msg("intro", 10), ev("replied", 8), ev("scheduled", 7, date="2026-12-02T14:00:00+00:00"))]
+    titles = [str(t["summary"]) for t in icalendar.Calendar.from_ical(
+        due_to_ics(due_items(other, NOW, POLICY), NOW, names={"priya@example.com": "Priya Shah"})).walk("VTODO")]
+    assert sorted(titles) == ["Prepare for your meeting with ada@example.com", "Send an intro to Priya Shah"]
     assert todos[0]["due"].dt == days_ago(2) and int(todos[0]["priority"]) == 1
     assert "outreach send follow-up --contact ada@example.com" in str(todos[1]["description"])
     again = icalendar.Calendar.from_ical(due_to_ics(items, NOW + timedelta(hours=1)))
@@ -232,7 +240,8 @@ def test_cli_lifecycle(config_file: Path, plain_server: tuple[Sink, int], tmp_pa
     code, out, _ = run("due", "--json", "--ics", str(tmp_path / "due.ics"))
     [item] = [json.loads(line) for line in out.splitlines()]
     assert item["kind"] == "follow-up" and item["contact"] == "ada@example.com"
-    assert len(icalendar.Calendar.from_ical((tmp_path / "due.ics").read_bytes()).walk("VTODO")) == 1
+    [todo] = icalendar.Calendar.from_ical((tmp_path / "due.ics").read_bytes()).walk("VTODO")
+    assert str(todo["summary"]) == "Send a follow-up to Ada"
     code, out, _ = run("follow-up", "--all", "--json")
     assert code == 0 and json.loads(out)["status"] == "sent"
     code, out, _ = run("follow-up", "--all", "--json")

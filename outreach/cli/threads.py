@@ -248,7 +248,7 @@ def due_cmd(as_json: bool, ics: Path | None, upcoming: int) -> None:
             from ..private import write_private
 
             booked = meetings(store, current)
-            names = _names(store, [m.contact for m in booked])
+            names = _names(store, [*(m.contact for m in booked), *(i.contact for i in items)])
             try:
                 write_private(ics, due_to_ics(items, current, commands=commands, meetings=booked, names=names))
             except OSError as exc:
