@@ -110,6 +110,17 @@ def test_init_with_flags_writes_every_sender_key(tmp_path: Path) -> None:
     assert code == 0 and "https://linkedin.com/in/sam" in out
 
 
+def test_init_force_replaces_the_config_and_keeps_the_old_one(tmp_path: Path) -> None:
+    assert run("init", "--name", "Sam Rivera", "--email", "sam@example.edu")[0] == 0
+    code, _, err = run("init", "--name", "Sam R", "--email", "sam@example.com")
+    assert code == 2 and "already exists" in err and "--force" in err
+    code, out, err = run("init", "--name", "Sam R", "--email", "sam@example.com", "--force")
+    assert code == 0 and "Note: replaced the existing" in err and "config.toml.bak" in err
+    assert tomllib.loads((tmp_path / "config.toml").read_text())["sender"]["email"] == "sam@example.com"
+    assert tomllib.loads((tmp_path / "config.toml.bak").read_text())["sender"]["email"] == "sam@example.edu"
+    assert (tmp_path / "config.toml.bak").stat().st_mode & 0o777 == 0o600
+
+
 def test_init_without_a_terminal_needs_name_and_email() -> None:
     code, _, err = run("init", "--name", "Sam")
     assert code == 2 and "--email" in err
@@ -122,10 +133,17 @@ def test_init_with_only_name_and_email_gives_a_good_intro_and_a_tip() -> None:
     assert code == 0 and "0 errors, 0 warnings" in out
 
 
+def test_personal_email_is_a_sender_key(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('[sender]\nname = "Sam"\nemail = "sam@example.edu"\npersonal_email = "sam@example.com"\n')
+    assert load_config(path).sender.fields["personal_email"] == "sam@example.com"  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize(("line", "needle"), [
     ('locale = "fr-FR"', 'locale must be "en-US" or "en-GB"'),
     ('linkedin = "http://linkedin.com/in/sam"', "linkedin must be an https:// URL"),
     ("school = 3", "school must be a string"),
+    ('personal_email = "sam at example.com"', "personal_email must be an email address"),
 ])
 def test_sender_keys_are_checked(tmp_path: Path, line: str, needle: str) -> None:
     from outreach.config import SENDER_KEYS

@@ -138,7 +138,8 @@ def log_cmd(contact: str, replied: bool, scheduled: str | None, rescheduled: str
 
                 detail.update(met_at_event(store, person.email, event, when, name=name, company=company))
             view = log_event(store, person, kind, when, detail)
-    who = f"{person.name} <{person.key}>" if person.name else person.key
+    known = person.name or (name if event else "") or ""  # --met --event --name names someone new
+    who = f"{known} <{person.key}>" if known else person.key
     echo(f"Logged on the thread with {who} ({view.subject or 'no email yet'}): now "
          f"{thread_state(view, now(), policy_from(config))}.")
 
