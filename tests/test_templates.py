@@ -143,6 +143,31 @@ def test_every_builtin_reads_right_for_everyone(template: str, sender: Sender) -
         assert not re.search(r"&(amp|lt|gt|quot|#\d+);|\*\*|<[a-z/]", draft.text), label
 
 
+# What a thread can tell a reply template: each variant must read right for everyone too.
+THREAD_VARIANTS = [
+    ("follow-up", {"meeting_cancelled": True, "meeting_on": "November 30"}),
+    ("follow-up", {"meeting_cancelled": True}),
+    ("job-update", {"helped": "introduction", "referred": ["Maya Chen", "Jo Doe"]}),
+    ("job-update", {"helped": "introduction", "referred": ["Maya Chen"], "met_on": "December 3"}),
+    ("job-update", {"helped": "referral", "referred": ["Maya Chen", "Jo Doe"], "referred_answered": ["Maya Chen"],
+                    "met_on": "December 3"}),
+    ("job-update", {"helped": "referral", "referred": ["Maya Chen"], "referred_answered": ["Maya Chen"]}),
+]
+KEEPER = Sender("Sam Rivera", "sam.rivera@example.edu", {**SENDER.fields, "personal_email": "sam.rivera@example.com"})
+
+
+@pytest.mark.parametrize("sender", [SENDER, BARE_SENDER, KEEPER], ids=["full", "bare", "personal-email"])
+@pytest.mark.parametrize(("template", "facts"), THREAD_VARIANTS, ids=[f"{t}-{i}" for i, (t, _) in
+                                                                       enumerate(THREAD_VARIANTS)])
+def test_every_thread_variant_reads_right_for_everyone(template: str, facts: dict[str, object],
+                                                       sender: Sender) -> None:
+    renderer = Renderer()
+    for label, contact, extra, _ in PEOPLE:
+        draft = renderer.render(template, contact, sender, {**VARS, **extra, **facts})
+        assert lint_draft(draft, max_words=LIMITS[template]) == [], (label, draft.text)
+        assert re.findall(r"\w+", draft.text) == shown_words(draft.html), label
+
+
 @pytest.mark.parametrize(("label", "contact", "extra", "variant"), PEOPLE, ids=[p[0] for p in PEOPLE])
 def test_each_intro_variant_says_how_you_found_them(label: str, contact: Contact, extra: dict[str, str],
                                                     variant: str) -> None:
