@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+
 import hashlib
 import unicodedata
 from collections.abc import Iterator
@@ -128,7 +129,7 @@ class Events:
         counts = self.table.merge(events)
         return EventImport(skipped=skipped, **counts)
 
-    def list(self, *, now: datetime | None = None, upcoming: timedelta | None = None) -> list[EventRow]:
+    def list(self, *, now: datetime | None = None, upcoming: timedelta | None = None) -> builtins.list[EventRow]:
         """Every event, soonest first; with ``upcoming``, only those starting between ``now`` and ``now + upcoming``."""
         rows = self.table.all()
         if upcoming is None:

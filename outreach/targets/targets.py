@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -192,7 +193,7 @@ class Targets:
             period=period)
 
     def list(self, now: datetime, *, since: datetime | None = None,
-             activity: Mapping[str, Activity] | None = None) -> list[TargetSummary]:
+             activity: Mapping[str, Activity] | None = None) -> builtins.list[TargetSummary]:
         """Every target with its numbers, by priority then name; with ``since``, also those of ``[since, now]``.
 
         ``activity`` is what :func:`~outreach.targets.activity.activities` made of the threads, when the
