@@ -274,11 +274,13 @@ class Outreach:
 
         return agenda(self.store, self.config, now or self.clock(), upcoming)
 
-    def due_recipients(self, kind: TemplateKind | str, variables: Mapping[str, str] | None = None) -> list[Recipient]:
-        """One recipient per item of ``kind`` due now, in its thread; blocked or bounced people are left out."""
+    def due_recipients(self, template: str, variables: Mapping[str, str] | None = None) -> list[Recipient]:
+        """Everyone a message of ``template``'s kind is due to now, each in their thread; blocked or bounced
+        people are left out."""
         from .lifecycle.agenda import due_recipients
 
-        recipients, _ = due_recipients(self.store, self.config, TemplateKind(kind), variables or {}, self.clock())
+        kind = self.renderer.template(template).info.kind
+        recipients, _ = due_recipients(self.store, self.config, kind, variables or {}, self.clock(), template)
         return recipients
 
     def log(self, person: PersonLike, event: EventKind | str, *, at: datetime | None = None, new: bool = False,
