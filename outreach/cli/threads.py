@@ -17,7 +17,6 @@ from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, RATE, app, echo, errors, f
 
 if TYPE_CHECKING:
     from ..book.people import Person
-    from ..lifecycle.threads import ThreadView
     from ..config import Config
     from ..models import Recipient
     from ..store.db import Store
@@ -138,7 +137,8 @@ def log_cmd(contact: str, replied: bool, scheduled: str | None, rescheduled: str
 
                 detail.update(met_at_event(store, person.email, event, when, name=name, company=company))
             view = log_event(store, person, kind, when, detail)
-    who = f"{person.name} <{person.key}>" if person.name else person.key
+    known = person.name or (name if event else "") or ""  # --met --event --name names someone new
+    who = f"{known} <{person.key}>" if known else person.key
     echo(f"Logged on the thread with {who} ({view.subject or 'no email yet'}): now "
          f"{thread_state(view, now(), policy_from(config))}.")
 
@@ -248,7 +248,7 @@ def due_cmd(as_json: bool, ics: Path | None, upcoming: int) -> None:
             from ..private import write_private
 
             booked = meetings(store, current)
-            names = _names(store, [m.contact for m in booked])
+            names = _names(store, [*(m.contact for m in booked), *(i.contact for i in items)])
             try:
                 write_private(ics, due_to_ics(items, current, commands=commands, meetings=booked, names=names))
             except OSError as exc:
@@ -280,11 +280,12 @@ def _names(store: Store, addresses: list[str]) -> dict[str, str]:
     return {a: people.resolve(a, new=True).name for a in addresses}
 
 
-def due_recipients(store: Store, config: Config, kind: str, variables: dict[str, str]) -> list[Recipient]:
+def due_recipients(store: Store, config: Config, kind: str, variables: dict[str, str],
+                   template: str | None = None) -> list[Recipient]:
     """The recipients of ``kind`` due now (see :func:`outreach.lifecycle.agenda.due_recipients`); skips are counted."""
     from ..lifecycle.agenda import due_recipients as due
 
-    recipients, skipped = due(store, config, kind, variables, now())
+    recipients, skipped = due(store, config, kind, variables, now(), template)
     if skipped:
         echo(f"Skipping {skipped} on the do-not-contact list or whose address bounced.", err=True)
     return recipients
@@ -305,7 +306,7 @@ def follow_up_cmd(send_all: bool, dry_run: bool, var: tuple[str, ...], rate: flo
     config = load()
     with errors():
         store = open_store(config)
-        recipients = due_recipients(store, config, "follow-up", parse_vars(var))
+        recipients = due_recipients(store, config, "follow-up", parse_vars(var), "follow-up")
     if not recipients:
         echo("No follow-up is due.")
         sys.exit(EXIT_OK)

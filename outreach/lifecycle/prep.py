@@ -7,6 +7,7 @@ Read-only: it gathers what the contact book and the threads already hold. Events
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -159,7 +160,8 @@ def brief(store: Store, ref: str, *, sender: Sender | None = None) -> Brief:
     views: list[ThreadView] = Threads(store).views(key) if key else []
     events = sorted((e for v in views for e in v.events), key=lambda e: e.at)
     history = sorted([(m.at, f"you sent the {m.kind or m.template}: {m.subject}") for v in views for m in v.messages]
-                     + [(e.at, line) for e in events if (line := _event_line(e)) is not None])
+                     + [(e.at, line) for e in events if (line := _event_line(e)) is not None],
+                     key=lambda entry: entry[0])  # in time order; what was recorded first stays first on a tie
     notes = [record.notes.strip()] if record is not None and record.notes.strip() else []
     for e in events:
         if e.kind in ("note", "met"):
@@ -195,6 +197,7 @@ def format_brief(b: Brief, *, command: str = "outreach") -> str:
     from ..compose.filters import a
 
     who = b.name or b.email
+    address = shlex.quote(b.email)
     role = " ".join(p for p in (a(b.position) if b.position else "", f"at {b.company}" if b.company else "") if p)
     lines = [f"Brief: {who}" + (f" <{b.email}>" if b.name and b.email else ""), ""]
     lines.append(f"Who:       {who}" + (f", {role}" if role else ""))
@@ -202,7 +205,7 @@ def format_brief(b: Brief, *, command: str = "outreach") -> str:
     for k, v in b.details.items():
         lines.append(f"{(k.replace('_', ' ').capitalize() + ':'):<11}{v}")
     if b.meeting is None:
-        lines.append(f"Meeting:   none scheduled yet ({command} log {b.email} --scheduled DATE)")
+        lines.append(f"Meeting:   none scheduled yet ({command} log {address} --scheduled DATE)")
     else:
         where = f" at {b.meeting.where}" if b.meeting.where else " (no place recorded)"
         status = "" if b.meeting.status == "scheduled" else f" [{b.meeting.status}]"
@@ -211,9 +214,10 @@ def format_brief(b: Brief, *, command: str = "outreach") -> str:
     lines += [f"  {at.astimezone():%Y-%m-%d}  {what}" for at, what in b.history] or ["  nothing yet"]
     lines += ["", "Notes:"]
     lines += [f"  - {n}" for n in b.notes] or ["  none yet"]
-    lines += ["", f"Questions to ask ({b.own_questions} yours; add one with: {command} log {b.email} --question TEXT):"]
+    lines += ["", f"Questions to ask ({b.own_questions} yours; add one with: {command} log {address} --question TEXT):"]
     lines += [f"  {i}. {q}" for i, q in enumerate(b.questions, start=1)]
     lines += ["", "Remember:"]
     lines += [f"  - {r}" for r in b.reminders]
-    lines += ["", f"Afterwards: {command} log {b.email} --met --notes \"what you learned\", then send the thank-you."]
+    lines += ["", f"Afterwards: {command} log {address} --met --learned \"...\" --action \"...\","
+                  f" then {command} send thank-you --contact {address}"]
     return "\n".join(lines) + "\n"
