@@ -14,7 +14,8 @@ from ..errors import AddressError, AttachmentError, HeaderError, Problem, Templa
 from ..lifecycle.history import reply_context
 from .lint import lint_draft
 from .lookalike import lookalike_reason
-from .message import build_message, reply_subject, serialize
+from .message import reply_subject
+from .wire import build_bytes
 from ..models import Contact, Sender, Status
 from .render import Renderer
 from ..store.db import JournalEntry, Store
@@ -190,9 +191,8 @@ def iter_prepared(
                 continue
             if warnings is not None:
                 warnings.extend(Problem(where, f"{address.normalized}: {f}") for f in findings)
-            msg = build_message(draft, sender, message_id=message_id, now=now,
-                                check_deliverability=check_deliverability)
-            data, envelope = serialize(msg, where=where)
+            data, envelope = build_bytes(draft, sender, message_id=message_id, now=now,
+                                         check_deliverability=check_deliverability, where=where)
         except (TemplateError, AddressError, HeaderError, AttachmentError) as exc:
             problems.append(Problem(where, str(exc)))
             continue
