@@ -20,7 +20,7 @@ import jinja2.sandbox
 from ..errors import TemplateError
 from .filters import FILTERS
 from ..models import Contact, Draft, Sender, TemplateInfo
-from .plaintext import html_to_text
+from .textonce import TextOnce
 from .spelling import DEFAULT_LOCALE, localize_source
 from .variants import found_via
 
@@ -229,15 +229,16 @@ class Renderer:
         )
         for env in (self._html_env, self._text_env):
             env.filters.update(FILTERS)
+        self._text_once = TextOnce(loader, FILTERS, _Missing)
         self._cache: dict[tuple[str, str], tuple[TemplateSource, jinja2.Template, jinja2.Template,
-                                                 jinja2.Template | None]] = {}
+                                                 jinja2.Template | None, str]] = {}
 
     def template(self, name: str) -> TemplateSource:
         """The parsed template ``name`` (user folders win over built-ins)."""
         return self._compiled(name)[0]
 
     def _compiled(self, name: str, locale: str = DEFAULT_LOCALE
-                  ) -> tuple[TemplateSource, jinja2.Template, jinja2.Template, jinja2.Template | None]:
+                  ) -> tuple[TemplateSource, jinja2.Template, jinja2.Template, jinja2.Template | None, str]:
         if (name, locale) not in self._cache:
             src = load_template(name, self.template_dirs)
             where = str(src.info.path)
@@ -251,17 +252,19 @@ class Renderer:
                 text = self._text_env.from_string(words(src.text)) if src.text is not None else None
             except jinja2.TemplateSyntaxError as exc:
                 raise TemplateError(f"{where}:{exc.lineno}: {exc.message}") from exc
-            self._cache[(name, locale)] = (src, subject, html, text)
+            self._cache[(name, locale)] = (src, subject, html, text, words(src.html))
         return self._cache[(name, locale)]
 
     def render(self, name: str, contact: Contact, sender: Sender, variables: Mapping[str, Any] | None = None) -> Draft:
         """Render template ``name`` for ``contact``; a missing variable names template, variable and contact."""
-        src, subject_t, html_t, text_t = self._compiled(name, str(sender.fields.get("locale") or DEFAULT_LOCALE))
+        locale = str(sender.fields.get("locale") or DEFAULT_LOCALE)
+        src, subject_t, html_t, text_t, html_source = self._compiled(name, locale)
         context = _context(contact, sender, variables or {})
         try:
             subject = subject_t.render(context).strip()
             html = html_t.render(context)
-            text = text_t.render(context) if text_t is not None else html_to_text(html)
+            text = (text_t.render(context) if text_t is not None
+                    else self._text_once.text((name, locale), html_source, context, html))
         except jinja2.UndefinedError as exc:
             raise TemplateError(
                 f"template {name!r} ({src.info.path}): {exc.message} for contact {contact.email or contact.name!r}"
