@@ -15,6 +15,7 @@ __all__ = [
     "Envelope",
     "EventKind",
     "Outcome",
+    "Recipient",
     "Sender",
     "Status",
     "TemplateInfo",
@@ -123,6 +124,17 @@ class Draft:
     references: tuple[str, ...] = ()
     attachments: tuple[Path, ...] = ()
     headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One message to make: a contact, its own variables, and where it came from (for errors)."""
+
+    contact: Contact
+    variables: Mapping[str, str] = field(default_factory=dict)
+    where: str = ""
+    key: str | None = None
+    thread_id: str | None = None
 
 
 @dataclass(frozen=True)

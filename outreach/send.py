@@ -12,7 +12,7 @@ from pathlib import Path
 from .config_schema import check_rate
 from .errors import ConnectError, PermanentError, TransientError, TransportError, UnknownOutcomeError
 from .models import Outcome, Status
-from .compose.prepare import Recipient, iter_prepared, prepare_batch, queue_batch
+from .prepare import Recipient, iter_prepared, prepare_batch, queue_batch
 from .store.db import JournalEntry, JournalState, Settled, Store
 from .transports.base import Transport
 

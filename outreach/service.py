@@ -19,14 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 from .clock import Clock, system_clock
 from .config import Config, load_config
-from .errors import ConfigError
-from .models import BatchOptions, Contact, EventKind, Outcome, Sender, TemplateKind, ThreadState
+from .errors import ConfigError, OutreachError, Problem, ValidationError
+from .models import BatchOptions, Contact, EventKind, Outcome, Recipient, Sender, TemplateKind, ThreadState
 from .store.db import Store
 
 if TYPE_CHECKING:
     from .book.contacts import ContactBook
     from .book.people import People, Person
-    from .compose.prepare import Recipient
     from .compose.render import Renderer
     from .lifecycle.followups import DueItem, Policy
     from .lifecycle.threads import ThreadView
@@ -34,6 +33,7 @@ if TYPE_CHECKING:
     from .mailbox.sentcopies import SentCopies
     from .mailbox.sync import SyncReport
     from .models import Draft
+    from .prepare import Preview
     from .send import Summary
     from .store.db import JournalEntry
     from .transports.base import Transport
@@ -49,6 +49,7 @@ class Batch:
 
     template: str
     entries: list[JournalEntry] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -150,8 +151,6 @@ class Outreach:
     def recipients(self, items: Iterable[Recipient | Contact | str],
                    variables: Mapping[str, str] | None = None) -> list[Recipient]:
         """Recipients from ``Recipient``s, ``Contact``s or addresses (an address the book knows brings its fields)."""
-        from .compose.prepare import Recipient
-
         out: list[Recipient] = []
         for index, item in enumerate(items, start=1):
             if isinstance(item, Recipient):
@@ -162,42 +161,55 @@ class Outreach:
         return out
 
     def _contact(self, address: str) -> Contact:
-        person = self.people.resolve(address, new=True)
+        """What the book knows about ``address``; an address it cannot read is left to batch validation."""
+        try:
+            person = self.people.resolve(address, new=True)
+        except OutreachError:
+            return Contact(email=address)
         return person.record.as_contact() if person.record else Contact(email=person.email)
 
     def check(self, template: str, recipients: Iterable[Recipient | Contact | str], *,
-              options: BatchOptions | None = None, **overrides: Any) -> Batch:
+              options: BatchOptions | None = None, variables: Mapping[str, str] | None = None,
+              **overrides: Any) -> Batch:
         """Render and validate every message of a batch without writing or sending anything.
 
         Raises :class:`ValidationError` listing every problem. ``options`` (or keyword overrides of
         its fields) carry attachments, headers, ``again``, ``typo_check`` and ``check_deliverability``.
         """
-        from .compose.prepare import prepare_batch
+        from .prepare import prepare_batch
 
         opts = self._options(options, overrides)
-        entries = prepare_batch(template, self.recipients(recipients), sender=self.sender, renderer=self.renderer,
-                                store=self.store, options=opts, now=self.clock(),
-                                is_blocked=self.contacts.blocked_checker())
-        return Batch(template, entries)
+        warnings: list[Problem] = []
+        entries = prepare_batch(template, self.recipients(recipients, variables), sender=self.sender,
+                                renderer=self.renderer, store=self.store, options=opts, now=self.clock(),
+                                is_blocked=self.contacts.blocked_checker(), warnings=warnings)
+        return Batch(template, entries, warnings)
 
     def send(self, template: str, recipients: Iterable[Recipient | Contact | str], *,
              options: BatchOptions | None = None, dry_run: bool = False, rate_per_minute: float | None = None,
              connections: int | None = None, stop: threading.Event | None = None,
-             on_outcome: Callable[[Outcome], None] | None = None, **overrides: Any) -> Summary:
+             on_outcome: Callable[[Outcome], None] | None = None, on_start: Callable[[int], None] | None = None,
+             warnings: list[Problem] | None = None, variables: Mapping[str, str] | None = None,
+             **overrides: Any) -> Summary:
         """Validate the whole batch, journal it, then send it; returns what happened to each message.
 
         Nothing is sent while any message has a problem (:class:`ValidationError`). A message already
         sent by an earlier run is not sent again. ``stop`` (a ``threading.Event``) ends the batch after
-        the message in flight. ``on_outcome`` is called after each message, besides the object's hook.
+        the message in flight. ``on_outcome`` is called after each message, besides the object's hook;
+        ``on_start`` with the number of messages once the batch is checked; lint warnings are added to
+        ``warnings`` when given. ``variables`` apply to every recipient (their own win).
         """
-        from .compose.prepare import prepare_batch, queue_batch
+        from .prepare import prepare_batch, queue_batch
         from .send import send_batch
 
         opts = self._options(options, overrides)
         transport = self.transport(dry_run=dry_run)
         prepare = queue_batch if transport.journaled else prepare_batch
-        todo = prepare(template, self.recipients(recipients), sender=self.sender, renderer=self.renderer,
-                       store=self.store, options=opts, now=self.clock(), is_blocked=self.contacts.blocked_checker())
+        todo = prepare(template, self.recipients(recipients, variables), sender=self.sender, renderer=self.renderer,
+                       store=self.store, options=opts, now=self.clock(), is_blocked=self.contacts.blocked_checker(),
+                       warnings=warnings)
+        if on_start is not None:
+            on_start(len(todo))
         hooks = [h for h in (self.on_outcome, on_outcome) if h is not None]
         copies = self._sent_copies() if transport.journaled else None
         if copies is not None:
@@ -217,7 +229,7 @@ class Outreach:
             if copies is not None:
                 copies.close()
         if copies is not None:
-            summary.notes.extend(f"could not save a copy in the Sent folder (the message was sent): {failure}"
+            summary.notes.extend(f"Could not save a copy in the Sent folder (the message was sent): {failure}"
                                  for failure in copies.failures)
         return summary
 
@@ -235,11 +247,23 @@ class Outreach:
 
     def preview(self, template: str, recipient: Recipient | Contact | str,
                 variables: Mapping[str, str] | None = None) -> Draft:
-        """Render one message as it would be sent (threaded when the template is a reply), without writing it."""
-        from .compose.prepare import render_one
+        """One message as a send would make it (To with the name, ``Re:`` and In-Reply-To in a thread); nothing written.
+
+        Raises :class:`ValidationError` naming the variables that are missing.
+        """
+        result = self.preview_message(template, recipient, variables)
+        if result.draft is None:
+            raise ValidationError([Problem(template, f"missing: {', '.join(result.missing)}",
+                                           hint="give them as variables (on the command line: --var KEY=VALUE)")])
+        return result.draft
+
+    def preview_message(self, template: str, recipient: Recipient | Contact | str,
+                        variables: Mapping[str, str] | None = None) -> Preview:
+        """Like :meth:`preview`, with the bytes, the variables used, the missing ones and lint warnings."""
+        from .prepare import preview_message
 
         (one,) = self.recipients([recipient], variables)
-        return render_one(template, one, sender=self.sender, renderer=self.renderer, store=self.store)
+        return preview_message(template, one, sender=self.sender, renderer=self.renderer, store=self.store)
 
     def due(self, now: datetime | None = None, *, upcoming: timedelta = timedelta(0)) -> list[DueItem]:
         """What is owed to whom by ``now`` (+ ``upcoming``), oldest first: follow-ups, thank-yous, check-ins..."""
@@ -251,7 +275,8 @@ class Outreach:
         """One recipient per item of ``kind`` due now, in its thread; blocked or bounced people are left out."""
         from .lifecycle.agenda import due_recipients
 
-        return due_recipients(self.store, self.config, TemplateKind(kind), dict(variables or {}), self.clock())
+        recipients, _ = due_recipients(self.store, self.config, TemplateKind(kind), variables or {}, self.clock())
+        return recipients
 
     def log(self, person: PersonLike, event: EventKind | str, *, at: datetime | None = None, new: bool = False,
             **detail: Any) -> ThreadView:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from smtp_server import Sink
 
+from outreach.models import BatchOptions
 from outreach import (
     Contact,
     MemoryTransport,
@@ -43,8 +44,11 @@ def store(tmp_path: Path) -> Store:
 
 
 def prepare(store: Store | None, recipients: list[Recipient], template: str = "intro", **kw: object) -> list:
+    if "attachments" in kw:
+        kw["attachments"] = tuple(kw["attachments"])  # type: ignore[arg-type]
+    now = kw.pop("now", None)
     return prepare_batch(template, recipients, sender=Sender("Sam Rivera", "sam@example.edu"), renderer=Renderer(),
-                         store=store, **kw)  # type: ignore[arg-type]
+                         store=store, now=now, options=BatchOptions(**kw))  # type: ignore[arg-type]
 
 
 def smtp(port: int) -> SmtpTransport:

@@ -209,3 +209,16 @@ def test_light_commands_do_not_import_heavy_libraries(args: list[str], tmp_path:
     env = {**os.environ, "OUTREACH_HOME": str(tmp_path / "home"), "OUTREACH_CONFIG": str(tmp_path / "c.toml")}
     done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_shell_completion_completes_template_names(config_file: Path, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "_OUTREACH_COMPLETE": "bash_complete", "COMP_WORDS": "outreach send follow", "COMP_CWORD": "2",
+           "OUTREACH_CONFIG": str(config_file)}
+    done = subprocess.run([sys.executable, "-c", "from outreach.cli import main; main()"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "plain,follow-up" in done.stdout.splitlines()

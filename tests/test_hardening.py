@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from keyring.backend import KeyringBackend
 from smtp_server import Sink, start_server
 
+from outreach.models import BatchOptions
 from outreach import (
     AttachmentError,
     AuthError,
@@ -169,4 +170,4 @@ def test_a_single_script_international_address_is_accepted() -> None:
 
 def test_no_typo_check_lets_a_look_alike_through() -> None:
     batch = [Recipient(Contact(email="bob@ex\u0430mple.com", name="Bob"), {"topic": "x"})]
-    assert prepare_batch("intro", batch, sender=SENDER, renderer=Renderer(), typo_check=False)
+    assert prepare_batch("intro", batch, sender=SENDER, renderer=Renderer(), options=BatchOptions(typo_check=False))

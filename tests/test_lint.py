@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from outreach.models import BatchOptions
 from outreach import (Contact, Draft, MemoryTransport, Recipient, Renderer, Sender, Store, ValidationError,
                       prepare_batch, send_batch)
 from outreach.cli import cli
@@ -90,7 +91,7 @@ def test_the_same_text_twice_in_a_thread_is_refused(tmp_path: Path) -> None:
     with MemoryTransport() as transport:
         send_batch(first, transport, store, rate_per_minute=0)
     with pytest.raises(ValidationError, match="same text as the previous message"):
-        prepare_batch("nudge", ada, sender=SENDER, renderer=renderer, store=store, again=True)
+        prepare_batch("nudge", ada, sender=SENDER, renderer=renderer, store=store, options=BatchOptions(again=True))
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -98,7 +99,7 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.mark.parametrize("template", ["intro", "follow-up", "thank-you", "check-in", "job-update"])
+@pytest.mark.parametrize("template", ["intro", "follow-up", "thank-you", "check-in", "job-update", "met-at-event"])
 def test_outreach_lint_passes_every_builtin_for_the_sample_people(template: str) -> None:
     code, out, _ = run("lint", template)
     assert code == 0 and "0 errors, 0 warnings; ready to send." in out

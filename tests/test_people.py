@@ -245,18 +245,6 @@ def test_follow_ups_for_an_empty_name_are_refused_not_hi_comma(store: Store, tmp
                       renderer=Renderer([tmp_path]), store=store, now=datetime.now(timezone.utc))
 
 
-def test_the_readmes_python_api_example_runs_as_printed(tmp_path: Path) -> None:
-    import re
-    import subprocess
-    import sys
-
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    [code] = [block for block in re.findall(r"```python\n(.*?)```", readme, re.S) if "send_batch(" in block]
-    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("ada@example.com written <") and len(list((tmp_path / "outbox").glob("*.eml"))) == 1
-
-
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(flips=st.lists(st.booleans(), min_size=24, max_size=24))
 def test_any_casing_of_a_known_address_is_the_same_person(store: Store, flips: list[bool]) -> None:

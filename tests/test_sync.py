@@ -89,8 +89,9 @@ def test_sync_reads_replies_auto_replies_bounces_and_probable(dovecot: Dovecot, 
     now = datetime(2026, 12, 1, tzinfo=timezone.utc)
     report = sync_mailbox(store, mailbox(dovecot), sender_domain="example.edu", folders=("INBOX",), now=now)
     assert [r["contact"] for r in report.replies] == ["ada@example.com"]
-    assert report.auto_replies == [{"contact": "bob@example.com", "thread_id": ids["bob@example.com"],
-                                    "until": "2026-12-20"}]
+    assert [r.as_json() for r in report.auto_replies] == [{"contact": "bob@example.com",
+                                                           "thread_id": ids["bob@example.com"], "until": "2026-12-20"}]
+    assert report.auto_replies[0].until == "2026-12-20"
     assert [(b["contact"], b["reason"]) for b in report.bounces] == [("carol@example.com", "550 5.1.1 User unknown")]
     assert [(p["contact"], p["confirm"]) for p in report.probable] == [
         ("dan@example.com", "outreach log dan@example.com --replied")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..compose.prepare import Recipient
+from ..models import Recipient
 from ..errors import ImportFormatError, Problem, ValidationError
 from .formats import generic
 from .formats.base import read_text

@@ -15,9 +15,10 @@ from ..errors import CredentialsError, OutreachError, Problem, StoreError, Trans
 
 if TYPE_CHECKING:
     from ..config import Config
+    from ..service import Outreach
     from ..store.db import Store
 
-__all__ = ["EXIT_CONNECTION", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "RATE", "echo", "errors",
+__all__ = ["EXIT_CONNECTION", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "RATE", "app", "complete_template", "echo", "errors",
            "exit_code", "fail", "load", "now", "open_store"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONNECTION, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -71,9 +72,21 @@ def exit_code(exc: OutreachError) -> int:
     return EXIT_USAGE
 
 
+def _json_wanted() -> bool:
+    """True when the running command was given ``--json``."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.params.get("as_json"))
+
+
 @contextmanager
-def errors(as_json: bool = False) -> Iterator[None]:
-    """Turn outreach errors into a message (or, with ``as_json``, one JSON object) and the documented exit code."""
+def errors(as_json: bool | None = None) -> Iterator[None]:
+    """Turn outreach errors into a message and the documented exit code.
+
+    With ``--json`` (or ``as_json``) the failure is printed as one JSON object on standard output:
+    ``{"error": ..., "hint": ..., "exit_code": ..., "problems": [{"line", "contact", "message", "hint"}]}``.
+    """
+    if as_json is None:
+        as_json = _json_wanted()
     try:
         yield
     except ValidationError as exc:
@@ -105,3 +118,23 @@ def open_store(config: Config) -> Store:
     from ..store.db import Store
 
     return Store(config.store_path, clock=now)
+
+
+def app(config: Config | None = None, store: Store | None = None) -> Outreach:
+    """The :class:`Outreach` this command works through: the config file, the store, the command's clock."""
+    from ..service import Outreach
+
+    config = config or load()
+    return Outreach(config, store=store or open_store(config), clock=now)
+
+
+def complete_template(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of a TEMPLATE argument: the names ``outreach templates`` lists."""
+    from ..compose.render import list_templates
+    from ..config import load_config
+
+    try:
+        dirs = load_config().template_dirs
+    except OutreachError:
+        dirs = ()
+    return [t.name for t in list_templates(dirs, broken=[]) if t.name.startswith(incomplete)]

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import click
 
-from .common import EXIT_FAILED, EXIT_OK, echo, errors, load
+from .common import EXIT_FAILED, EXIT_OK, complete_template, echo, errors, load
 
 __all__ = ["lint_cmd"]
 
 
 @click.command("lint")
-@click.argument("template")
+@click.argument("template", shell_complete=complete_template)
 @click.option("--contacts", "contacts_file", type=click.Path(path_type=Path, dir_okay=False),
               help="A CSV of people to render it for (default: sample people covering each case).")
 @click.option("--var", "var", multiple=True, metavar="KEY=VALUE", help="A template variable for every message.")
@@ -24,21 +24,22 @@ def lint_cmd(template: str, contacts_file: Path | None, var: tuple[str, ...], as
     from .batch import parse_vars
     from ..compose.lint import lint_template
     from ..compose.render import Renderer
-    from ..compose.samples import SAMPLE_SENDER, sample_recipients
+    from ..compose.samples import SAMPLE_SENDER, samples_for
 
     config = load()
     variables = parse_vars(var)
     with errors():
         sender = config.sender or SAMPLE_SENDER
+        renderer = Renderer(config.template_dirs)
         if contacts_file is None:
-            recipients = sample_recipients(variables)
+            recipients = samples_for(template, renderer, sender, variables)
         else:
-            from ..compose.prepare import Recipient
+            from ..models import Recipient
             from ..book.recipients import read_recipients_csv
 
             recipients = [Recipient(r.contact, {**r.variables, **variables}, where=r.where)
                           for r in read_recipients_csv(contacts_file)]
-        found = lint_template(template, recipients, sender=sender, renderer=Renderer(config.template_dirs))
+        found = lint_template(template, recipients, sender=sender, renderer=renderer)
     errors_n = sum(1 for _, f in found if f.error)
     for recipient, finding in found:
         if as_json:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .batch import parse_vars, run_batch, sender_of
-from .common import EXIT_INTERRUPTED, EXIT_USAGE, RATE, echo, errors, fail, load, open_store
+from .common import EXIT_INTERRUPTED, EXIT_USAGE, RATE, app, complete_template, echo, errors, fail, load, open_store
 from .config import config_group
 from .contacts import contacts
 from .lint import lint_cmd
@@ -238,7 +238,7 @@ def _unblocked(recipients: list[Recipient], blocked: Callable[[str], str | None]
 
 
 @cli.command()
-@click.argument("template")
+@click.argument("template", shell_complete=complete_template)
 @click.option("--to", "to", multiple=True, metavar="ADDRESS", help="A recipient (repeatable).")
 @click.option("--contact", "ref", metavar="ADDRESS|ID", help="A person from the book or the journal, in their thread.")
 @click.option("--name", help="The recipient's name (with one --to).")
@@ -275,11 +275,11 @@ def preview(template: str, to: tuple[str, ...], ref: str | None, name: str | Non
             return
         from .preview import preview_person
 
-        sys.exit(preview_person(store, renderer, sender, template, ref, parse_vars(var), show_html))
+        sys.exit(preview_person(app(config, store), template, ref, parse_vars(var), show_html))
 
 
 @cli.command()
-@click.argument("template")
+@click.argument("template", shell_complete=complete_template)
 @click.option("--to", "to", multiple=True, metavar="ADDRESS", help="A recipient (repeatable).")
 @click.option("--name", help="The recipient's name (with one --to).")
 @click.option("--contacts", "contacts_file", type=click.Path(path_type=Path, dir_okay=False),
@@ -313,7 +313,7 @@ def send(template: str, to: tuple[str, ...], name: str | None, contacts_file: Pa
     from ..book.contacts import ContactBook
 
     config = load()
-    with errors():
+    with errors(as_json):
         store = open_store(config)
         book = ContactBook(store)
         variables = parse_vars(var)
@@ -333,9 +333,12 @@ def send(template: str, to: tuple[str, ...], name: str | None, contacts_file: Pa
             recipients += _recipients(to, name, contacts_file, variables, referred_by, may_use_name, book, tags, refs)
         if target and not recipients:
             sys.exit(0)
-    sys.exit(run_batch(config, template, recipients, store=store, dry_run=dry_run, rate=rate, as_json=as_json,
-                       attachments=attach, again=again, check_deliverability=check_deliverability,
-                       typo_check=not no_typo_check, connections=connections))
+    from ..models import BatchOptions
+
+    options = BatchOptions(attachments=attach, again=again, typo_check=not no_typo_check,
+                           check_deliverability=check_deliverability or config.check_deliverability)
+    sys.exit(run_batch(app(config, store), template, recipients, dry_run=dry_run, rate=rate, as_json=as_json,
+                       options=options, connections=connections))
 
 
 def _target_recipients(store: Store, config: Config, template: str, target: str | None, limit: int | None,

@@ -13,7 +13,7 @@ import click
 from .common import EXIT_FAILED, EXIT_USAGE, echo, errors, fail, load, now, open_store
 
 if TYPE_CHECKING:
-    from ..compose.prepare import Recipient
+    from ..models import Recipient
     from ..config import Config
     from ..store.db import Store
     from ..targets.progress import Report
@@ -143,7 +143,7 @@ def remove_cmd(name: str) -> None:
 def target_recipients(store: Store, config: Config, name: str, limit: int | None,
                       variables: dict[str, str]) -> list[Recipient]:
     """The suggested next people at target ``name`` as recipients (each keyed as any intro to them)."""
-    from ..compose.prepare import Recipient
+    from ..models import Recipient
 
     people = _targets(config, store).suggest(name, now(), limit=limit)
     return [Recipient(p.record.as_contact(), variables, where=f"--target {name}: contact #{p.record.id}")

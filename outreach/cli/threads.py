@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shlex
 import sys
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
@@ -13,13 +12,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, RATE, echo, errors, fail, load, now, open_store
+from ..models import ThreadState
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, RATE, app, echo, errors, fail, load, now, open_store
 
 if TYPE_CHECKING:
     from ..book.people import Person
     from ..lifecycle.threads import ThreadView
     from ..config import Config
-    from ..compose.prepare import Recipient
+    from ..models import Recipient
     from ..store.db import Store
 
 __all__ = ["COMMANDS", "due_recipients"]
@@ -44,12 +44,10 @@ def _when(text: str | None, option: str = "--at") -> datetime:
 
 
 def _meeting(text: str, option: str, where: str | None) -> dict[str, object]:
-    """The detail of a meeting event: its date (and time), whether it is all day, and where."""
-    value = _when(text, option)
-    detail: dict[str, object] = {"date": value.isoformat(), "all_day": len(text.strip()) <= 10}
-    if where:
-        detail["where"] = where
-    return detail
+    """The detail of a meeting event given on the command line: a date alone is an all-day meeting."""
+    from ..lifecycle.logbook import meeting_detail
+
+    return meeting_detail(_when(text, option), all_day=len(text.strip()) <= 10, where=where)
 
 
 def _person(store: Store, contact: str, *, new: bool = False, hint: str = "") -> Person:
@@ -95,7 +93,7 @@ def log_cmd(contact: str, replied: bool, scheduled: str | None, rescheduled: str
     """Record one thing that happened with CONTACT off-line: a reply, a meeting, a note, a referral."""
     from ..lifecycle.agenda import policy_from
     from ..lifecycle.followups import thread_state
-    from ..lifecycle.threads import Threads
+    from ..lifecycle.logbook import log_event, log_referral
 
     given = [flag for flag, value in zip(_EVENTS, (replied, scheduled, rescheduled, cancelled, met, note, question,
                                                    referral, closed)) if value]
@@ -122,59 +120,27 @@ def log_cmd(contact: str, replied: bool, scheduled: str | None, rescheduled: str
         store = open_store(config)
         person = _person(store, contact, new=new or bool(event),
                          hint=" (if it is someone new, add --new to record it anyway)")
-        threads = Threads(store)
         if referral:
             assert name is not None
-            view = _log_referral(store, person, referral, name, may_use_name, referrer_name, when)
+            view = log_referral(store, person, referral, name, when, may_use_name=may_use_name,
+                                referrer_name=referrer_name)
         elif scheduled or rescheduled:
             kind, date = ("scheduled", scheduled) if scheduled else ("rescheduled", rescheduled)
             assert date is not None
-            view = threads.log(person.key, kind, when, _meeting(date, f"--{kind}", where))
-        elif note:
-            view = threads.log(person.key, "note", when, {"text": note})
-        elif question:
-            view = threads.log(person.key, "question", when, {"text": question})
+            view = log_event(store, person, kind, when, _meeting(date, f"--{kind}", where))
+        elif note or question:
+            view = log_event(store, person, "note" if note else "question", when, {"text": note or question})
         else:
             kind = "replied" if replied else "cancelled" if cancelled else "met" if met else "closed"
-            detail: dict[str, object] = {k: v for k, v in (("learned", learned), ("action", action),
-                                                           ("notes", notes)) if v}
+            detail: dict[str, object] = {"learned": learned, "action": action, "notes": notes}
             if event:
                 from ..targets.events import met_at_event
 
                 detail.update(met_at_event(store, person.email, event, when, name=name, company=company))
-            view = threads.log(person.key, kind, when, detail)
+            view = log_event(store, person, kind, when, detail)
     who = f"{person.name} <{person.key}>" if person.name else person.key
     echo(f"Logged on the thread with {who} ({view.subject or 'no email yet'}): now "
          f"{thread_state(view, now(), policy_from(config))}.")
-
-
-def _log_referral(store: Store, person: Person, referral: str, name: str, may_use_name: bool,
-                  referrer_name: str | None, when: datetime) -> ThreadView:
-    """Add the referred person to the book, referred by ``person``, whose name must be known."""
-    from ..book.contacts import ContactBook
-    from ..errors import ContactError
-    from ..lifecycle.threads import Threads
-
-    book = ContactBook(store)
-    known = referrer_name or person.name or store.first_variables_of(person.key).get("name", "")
-    if not known.strip():
-        raise ContactError(
-            f"the name of {person.key} is not known, so the intro could not say who referred them; give it:"
-            f" outreach log {person.key} --referral {referral} --name {shlex.quote(name)}"
-            f"{' --may-use-name' if may_use_name else ''} --referrer-name \"First Last\"")
-    if person.record is None:
-        book.add(person.key, name=known)
-    elif not person.record.name or referrer_name:
-        book.edit(person.record.id, name=known)
-    try:
-        existing = book.get(referral)
-    except ContactError:
-        added = book.add(referral, name=name, referred_by=person.key, may_use_name=may_use_name)
-    else:
-        added = book.edit(existing.id, referred_by=person.key, may_use_name=may_use_name,
-                          name=None if existing.name else name)
-    return Threads(store).log(person.key, "referral", when, {"address": added.email, "name": added.name or name,
-                                                             "may_use_name": may_use_name})
 
 
 @click.command("landed")
@@ -183,43 +149,24 @@ def _log_referral(store: Store, person: Person, referral: str, name: str, may_us
 @click.option("--at", "at", metavar="DATE", help="When (default now).")
 def landed_cmd(company: str, role: str, at: str | None) -> None:
     """Record the job you landed: a job-update falls due for everyone who replied or met you."""
-    from ..lifecycle.threads import Threads
-
-    from ..book.people import People
-    from ..lifecycle.agenda import agenda
-
-    config = load()
     with errors():
-        store = open_store(config)
-        Threads(store).record_milestone("landed", _when(at), {"company": company, "role": role})
-        people = People(store)
-        owed = [people.resolve(i.contact, new=True) for i in agenda(store, config, now()) if i.kind == "job-update"]
+        owed = app().landed(company, role, at=_when(at))
     echo(f"Congratulations! A job-update is now due to the {len(owed)} people who replied or met you:")
     for person in owed:
         echo(f"  {person.name} <{person.email}>" if person.name else f"  {person.email}")
     echo("Send them all, each in their thread (the role and company come from here): "
-               "outreach send job-update --due")
+         "outreach send job-update --due")
 
 
 @click.command("threads")
-@click.option("--state", type=click.Choice(["awaiting-reply", "replied", "meeting-scheduled", "met", "thanked",
-                                            "in-touch", "quiet", "closed", "blocked"]), help="Only threads in this state.")
+@click.option("--state", type=click.Choice([state.value for state in ThreadState]), help="Only threads in this state.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per thread.")
 def threads_cmd(state: str | None, as_json: bool) -> None:
     """List conversations with their state, most recently active first."""
-    from ..lifecycle.agenda import policy_from
-    from ..lifecycle.followups import thread_state
-    from ..lifecycle.threads import Threads
-
-    config = load()
-    current_time = now()
     with errors():
-        views = Threads(open_store(config)).views()
-    policy = policy_from(config)
-    for view in sorted(views, key=lambda v: v.last_activity, reverse=True):
-        current = thread_state(view, current_time, policy)
-        if state and current != state:
-            continue
+        found = app().threads(state)
+    for thread in found:
+        view, current = thread.view, thread.state
         if as_json:
             echo(json.dumps({"thread_id": view.id, "contact": view.contact, "subject": view.subject,
                              "state": current, "messages": len(view.messages), "events": len(view.events),
@@ -334,29 +281,10 @@ def _names(store: Store, addresses: list[str]) -> dict[str, str]:
 
 
 def due_recipients(store: Store, config: Config, kind: str, variables: dict[str, str]) -> list[Recipient]:
-    """One recipient per item of ``kind`` due now, in its thread, keyed by the item so that a re-run sends nothing twice.
+    """The recipients of ``kind`` due now (see :func:`outreach.lifecycle.agenda.due_recipients`); skips are counted."""
+    from ..lifecycle.agenda import due_recipients as due
 
-    Contacts on the do-not-contact list or whose address bounced are skipped, and counted on standard error.
-    """
-    from ..book.contacts import ContactBook
-    from ..book.people import People
-    from ..lifecycle.agenda import agenda
-    from ..models import Contact
-    from ..send import Recipient
-
-    people = People(store)
-    blocked = ContactBook(store).blocked_checker()
-    recipients, skipped = [], 0
-    for item in agenda(store, config, now()):
-        if item.kind != kind:
-            continue
-        if blocked(item.contact):
-            skipped += 1
-            continue
-        person = people.resolve(item.contact, new=True)
-        contact = person.record.as_contact() if person.record else Contact(email=person.email)
-        recipients.append(Recipient(contact, variables, where=f"thread with {item.contact}", key=item.key,
-                                    thread_id=item.thread_id))
+    recipients, skipped = due(store, config, kind, variables, now())
     if skipped:
         echo(f"Skipping {skipped} on the do-not-contact list or whose address bounced.", err=True)
     return recipients
@@ -386,7 +314,7 @@ def follow_up_cmd(send_all: bool, dry_run: bool, var: tuple[str, ...], rate: flo
             echo(f"follow-up  {r.contact.name or '-':<24} {r.contact.email}")
         echo(f"{len(recipients)} follow-ups are due. Send them, each in its thread: outreach follow-up --all")
         sys.exit(EXIT_OK)
-    sys.exit(run_batch(config, "follow-up", recipients, store=store, dry_run=dry_run, rate=rate, as_json=as_json,
+    sys.exit(run_batch(app(config, store), "follow-up", recipients, dry_run=dry_run, rate=rate, as_json=as_json,
                        connections=connections))
 
 
@@ -395,17 +323,11 @@ def follow_up_cmd(send_all: bool, dry_run: bool, var: tuple[str, ...], rate: flo
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 def sync_cmd(since: str | None, as_json: bool) -> None:
     """Read your mailbox over IMAP: replies mark threads replied, bounces and out-of-office are noted."""
-    from ..compose.addresses import validate_address
-    from .batch import imap_mailbox, sender_of
-    from ..mailbox.sync import sync_mailbox
-
     config = load()
-    with errors():
+    with errors(as_json):
         if config.imap is None:
             raise click.UsageError("no [imap] in the config; see README.md, Reply detection")
-        domain = validate_address(sender_of(config).email).envelope.rpartition("@")[2]
-        report = sync_mailbox(open_store(config), imap_mailbox(config), sender_domain=domain,
-                              folders=config.imap.folders, since=_when(since).date() if since else None)
+        report = app(config).sync(since=_when(since, "--since").date() if since else None)
     if as_json:
         echo(json.dumps(report.as_json(), ensure_ascii=False))
         return

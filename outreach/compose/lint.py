@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from ..models import Draft, Sender
 
 if TYPE_CHECKING:
-    from .prepare import Recipient
+    from ..models import Recipient
     from .render import Renderer
 
 __all__ = ["ERROR", "WARNING", "Finding", "lint_draft", "lint_template", "word_count"]

@@ -19,7 +19,7 @@ import jinja2.sandbox
 
 from ..errors import TemplateError
 from .filters import FILTERS
-from ..models import Contact, Draft, Sender, TemplateInfo
+from ..models import Contact, Draft, Sender, TemplateInfo, TemplateKind
 from .textonce import TextOnce
 from .spelling import DEFAULT_LOCALE, localize_source
 from .variants import found_via
@@ -29,7 +29,7 @@ __all__ = ["BUILTIN_DIR", "Renderer", "TemplateSource", "check_template_name", "
 
 FENCE = "+++"
 SUFFIX = ".html"
-KINDS = ("intro", "follow-up", "thank-you", "check-in", "job-update", "other")
+KINDS = tuple(kind.value for kind in TemplateKind)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from ..models import Contact, Sender
-from .prepare import Recipient
+from dataclasses import replace
 
-__all__ = ["SAMPLE_SENDER", "SAMPLE_VARS", "sample_recipients"]
+from ..errors import TemplateError
+from ..models import Contact, Sender
+from ..models import Recipient
+from .render import Renderer
+
+__all__ = ["SAMPLE_SENDER", "SAMPLE_VARS", "sample_recipients", "samples_for"]
 
 SAMPLE_SENDER = Sender(name="Sam Rivera", email="sam.rivera@example.edu",
                        fields={"about": "a final-year statistics student", "school": "State University"})
@@ -13,6 +17,8 @@ SAMPLE_SENDER = Sender(name="Sam Rivera", email="sam.rivera@example.edu",
 SAMPLE_VARS = {"topic": "data engineering", "learned": "how analytics teams choose their tools",
                "action": "build a small dbt project this month", "update": "I finished my capstone project.",
                "new_role": "Data Analyst", "new_company": "Globex"}
+# Filled in only where a template cannot do without it (the intro reads `event` only when it is given).
+SAMPLE_NEEDED = {"event": "the Fall Career Fair"}
 
 _PEOPLE: tuple[tuple[str, Contact, dict[str, str]], ...] = (
     ("cold, full details", Contact("ada@example.com", "Ada Lovelace", "Acme, Inc.", "Engineer"), {}),
@@ -35,3 +41,19 @@ def sample_recipients(variables: dict[str, str] | None = None) -> list[Recipient
     """The sample people, each with the sample variables under ``variables``."""
     return [Recipient(contact, {**SAMPLE_VARS, **extra, **(variables or {})}, where=f"sample: {label}")
             for label, contact, extra in _PEOPLE]
+
+
+def samples_for(template: str, renderer: Renderer, sender: Sender,
+                variables: dict[str, str] | None = None) -> list[Recipient]:
+    """The sample people for ``template``: each also gets sample values for what the template cannot do without."""
+    from .missing import missing_variables
+
+    out = []
+    for recipient in sample_recipients(variables):
+        try:
+            missing = missing_variables(renderer, template, recipient.contact, sender, recipient.variables)
+        except TemplateError:
+            missing = []
+        fill = {k: SAMPLE_NEEDED[k] for k in missing if k in SAMPLE_NEEDED}
+        out.append(replace(recipient, variables={**fill, **recipient.variables}) if fill else recipient)
+    return out

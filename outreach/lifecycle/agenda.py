@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from ..config import Config
+from ..models import Contact, Recipient
 from ..book.contacts import ContactBook
 from .followups import DueItem, Meeting, Policy, due_items, meeting_of
 from ..store.db import Store
 from .threads import Threads
 
-__all__ = ["agenda", "meetings", "policy_from"]
+__all__ = ["agenda", "due_recipients", "meetings", "policy_from"]
 
 
 def policy_from(config: Config) -> Policy:
@@ -30,3 +32,27 @@ def meetings(store: Store, now: datetime) -> list[Meeting]:
     """The meetings that are set and not yet held or cancelled, soonest first (those past a day ago left out)."""
     found = [m for m in (meeting_of(v) for v in Threads(store).views() if not v.closed) if m is not None]
     return sorted((m for m in found if m.at >= now - timedelta(days=1)), key=lambda m: m.at)
+
+
+def due_recipients(store: Store, config: Config, kind: str, variables: Mapping[str, str],
+                   now: datetime) -> tuple[list[Recipient], int]:
+    """One recipient per item of ``kind`` due at ``now``, in its thread, keyed by the item so that a re-run sends
+    nothing twice; and how many were left out because they are on the do-not-contact list or bounced.
+    """
+    from ..book.people import People
+
+    people = People(store)
+    blocked = ContactBook(store).blocked_checker()
+    recipients: list[Recipient] = []
+    skipped = 0
+    for item in agenda(store, config, now):
+        if item.kind != kind:
+            continue
+        if blocked(item.contact):
+            skipped += 1
+            continue
+        person = people.resolve(item.contact, new=True)
+        contact = person.record.as_contact() if person.record else Contact(email=person.email)
+        recipients.append(Recipient(contact, dict(variables), where=f"thread with {item.contact}", key=item.key,
+                                    thread_id=item.thread_id))
+    return recipients, skipped

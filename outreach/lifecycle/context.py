@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+
+from ..models import Contact
 from ..store.db import Store
 from .threads import Threads
 
-__all__ = ["thread_variables"]
+__all__ = ["inherit", "thread_variables"]
+
+_CONTACT_KEYS = ("name", "email", "first_name", "last_name", "company", "position")
 
 
 def thread_variables(store: Store, thread_id: str) -> dict[str, str]:
@@ -29,3 +35,18 @@ def thread_variables(store: Store, thread_id: str) -> dict[str, str]:
         found.update({new: str(landed.detail[old]) for old, new in (("company", "new_company"), ("role", "new_role"))
                       if landed.detail.get(old)})
     return {k: v for k, v in found.items() if isinstance(v, str) and v.strip()}
+
+
+def inherit(store: Store, thread_id: str, contact: Contact,
+            variables: Mapping[str, str]) -> tuple[Contact, dict[str, str]]:
+    """A reply's contact and variables: ``--var`` over the contact's fields over what the thread knows."""
+    inherited = thread_variables(store, thread_id)
+    if not contact.name.strip() and inherited.get("name"):
+        contact = replace(contact, name=inherited["name"])
+    own = {k for k in ("company", "position") if getattr(contact, k).strip()}
+    own |= {k for k, v in contact.fields.items() if str(v).strip()}
+    extra = {k: v for k, v in inherited.items() if k not in own and k not in _CONTACT_KEYS}
+    for attr in ("company", "position"):
+        if attr not in own and inherited.get(attr):
+            contact = replace(contact, **{attr: inherited[attr]})
+    return contact, {**extra, **variables}

@@ -6,12 +6,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ..models import ThreadState
 from .threads import Event, ThreadView
 
 __all__ = ["STATES", "DueItem", "Meeting", "Policy", "due_items", "meeting_of", "thread_state"]
 
-STATES = ("awaiting-reply", "replied", "meeting-scheduled", "meeting-cancelled", "met", "thanked", "in-touch", "quiet",
-          "closed", "blocked")
+STATES = tuple(state.value for state in ThreadState)
 INBOUND = ("replied", "scheduled", "met")
 MEETING_EVENTS = ("scheduled", "rescheduled", "cancelled")
 
@@ -103,7 +103,12 @@ def _after(view: ThreadView, kind: str, when: datetime) -> bool:
     return any(m.kind == kind and m.at >= when for m in view.messages)
 
 
-def thread_state(view: ThreadView, now: datetime, policy: Policy) -> str:
+def thread_state(view: ThreadView, now: datetime, policy: Policy) -> ThreadState:
+    """The thread's state, folded from its messages and events."""
+    return ThreadState(_state(view, now, policy))
+
+
+def _state(view: ThreadView, now: datetime, policy: Policy) -> str:
     """The thread's state, folded from its messages and events."""
     if view.closed:
         return "closed"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -39,13 +40,12 @@ def log_event(store: Store, person: Person, kind: EventKind | str, at: datetime,
     kind = EventKind(kind)
     if kind is EventKind.REFERRAL:
         raise ContactError("a referral names the referred person", hint="use log_referral(...)")
-    allowed = _DETAIL_OF.get(kind, ())
-    extra = sorted(set(detail or {}) - set(allowed))
+    clean = {k: v for k, v in (detail or {}).items() if v is not None and v != ""}
+    extra = sorted(set(clean) - set(_DETAIL_OF.get(kind, ())))
     if extra:
         raise ContactError(f"{kind.value} takes no {', '.join(extra)}")
-    if kind in MEETING_KINDS and not (detail or {}).get("date"):
+    if kind in MEETING_KINDS and not clean.get("date"):
         raise ContactError(f"{kind.value} needs the meeting's date")
-    clean = {k: v for k, v in (detail or {}).items() if v not in (None, "")}
     return Threads(store).log(person.key, kind.value, at, clean)
 
 
@@ -59,8 +59,10 @@ def log_referral(store: Store, person: Person, referral: str, name: str, at: dat
     book = ContactBook(store)
     known = (referrer_name or person.name or store.first_variables_of(person.key).get("name", "")).strip()
     if not known:
-        raise ContactError(f"the name of {person.key} is not known, so the intro could not say who referred them",
-                           hint="give the referrer's name (on the command line: --referrer-name \"First Last\")")
+        raise ContactError(
+            f"the name of {person.key} is not known, so the intro could not say who referred them",
+            hint=f"give it: outreach log {shlex.quote(person.key)} --referral {shlex.quote(referral)} --name"
+                 f" {shlex.quote(name)}{' --may-use-name' if may_use_name else ''} --referrer-name \"First Last\"")
     if person.record is None:
         book.add(person.key, name=known)
     elif not person.record.name or referrer_name:

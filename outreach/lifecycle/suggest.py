@@ -19,7 +19,7 @@ _PLACEHOLDER = Sender(name="You", email="you@example.com")
 def suggested_command(store: Store, renderer: Renderer, sender: Sender | None, item: DueItem) -> str:
     """``outreach send KIND --contact ADDRESS`` plus ``--var NAME="..."`` for each variable only the user can write."""
     from ..book.people import People
-    from ..compose.prepare import _inherit
+    from .context import inherit
 
     who = shlex.quote(item.contact)
     if item.kind == "prepare":
@@ -28,7 +28,7 @@ def suggested_command(store: Store, renderer: Renderer, sender: Sender | None, i
     person = People(store).resolve(item.contact, new=True)
     contact = person.record.as_contact() if person.record else Contact(email=person.email)
     try:
-        contact, variables = _inherit(store, item.thread_id, contact, {})
+        contact, variables = inherit(store, item.thread_id, contact, {})
         missing = missing_variables(renderer, template, contact, sender or _PLACEHOLDER, variables)
     except OutreachError:
         missing = []

@@ -10,13 +10,12 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..errors import ContactError
-from ..models import Status
+from ..models import EventKind, Status
 from ..store.db import Store
 
 __all__ = ["EVENT_KINDS", "Event", "MessageView", "ThreadRef", "ThreadView", "Threads", "parse_time"]
 
-EVENT_KINDS = ("replied", "scheduled", "rescheduled", "cancelled", "met", "note", "referral", "closed", "auto-reply",
-               "bounced", "delayed", "complained", "question")
+EVENT_KINDS = tuple(kind.value for kind in EventKind)
 _DELIVERED = (Status.SENT.value, Status.UNKNOWN.value)
 
 

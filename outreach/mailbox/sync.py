@@ -16,36 +16,80 @@ from ..compose.controls import printable
 from ..store.db import Store
 from ..lifecycle.threads import Threads
 
-__all__ = ["SyncReport", "sync_mailbox"]
+__all__ = ["SyncItem", "SyncReport", "sync_mailbox"]
 
 _PREFIX = re.compile(r"^\s*((re|aw|sv|fw|fwd|wg|tr)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 _FROM_CHUNK = 40
 _REPORTS = ("bounce", "delay", "complaint")
 
 
+@dataclass(frozen=True)
+class SyncItem:
+    """One finding of a sync: which thread and contact it concerns and what was read.
+
+    Each list of :class:`SyncReport` fills the fields that apply to it; the others stay empty.
+    ``item["contact"]`` reads a field by its JSON name (``"from"`` is :attr:`sender`).
+    """
+
+    contact: str = ""
+    thread_id: str = ""
+    subject: str = ""
+    reason: str = ""
+    until: str = ""
+    link: str = ""
+    sender: str = ""
+    kind: str = ""
+    address: str = ""
+    why: str = ""
+    message_id: str = ""
+    confirm: str = ""
+    folder: str = ""
+    uid: str = ""
+    keys: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, **values: str) -> SyncItem:
+        """An item with these fields (``from`` for the sender), remembering which were given for JSON."""
+        given = tuple(values)
+        if "from" in values:
+            values["sender"] = values.pop("from")
+        return cls(**values, keys=given)
+
+    def __getitem__(self, key: str) -> str:
+        return str(getattr(self, "sender" if key == "from" else key))
+
+    def as_json(self) -> dict[str, str]:
+        """The fields this kind of finding has, by their JSON names."""
+        return {k: self[k] for k in self.keys}
+
+
 @dataclass
 class SyncReport:
     """What a sync found, folder by folder."""
 
-    replies: list[dict[str, str]] = field(default_factory=list)
-    auto_replies: list[dict[str, str]] = field(default_factory=list)
-    bounces: list[dict[str, str]] = field(default_factory=list)
-    probable: list[dict[str, str]] = field(default_factory=list)
-    delays: list[dict[str, str]] = field(default_factory=list)
-    complaints: list[dict[str, str]] = field(default_factory=list)
-    challenges: list[dict[str, str]] = field(default_factory=list)
-    from_others: list[dict[str, str]] = field(default_factory=list)
-    unmatched: list[dict[str, str]] = field(default_factory=list)
-    skipped: list[dict[str, str]] = field(default_factory=list)
+    replies: list[SyncItem] = field(default_factory=list)
+    auto_replies: list[SyncItem] = field(default_factory=list)
+    bounces: list[SyncItem] = field(default_factory=list)
+    probable: list[SyncItem] = field(default_factory=list)
+    delays: list[SyncItem] = field(default_factory=list)
+    complaints: list[SyncItem] = field(default_factory=list)
+    challenges: list[SyncItem] = field(default_factory=list)
+    from_others: list[SyncItem] = field(default_factory=list)
+    unmatched: list[SyncItem] = field(default_factory=list)
+    skipped: list[SyncItem] = field(default_factory=list)
     fetched: int = 0
     folders: dict[str, int] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""
-        return {"replies": self.replies, "auto_replies": self.auto_replies, "bounces": self.bounces,
-                "probable": self.probable, "delays": self.delays, "complaints": self.complaints,
-                "challenges": self.challenges, "from_someone_else": self.from_others, "unmatched": self.unmatched,
-                "skipped": self.skipped, "fetched": self.fetched, "folders": self.folders}
+        def items(found: list[SyncItem]) -> list[dict[str, str]]:
+            return [i.as_json() for i in found]
+
+        return {"replies": items(self.replies), "auto_replies": items(self.auto_replies),
+                "bounces": items(self.bounces), "probable": items(self.probable), "delays": items(self.delays),
+                "complaints": items(self.complaints), "challenges": items(self.challenges),
+                "from_someone_else": items(self.from_others), "unmatched": items(self.unmatched),
+                "skipped": items(self.skipped), "fetched": self.fetched, "folders": self.folders}
 
     def lines(self) -> list[str]:
         """The report as lines for a terminal, one per finding, then a summary."""
@@ -131,11 +175,11 @@ class _Syncer:
             try:
                 self._one(message_from_bytes(messages[uid], policy=policy.default))
             except RecursionError:
-                self.report.skipped.append({"folder": name, "uid": str(uid),
-                                            "reason": "its MIME parts nest too deeply to be read"})
+                self.report.skipped.append(SyncItem.of(**{"folder": name, "uid": str(uid),
+                                            "reason": "its MIME parts nest too deeply to be read"}))
             except Exception as exc:  # one unreadable message must never stop the sync of the others
-                self.report.skipped.append({"folder": name, "uid": str(uid),
-                                            "reason": printable(f"cannot be read: {type(exc).__name__}: {exc}")[:300]})
+                self.report.skipped.append(SyncItem.of(**{"folder": name, "uid": str(uid),
+                                            "reason": printable(f"cannot be read: {type(exc).__name__}: {exc}")[:300]}))
         newest = max([uidnext - 1, last, *uids]) if (uidnext or uids) else last
         with self.store.transaction() as execute:
             execute("INSERT INTO imap_state (folder, uidvalidity, last_uid) VALUES (?, ?, ?) ON CONFLICT(folder)"
@@ -185,18 +229,18 @@ class _Syncer:
         if inc.kind in _REPORTS:
             self._report(inc, match, named, at, info)
         elif match is not None and _key(inc.sender) != _key(match[1]):
-            self.report.from_others.append({"contact": match[1], "thread_id": match[0], "from": inc.sender,
-                                            "kind": inc.kind, "subject": inc.subject})
+            self.report.from_others.append(SyncItem.of(**{"contact": match[1], "thread_id": match[0], "from": inc.sender,
+                                            "kind": inc.kind, "subject": inc.subject}))
         elif match is not None and inc.kind == "challenge":
-            self.report.challenges.append({"contact": match[1], "thread_id": match[0], "link": inc.link})
+            self.report.challenges.append(SyncItem.of(**{"contact": match[1], "thread_id": match[0], "link": inc.link}))
         elif match is not None and inc.kind == "auto-reply":
             detail = {**info, **({"until": inc.until.isoformat()} if inc.until else {})}
             self.threads.add_event(match[0], "auto-reply", at, detail)
-            self.report.auto_replies.append({"contact": match[1], "thread_id": match[0],
-                                             "until": inc.until.isoformat() if inc.until else ""})
+            self.report.auto_replies.append(SyncItem.of(**{"contact": match[1], "thread_id": match[0],
+                                             "until": inc.until.isoformat() if inc.until else ""}))
         elif match is not None:
             self.threads.add_event(match[0], "replied", at, info)
-            self.report.replies.append({"contact": match[1], "thread_id": match[0], "subject": inc.subject})
+            self.report.replies.append(SyncItem.of(**{"contact": match[1], "thread_id": match[0], "subject": inc.subject}))
         elif inc.kind == "reply":
             self._probable(inc, at)
 
@@ -206,19 +250,19 @@ class _Syncer:
         if match is None:
             why = "names none of our messages, and no thread's contact" if inc.recipients else \
                 "names none of our messages and no address"
-            self.report.unmatched.append({"kind": inc.kind, "address": inc.bounced, "why": why,
-                                          "message_id": inc.message_id, "subject": inc.subject})
+            self.report.unmatched.append(SyncItem.of(**{"kind": inc.kind, "address": inc.bounced, "why": why,
+                                          "message_id": inc.message_id, "subject": inc.subject}))
             return
         thread_id, contact = match
         recipients = {_key(r) for r in inc.recipients}
         if recipients and _key(contact) not in recipients:
-            self.report.unmatched.append({
+            self.report.unmatched.append(SyncItem.of(**{
                 "kind": inc.kind, "address": inc.bounced, "message_id": inc.message_id, "subject": inc.subject,
                 "why": f"about our message to {contact}, but it names {', '.join(sorted(recipients))};"
-                       " nothing changed"})
+                       " nothing changed"}))
             return
         reason = inc.bounce_reason
-        row = {"contact": contact, "thread_id": thread_id, "reason": reason}
+        row = SyncItem.of(contact=contact, thread_id=thread_id, reason=reason)
         if inc.kind == "delay":
             self.threads.add_event(thread_id, "delayed", at, {**info, "address": contact, "reason": reason})
             self.report.delays.append(row)
@@ -242,9 +286,9 @@ class _Syncer:
             if (_key(view.contact) == _key(inc.sender) and not view.closed and subject
                     and _bare_subject(view.subject) == subject
                     and view.created_at <= at):
-                self.report.probable.append({"contact": view.contact, "thread_id": view.id, "subject": inc.subject,
+                self.report.probable.append(SyncItem.of(**{"contact": view.contact, "thread_id": view.id, "subject": inc.subject,
                                              "message_id": inc.message_id,
-                                             "confirm": f"outreach log {view.contact} --replied"})
+                                             "confirm": f"outreach log {view.contact} --replied"}))
                 return
 
 

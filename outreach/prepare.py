@@ -1,4 +1,8 @@
-"""Preparing a batch: render and check every message before anything is sent, then journal it."""
+"""Preparing a batch: render, lint and check every message before anything is sent, then journal it.
+
+It sits above compose/, book/ and lifecycle/: a reply is threaded from the contact's history and
+every recipient of a real send is remembered in the contact book.
+"""
 
 from __future__ import annotations
 
@@ -9,34 +13,24 @@ from datetime import datetime, timezone
 from email.utils import make_msgid
 from pathlib import Path
 
-from .addresses import validate_address
-from ..errors import AddressError, AttachmentError, HeaderError, Problem, TemplateError, ValidationError
-from ..lifecycle.history import reply_context
-from .lint import lint_draft
-from .lookalike import lookalike_reason
-from .message import reply_subject
-from .wire import build_bytes
-from ..models import Contact, Sender, Status
-from .render import Renderer
-from ..store.db import JournalEntry, Store
-from ..lifecycle.threads import Threads
-from .typos import suggest_domain
+from .compose.addresses import validate_address
+from .compose.lint import lint_draft
+from .compose.lookalike import lookalike_reason
+from .compose.message import reply_subject
+from .compose.render import Renderer
+from .compose.typos import suggest_domain
+from .compose.wire import build_bytes
+from .errors import AddressError, AttachmentError, HeaderError, Problem, TemplateError, ValidationError
+from .lifecycle.context import inherit
+from .lifecycle.history import reply_context
+from .models import BatchOptions, Contact, Draft, Recipient, Sender, Status
+from .store.db import JournalEntry, Store
 
-__all__ = ["Recipient", "iter_prepared", "prepare_batch", "queue_batch"]
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """One message to make: a contact, its own variables, and where it came from (for errors)."""
-
-    contact: Contact
-    variables: Mapping[str, str] = field(default_factory=dict)
-    where: str = ""
-    key: str | None = None
-    thread_id: str | None = None
+__all__ = ["BatchOptions", "Preview", "Recipient", "iter_prepared", "prepare_batch", "preview_message", "queue_batch"]
 
 
-_CONTACT_KEYS = ("name", "email", "first_name", "last_name", "company", "position")
+_TYPO_HINT = "if the address is right, send with --no-typo-check"
+_AGAIN_HINT = "reply in that thread, or send with --again to start a second conversation on purpose"
 
 
 def _stored_variables(contact: Contact, variables: Mapping[str, str]) -> dict[str, str]:
@@ -44,23 +38,6 @@ def _stored_variables(contact: Contact, variables: Mapping[str, str]) -> dict[st
     found = {"name": contact.name, "company": contact.company, "position": contact.position,
              **{k: str(v) for k, v in contact.fields.items()}, **{k: str(v) for k, v in variables.items()}}
     return {k: v for k, v in found.items() if v.strip()}
-
-
-def _inherit(store: Store, thread_id: str, contact: Contact,
-             variables: Mapping[str, str]) -> tuple[Contact, dict[str, str]]:
-    """A reply's contact and variables: ``--var`` over the contact's fields over what the thread knows."""
-    from ..lifecycle.context import thread_variables
-
-    inherited = thread_variables(store, thread_id)
-    if not contact.name.strip() and inherited.get("name"):
-        contact = replace(contact, name=inherited["name"])
-    own = {k for k in ("company", "position") if getattr(contact, k).strip()}
-    own |= {k for k, v in contact.fields.items() if str(v).strip()}
-    extra = {k: v for k, v in inherited.items() if k not in own and k not in _CONTACT_KEYS}
-    for attr in ("company", "position"):
-        if attr not in own and inherited.get(attr):
-            contact = replace(contact, **{attr: inherited[attr]})
-    return contact, {**extra, **variables}
 
 
 def _earlier_intro(store: Store, contact_key: str, template: str) -> str | None:
@@ -71,8 +48,7 @@ def _earlier_intro(store: Store, contact_key: str, template: str) -> str | None:
     first = earlier[0]
     when = (first.sent_at or first.created_at)[:10]
     return (f"{contact_key} already got an intro on {when} (template {first.template!r}, subject"
-            f" {first.subject!r}); a person gets one intro: reply in that thread, or send with --again to"
-            " start a second conversation on purpose")
+            f" {first.subject!r}); a person gets one intro")
 
 def _key(recipient: Recipient, template: str, contact: str, thread_id: str | None, reply: bool,
          now: datetime, again: bool) -> str:
@@ -91,14 +67,10 @@ def iter_prepared(
     *,
     sender: Sender,
     renderer: Renderer,
-    attachments: Sequence[Path] = (),
     store: Store | None = None,
-    check_deliverability: bool = False,
-    headers: Mapping[str, str] | None = None,
-    again: bool = False,
+    options: BatchOptions = BatchOptions(),
     now: datetime | None = None,
     is_blocked: Callable[[str], str | None] | None = None,
-    typo_check: bool = True,
     problems: list[Problem],
     warnings: list[Problem] | None = None,
 ) -> Iterator[JournalEntry]:
@@ -115,7 +87,7 @@ def iter_prepared(
     except TemplateError as exc:
         raise ValidationError([Problem("template", str(exc))]) from exc
     usable: list[Path] = []
-    for path in map(Path, attachments):
+    for path in map(Path, options.attachments):
         if path.is_file():
             usable.append(path)
         else:
@@ -129,43 +101,44 @@ def iter_prepared(
         problems.append(Problem("batch", "no recipients given"))
     people = None
     if store is not None:
-        from ..book.people import People
+        from .book.people import People
 
         people = People(store)
     for index, recipient in enumerate(recipients, start=1):
         where = recipient.where or f"recipient {index}"
         try:
-            address = validate_address(recipient.contact.email, check_deliverability=check_deliverability)
+            address = validate_address(recipient.contact.email, check_deliverability=options.check_deliverability)
         except AddressError as exc:
-            problems.append(Problem(where, str(exc)))
+            problems.append(Problem(where, str(exc), contact=recipient.contact.email, hint=exc.hint))
             continue
         local, _, domain_part = address.normalized.rpartition("@")
         lookalike = (lookalike_reason(recipient.contact.email.strip()) or lookalike_reason(address.normalized)
-                     if typo_check else None)
+                     if options.typo_check else None)
         if lookalike:
-            problems.append(Problem(where, f"{address.normalized}: {lookalike}, so it may imitate another address"
-                                           " (if the address is right, send with --no-typo-check)"))
+            problems.append(Problem(where, f"{address.normalized}: {lookalike}, so it may imitate another address",
+                                    contact=address.normalized, hint=_TYPO_HINT))
             continue
-        suggestion = suggest_domain(domain_part) if typo_check else None
+        suggestion = suggest_domain(domain_part) if options.typo_check else None
         if suggestion:
-            problems.append(Problem(where, f"{address.normalized}: did you mean {local}@{suggestion}?"
-                                           " (if the address is right, send with --no-typo-check)"))
+            problems.append(Problem(where, f"{address.normalized}: did you mean {local}@{suggestion}?",
+                                    contact=address.normalized, hint=_TYPO_HINT))
             continue
         reason = is_blocked(address.key) if is_blocked else None
         contact_key = people.key(address.key) if people is not None else address.key
         seen_key = f"{contact_key} {recipient.thread_id or ''}"
         if seen_key in seen:
-            problems.append(Problem(where, f"{address.normalized} is already in this batch ({seen[seen_key]})"))
+            problems.append(Problem(where, f"{address.normalized} is already in this batch ({seen[seen_key]})",
+                                    contact=address.normalized))
             continue
         seen[seen_key] = where
         reason = reason or (is_blocked(contact_key) if is_blocked and contact_key != address.key else None)
         if reason:
-            problems.append(Problem(where, reason))
+            problems.append(Problem(where, reason, contact=address.normalized))
             continue
-        if info.kind == "intro" and store is not None and not again and not recipient.key:
+        if info.kind == "intro" and store is not None and not options.again and not recipient.key:
             reason = _earlier_intro(store, contact_key, template)
             if reason:
-                problems.append(Problem(where, reason))
+                problems.append(Problem(where, reason, contact=address.normalized, hint=_AGAIN_HINT))
                 continue
         try:
             thread, facts, before = (
@@ -173,10 +146,10 @@ def iter_prepared(
                 if (store is not None and info.reply) else (None, {}, None))
             contact, variables = recipient.contact, {**facts, **recipient.variables}
             if thread is not None and store is not None:
-                contact, variables = _inherit(store, thread.thread_id, contact, variables)
+                contact, variables = inherit(store, thread.thread_id, contact, variables)
             draft = renderer.render(template, contact, sender, variables)
             message_id = make_msgid(domain=domain)
-            draft = replace(draft, attachments=tuple(usable), headers=dict(headers or {}))
+            draft = replace(draft, attachments=tuple(usable), headers=dict(options.headers))
             if thread is not None and thread.message_ids:
                 draft = replace(
                     draft,
@@ -187,18 +160,20 @@ def iter_prepared(
             findings = lint_draft(draft, max_words=info.max_words, previous_text=before,
                                   own_text=source.text is not None)
             if any(f.error for f in findings):
-                problems.extend(Problem(where, f"{address.normalized}: {f}") for f in findings if f.error)
+                problems.extend(Problem(where, f"{address.normalized}: {f}", contact=address.normalized)
+                                for f in findings if f.error)
                 continue
             if warnings is not None:
-                warnings.extend(Problem(where, f"{address.normalized}: {f}") for f in findings)
+                warnings.extend(Problem(where, f"{address.normalized}: {f}", contact=address.normalized)
+                                for f in findings)
             data, envelope = build_bytes(draft, sender, message_id=message_id, now=now,
-                                         check_deliverability=check_deliverability, where=where)
+                                         check_deliverability=options.check_deliverability, where=where)
         except (TemplateError, AddressError, HeaderError, AttachmentError) as exc:
-            problems.append(Problem(where, str(exc)))
+            problems.append(Problem(where, str(exc), contact=address.normalized, hint=exc.hint))
             continue
         thread_id = thread.thread_id if thread is not None else message_id
         yield JournalEntry(
-            key=_key(recipient, template, contact_key, thread.thread_id if thread else None, info.reply, now, again),
+            key=_key(recipient, template, contact_key, thread.thread_id if thread else None, info.reply, now, options.again),
             batch=batch,
             message_id=message_id,
             thread_id=thread_id,
@@ -220,14 +195,10 @@ def prepare_batch(
     *,
     sender: Sender,
     renderer: Renderer,
-    attachments: Sequence[Path] = (),
     store: Store | None = None,
-    check_deliverability: bool = False,
-    headers: Mapping[str, str] | None = None,
-    again: bool = False,
+    options: BatchOptions = BatchOptions(),
     now: datetime | None = None,
     is_blocked: Callable[[str], str | None] | None = None,
-    typo_check: bool = True,
     warnings: list[Problem] | None = None,
 ) -> list[JournalEntry]:
     """Render and check every message of a batch in memory; raise :class:`ValidationError` listing all problems.
@@ -239,9 +210,8 @@ def prepare_batch(
     """
     problems: list[Problem] = []
     entries = list(iter_prepared(
-        template, recipients, sender=sender, renderer=renderer, attachments=attachments, store=store,
-        check_deliverability=check_deliverability, headers=headers, again=again, now=now, is_blocked=is_blocked,
-        typo_check=typo_check, problems=problems, warnings=warnings))
+        template, recipients, sender=sender, renderer=renderer, store=store, options=options, now=now,
+        is_blocked=is_blocked, problems=problems, warnings=warnings))
     if problems:
         raise ValidationError(problems)
     return entries
@@ -254,13 +224,9 @@ def queue_batch(
     store: Store,
     sender: Sender,
     renderer: Renderer,
-    attachments: Sequence[Path] = (),
-    check_deliverability: bool = False,
-    headers: Mapping[str, str] | None = None,
-    again: bool = False,
+    options: BatchOptions = BatchOptions(),
     now: datetime | None = None,
     is_blocked: Callable[[str], str | None] | None = None,
-    typo_check: bool = True,
     warnings: list[Problem] | None = None,
 ) -> list[str]:
     """Check every message and journal it as ``queued``, all or nothing; return the idempotency keys.
@@ -270,16 +236,15 @@ def queue_batch(
     Keys already in the journal keep their row (and so their status and Message-ID). Each
     recipient is then recorded in the contact book (added, or its gaps filled; hand edits kept).
     """
-    from ..book.remember import remember
+    from .book.remember import remember
 
     problems: list[Problem] = []
     keys: list[str] = []
     recipients = list(recipients)
     with store.journal_writer() as write:
         for entry in iter_prepared(
-            template, recipients, sender=sender, renderer=renderer, attachments=attachments, store=store,
-            check_deliverability=check_deliverability, headers=headers, again=again, now=now,
-            is_blocked=is_blocked, typo_check=typo_check, problems=problems, warnings=warnings,
+            template, recipients, sender=sender, renderer=renderer, store=store, options=options, now=now,
+            is_blocked=is_blocked, problems=problems, warnings=warnings,
         ):
             write(entry)
             keys.append(entry.key)
@@ -287,3 +252,60 @@ def queue_batch(
             raise ValidationError(problems)
     remember(store, [r.contact for r in recipients])
     return keys
+
+
+@dataclass(frozen=True)
+class Preview:
+    """One message as a send would make it, without writing anything: the draft and what it was made from."""
+
+    draft: Draft | None
+    data: bytes
+    variables: dict[str, str]
+    missing: list[str]
+    warnings: list[Problem]
+
+
+def preview_message(template: str, recipient: Recipient, *, sender: Sender, renderer: Renderer,
+                    store: Store | None = None) -> Preview:
+    """Render one message as it would be sent (threaded when the template is a reply); nothing is written.
+
+    When variables are missing, ``draft`` is None and ``missing`` names them.
+    """
+    from .compose.missing import missing_variables
+    from .lifecycle.threads import Threads
+
+    contact, used = recipient.contact, dict(recipient.variables)
+    info = renderer.template(template).info
+    thread = None
+    if store is not None and info.reply:
+        from .book.people import People
+
+        key = People(store).resolve(contact.email, new=True).key
+        thread = Threads(store).ref(key, recipient.thread_id)
+    if thread is not None and store is not None:
+        contact, used = inherit(store, thread.thread_id, contact, used)
+    shown = {"name": contact.name, "company": contact.company, "position": contact.position,
+             **{k: str(v) for k, v in contact.fields.items()}, **used}
+    shown = {k: v for k, v in shown.items() if str(v).strip()}
+    missing = missing_variables(renderer, template, contact, sender, used)
+    if missing:
+        return Preview(None, b"", shown, missing, [])
+    warnings: list[Problem] = []
+    [entry] = prepare_batch(template, [replace(recipient, contact=contact, variables=used)], sender=sender,
+                            renderer=renderer, store=store, options=BatchOptions(typo_check=False), warnings=warnings)
+    draft = _draft_of(template, contact, entry.data)
+    return Preview(draft, entry.data, shown, [], warnings)
+
+
+def _draft_of(template: str, contact: Contact, data: bytes) -> Draft:
+    """The draft a serialised message carries: subject, threading headers, text and HTML as sent."""
+    from email import message_from_bytes, policy
+
+    msg = message_from_bytes(data, policy=policy.default)
+    text = msg.get_body(("plain",))
+    html = msg.get_body(("html",))
+    references = tuple(str(msg.get("References", "")).split())
+    return Draft(template=template, to=contact, subject=str(msg["Subject"]),
+                 html=html.get_content() if html is not None else "",  # type: ignore[attr-defined]
+                 text=text.get_content() if text is not None else "",  # type: ignore[attr-defined]
+                 in_reply_to=str(msg["In-Reply-To"]) if msg["In-Reply-To"] else None, references=references)
