@@ -80,6 +80,10 @@ class ThreadView:
         return any(e.kind == "closed" for e in self.events)
 
 
+def _chunks(ids: list[str], size: int = 500) -> list[list[str]]:
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
+
+
 class Threads:
     """Reads threads from the store and records events on them.
 
@@ -102,25 +106,20 @@ class Threads:
         found = [v for v in self.views(rows[0]["contact"]) if v.id == thread_id] if rows else []
         return found[0] if found else None
 
-    def views(self, contact: str | None = None) -> list[ThreadView]:
-        """Every thread that has a delivered message or an event, optionally only with ``contact``."""
+    def views(self, contact: str | None = None, *, only: set[str] | None = None) -> list[ThreadView]:
+        """Every thread that has a delivered message or an event, optionally only with ``contact`` or ``only`` these ids."""
         contact = self.person_key(contact) if contact else None
         where, args = ("WHERE t.contact = ?", [contact]) if contact else ("", [])
-        threads = self.store.query(f"SELECT * FROM threads t {where} ORDER BY t.created_at", args)
+        if only is None:
+            threads = self.store.query(f"SELECT * FROM threads t {where} ORDER BY t.created_at", args)
+        else:
+            threads = sorted((t for chunk in _chunks(sorted(only)) for t in self.store.query(
+                f"SELECT rowid AS row, * FROM threads t WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+                if not contact or t["contact"] == contact), key=lambda t: (t["created_at"], t["row"]))
         messages: dict[str, list[MessageView]] = {}
-        mwhere = "AND contact = ?" if contact else ""
-        for m in self.store.query(
-            "SELECT message_id, thread_id, kind, template, subject, sent_at, updated_at, status, followup_days"
-            f" FROM messages WHERE status IN (?, ?) {mwhere} ORDER BY id", [*_DELIVERED, *args]
-        ):
-            messages.setdefault(m["thread_id"], []).append(MessageView(
-                message_id=m["message_id"], kind=m["kind"], template=m["template"], subject=m["subject"],
-                at=parse_time(m["sent_at"] or m["updated_at"]), status=m["status"],
-                followup_days=m["followup_days"]))
         events: dict[str, list[Event]] = {}
-        ewhere = "WHERE thread_id IN (SELECT id FROM threads WHERE contact = ?)" if contact else ""
-        for e in self.store.query(f"SELECT * FROM events {ewhere} ORDER BY at, id", args):
-            events.setdefault(e["thread_id"], []).append(Event(e["kind"], parse_time(e["at"]), json.loads(e["detail"])))
+        for chunk in _chunks([t["id"] for t in threads]) if only is not None else [None]:
+            self._read(contact, args, chunk, messages, events)
         out = []
         for t in threads:
             msgs, evs = tuple(messages.get(t["id"], ())), tuple(events.get(t["id"], ()))
@@ -130,6 +129,26 @@ class Threads:
             out.append(ThreadView(id=t["id"], contact=t["contact"], subject=subject, purpose=t["purpose"],
                                   created_at=parse_time(t["created_at"]), messages=msgs, events=evs))
         return out
+
+    def _read(self, contact: str | None, args: list[str], ids: list[str] | None,
+              messages: dict[str, list[MessageView]], events: dict[str, list[Event]]) -> None:
+        """Add the delivered messages and the events of the threads with ``contact``, or with ``ids``, or all."""
+        if ids is not None:
+            marks = ",".join("?" * len(ids))
+            mwhere, ewhere, args = f"AND thread_id IN ({marks})", f"WHERE thread_id IN ({marks})", ids
+        else:
+            mwhere = "AND contact = ?" if contact else ""
+            ewhere = "WHERE thread_id IN (SELECT id FROM threads WHERE contact = ?)" if contact else ""
+        for m in self.store.query(
+            "SELECT message_id, thread_id, kind, template, subject, sent_at, updated_at, status, followup_days"
+            f" FROM messages WHERE status IN (?, ?) {mwhere} ORDER BY id", [*_DELIVERED, *args]
+        ):
+            messages.setdefault(m["thread_id"], []).append(MessageView(
+                message_id=m["message_id"], kind=m["kind"], template=m["template"], subject=m["subject"],
+                at=parse_time(m["sent_at"] or m["updated_at"]), status=m["status"],
+                followup_days=m["followup_days"]))
+        for e in self.store.query(f"SELECT * FROM events {ewhere} ORDER BY at, id", args):
+            events.setdefault(e["thread_id"], []).append(Event(e["kind"], parse_time(e["at"]), json.loads(e["detail"])))
 
     def latest(self, contact: str, *, include_closed: bool = False) -> ThreadView | None:
         """The contact's most recently active thread (not closed, unless asked)."""
