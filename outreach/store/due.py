@@ -16,20 +16,19 @@ from .db import Store
 
 __all__ = ["due_candidates"]
 
+# A thread's last delivered message, old enough for its follow-up to be due, with fewer than the
+# allowed follow-ups; then every thread of a person with an event. Old enough is tested first, so a
+# store where nothing is due costs one pass over the messages.
 _CANDIDATES = """
-WITH delivered AS (
-    SELECT id, thread_id, kind, followup_days, COALESCE(NULLIF(sent_at, ''), updated_at) AS at
-    FROM messages WHERE status IN (?, ?)
-),
-per_thread AS (
-    SELECT thread_id, SUM(kind = 'follow-up') AS followups, MAX(id) AS last_id FROM delivered GROUP BY thread_id
-)
-SELECT p.thread_id AS id FROM per_thread p JOIN delivered d ON d.id = p.last_id
-WHERE p.followups < ?
-  AND COALESCE(julianday(d.at), 0) + COALESCE(?, NULLIF(d.followup_days, 0), 7) - 1 <= julianday(?)
+SELECT m.thread_id AS id FROM messages m
+WHERE m.status IN (?1, ?2)
+  AND COALESCE(julianday(COALESCE(NULLIF(m.sent_at, ''), m.updated_at)), 0)
+      + COALESCE(?4, NULLIF(m.followup_days, 0), 7) - 1 <= julianday(?5)
+  AND NOT EXISTS (SELECT 1 FROM messages n WHERE n.thread_id = m.thread_id AND n.id > m.id AND n.status IN (?1, ?2))
+  AND (SELECT COUNT(*) FROM messages f WHERE f.thread_id = m.thread_id AND f.kind = 'follow-up'
+       AND f.status IN (?1, ?2)) < ?3
 UNION
-SELECT t.id FROM threads t
-WHERE t.contact IN (SELECT t2.contact FROM events e JOIN threads t2 ON t2.id = e.thread_id)
+SELECT t.id FROM threads t WHERE t.contact IN (SELECT t2.contact FROM events e JOIN threads t2 ON t2.id = e.thread_id)
 """
 
 
