@@ -124,3 +124,19 @@ def test_encoded_words_are_short_and_decode_to_the_text(text: str) -> None:
     words = encode_words(text)
     assert all(len(w) <= 75 for w in words.split(" "))
     assert str(make_header(decode_header(words))) == text
+
+
+def test_a_non_ascii_message_id_from_a_thread_is_encoded_not_a_crash() -> None:
+    d = Draft(template="t", to=Contact(email="ada@example.com", name="Ada"), subject="Re: x", html="<p>Hi</p>",
+              text="Hi\n", in_reply_to="<é@example.com>", references=("<a@example.com>", "<é@example.com>"))
+    ours, theirs, data = both(d)
+    assert ours == theirs and data.isascii()
+
+
+def test_long_references_fold_between_ids() -> None:
+    refs = tuple(f"<{i:04d}.{'x' * 60}@example.com>" for i in range(40))
+    d = Draft(template="t", to=Contact(email="ada@example.com", name="Ada"), subject="Re: x", html="<p>Hi</p>",
+              text="Hi\n", in_reply_to=refs[-1], references=refs)
+    ours, theirs, data = both(d)
+    assert ours == theirs
+    assert max(len(line) for line in data.split(b"\r\n\r\n")[0].split(b"\r\n")) <= 998

@@ -168,11 +168,11 @@ def build_bytes(
                ("Message-ID", message_id or make_msgid(domain=from_addr.envelope.rpartition("@")[2]))]
     if draft.in_reply_to:
         check_header_value("In-Reply-To", draft.in_reply_to, where)
-        headers.append(("In-Reply-To", draft.in_reply_to))
+        headers.append(("In-Reply-To", _unstructured(draft.in_reply_to)))
     if draft.references:
         refs = " ".join(draft.references)
         check_header_value("References", refs, where)
-        headers.append(("References", _fold_ids(draft.references)))
+        headers.append(("References", _fold_ids(draft.references) if refs.isascii() else _unstructured(refs)))
     for name, value in draft.headers.items():
         check_header_name(name)
         if name.lower() in _RESERVED:
