@@ -57,7 +57,7 @@ def test_sql_pruning_finds_what_the_rules_find(threads: list, landed: int | None
                 thread = sent(store, contact, kind, NOW + timedelta(hours=hours), thread=thread)
             if days != 7:
                 with store.transaction() as execute:
-                    execute("UPDATE messages SET followup_days = ? WHERE thread_id = ?", (days, thread))
+                    execute("UPDATE outreach_messages SET followup_days = ? WHERE thread_id = ?", (days, thread))
             for kind, hours, detail in events:
                 Threads(store).add_event(thread, kind, NOW + timedelta(hours=hours), detail)
         if landed is not None:

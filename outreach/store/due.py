@@ -20,15 +20,17 @@ __all__ = ["due_candidates"]
 # allowed follow-ups; then every thread of a person with an event. Old enough is tested first, so a
 # store where nothing is due costs one pass over the messages.
 _CANDIDATES = """
-SELECT m.thread_id AS id FROM messages m
+SELECT m.thread_id AS id FROM outreach_messages m
 WHERE m.status IN (?1, ?2)
   AND COALESCE(julianday(COALESCE(NULLIF(m.sent_at, ''), m.updated_at)), 0)
       + COALESCE(?4, NULLIF(m.followup_days, 0), 7) - 1 <= julianday(?5)
-  AND NOT EXISTS (SELECT 1 FROM messages n WHERE n.thread_id = m.thread_id AND n.id > m.id AND n.status IN (?1, ?2))
-  AND (SELECT COUNT(*) FROM messages f WHERE f.thread_id = m.thread_id AND f.kind = 'follow-up'
+  AND NOT EXISTS (SELECT 1 FROM outreach_messages n
+                  WHERE n.thread_id = m.thread_id AND n.id > m.id AND n.status IN (?1, ?2))
+  AND (SELECT COUNT(*) FROM outreach_messages f WHERE f.thread_id = m.thread_id AND f.kind = 'follow-up'
        AND f.status IN (?1, ?2)) < ?3
 UNION
-SELECT t.id FROM threads t WHERE t.contact IN (SELECT t2.contact FROM events e JOIN threads t2 ON t2.id = e.thread_id)
+SELECT t.id FROM outreach_threads t
+WHERE t.contact IN (SELECT t2.contact FROM outreach_events e JOIN outreach_threads t2 ON t2.id = e.thread_id)
 """
 
 
