@@ -17,7 +17,8 @@ EXTRA = {"event": "the Spring Fair", "met_at": "the Spring Fair", "last_step": "
 # Values that cannot go through the converted template (markup, markdown marks, runs of white space)
 # and plain ones: each message must read the same either way.
 HOSTILE = [Contact("x@example.com", "Ana  Lima", "A_B *Co*", "Lead"), Contact("y@example.com", "<b>Bo</b>", "R&D"),
-           Contact("z@example.com", "Zed", "Line\nBreak Ltd", "[Head] of #data"), Contact("w@example.com", "Wu", "Ltd.")]
+           Contact("z@example.com", "Zed", "Line\nBreak Ltd", "[Head] of #data"),
+           Contact("w@example.com", "Wu", "Ltd.")]
 SENDERS = [SAMPLE_SENDER, Sender("Sam Rivera", "sam@example.edu"),
            Sender("Sam Rivera", "sam@example.edu", fields={"locale": "en-GB", "school": "State University"})]
 
@@ -59,7 +60,8 @@ def _user_template(tmp_path: Path, body: str) -> Renderer:
 
 
 @pytest.mark.parametrize("body", [
-    '<p>Hi {{ name | default("there") }},</p><p><a href="https://example.com/{{ name | default("there") }}">my page</a></p>',
+    '<p>Hi {{ name | default("there") }},</p>'
+    '<p><a href="https://example.com/{{ name | default("there") }}">my page</a></p>',
     "<p>Hi {{ name | default('there') }},</p><pre>{{ company | default('x') }}\n  indented</pre>",
     "<p>Hi {{ name | default('there') | safe }}</p>",
 ])
@@ -72,7 +74,8 @@ def test_tags_inside_tags_fall_back_to_per_message_conversion(tmp_path: Path, bo
 
 
 def test_a_plain_user_template_is_converted_once(tmp_path: Path) -> None:
-    renderer = _user_template(tmp_path, "<p>Hi {{ name | default('there') }},</p>\n<ul><li>{{ company | default('you') }}</li></ul>"
+    renderer = _user_template(tmp_path, "<p>Hi {{ name | default('there') }},</p>\n"
+                                        "<ul><li>{{ company | default('you') }}</li></ul>"
                                         '<p><a href="https://example.com">site</a></p>')
     for contact, variables in _people():
         draft = renderer.render("mine", contact, SAMPLE_SENDER, variables)

@@ -19,8 +19,8 @@ SENDER = Sender(name="Sam Rivera", email="sam@example.edu")
 BIDI = "".join(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
 TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\u2028\u2029\x85" + BIDI),
                max_size=120)
-BODY = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"),
-               max_size=400)
+BODY = st.text(st.characters(blacklist_categories=("Cs",),
+                             blacklist_characters="\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"), max_size=400)
 LOCAL = st.from_regex(r"[a-z0-9](?:[a-z0-9_+-]{0,12}[a-z0-9])?(?:\.[a-z0-9]{1,6}){0,2}", fullmatch=True)
 DOMAIN = st.sampled_from(["example.com", "exämple.de", "b\u00fccher.example", "sub.example.org"])
 MSGID = st.from_regex(r"<[a-z0-9.]{1,20}@[a-z]{1,10}\.example>", fullmatch=True)
@@ -87,7 +87,8 @@ def test_attachments_read_back_the_same(tmp_path: Path, filename: str) -> None:
 
 
 def test_non_ascii_local_part_is_written_as_utf8() -> None:
-    d = Draft(template="t", to=Contact(email="zoë@example.com", name="Zoë"), subject="Hi", html="<p>Hi</p>", text="Hi\n")
+    d = Draft(template="t", to=Contact(email="zoë@example.com", name="Zoë"), subject="Hi", html="<p>Hi</p>",
+              text="Hi\n")
     ours, theirs, data = both(d)
     assert ours["to"] == theirs["to"] == [("Zoë", "zoë@example.com")] and "zoë@example.com".encode() in data
     assert ours["text"] == theirs["text"] and ours["html"] == theirs["html"]

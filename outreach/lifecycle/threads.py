@@ -103,7 +103,7 @@ class Threads:
         return found[0] if found else None
 
     def views(self, contact: str | None = None, *, only: set[str] | None = None) -> list[ThreadView]:
-        """Every thread that has a delivered message or an event, optionally only with ``contact`` or ``only`` these ids."""
+        """Every thread with a delivered message or an event; only those with ``contact``, or with ids in ``only``."""
         contact = self.person_key(contact) if contact else None
         ids = sorted(only) if only is not None else None
         threads = self.table.threads(contact, ids)

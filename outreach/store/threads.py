@@ -34,7 +34,7 @@ class ThreadTable:
         return str(rows[0]["contact"]) if rows else None
 
     def threads(self, contact: str | None = None, ids: Sequence[str] | None = None) -> list[Mapping[str, Any]]:
-        """Thread rows (id, contact, subject, purpose, created_at), oldest first, optionally of one contact or ``ids``."""
+        """Thread rows (id, contact, subject, purpose, created_at), oldest first; of one contact, or only ``ids``."""
         where, args = ("WHERE contact = ?", [contact]) if contact else ("", [])
         if ids is None:
             return self.store.query(f"SELECT * FROM outreach_threads {where} ORDER BY created_at", args)
