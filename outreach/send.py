@@ -269,7 +269,7 @@ class _Pending:
         """Record the pending outcome now, on its own."""
         settled, self.settled = self.settled, None
         if settled is not None and self.store is not None:
-            self.store.mark(*settled)
+            self.store.mark(settled.key, settled.status, settled.reply, dict(settled.refused or {}))
 
 
 def _send_one(entry: JournalEntry, transport: Transport, pending: _Pending,

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import email.header
 import re
-from functools import lru_cache
 from collections.abc import Iterable, Mapping, Sequence
-from email.headerregistry import Address, HeaderRegistry
+from functools import lru_cache
+from email.headerregistry import Address, AddressHeader, HeaderRegistry
+from typing import cast
+
 from ..errors import HeaderError
 from .controls import SURROGATE, find_control
 
@@ -120,7 +122,7 @@ _ADDRESS_HEADER = HeaderRegistry()["to"]
 def _read_addresses(field: str, raw: str) -> tuple[tuple[str, str], ...]:
     """The addresses a client reads from header ``raw`` (the same From line of a whole batch is parsed once)."""
     header = _ADDRESS_HEADER(field, raw.partition(":")[2].lstrip())
-    return tuple((a.display_name, a.addr_spec) for a in header.addresses)
+    return tuple((a.display_name, a.addr_spec) for a in cast(AddressHeader, header).addresses)
 
 
 def check_addresses_survive(data: bytes, expected: Mapping[str, Sequence[Address]], where: str = "") -> None:
