@@ -33,7 +33,8 @@ def test_timeouts_outside_the_bounds_are_refused_naming_the_key(section: str, va
             check_config(tomllib.loads(text), text, path)
 
 
-@pytest.mark.parametrize("args", [["config", "check"], ["send", "intro", "--to", "ada@example.com", "--var", "topic=UX"]])
+@pytest.mark.parametrize("args", [["config", "check"],
+                                  ["send", "intro", "--to", "ada@example.com", "--var", "topic=UX"]])
 def test_a_huge_timeout_is_a_config_error_not_a_crash(tmp_path: Path, plain_server: tuple[object, int],
                                                       args: list[str]) -> None:
     port = plain_server[1]

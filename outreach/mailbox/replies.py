@@ -74,7 +74,8 @@ def classify(msg: Message, today: date) -> Incoming:
         return Incoming(kind=report.kind, references=tuple(dict.fromkeys([*refs, *report.originals])),
                         bounced=report.recipients[0] if report.recipients else "",
                         bounce_reason=printable(report.reason), recipients=report.recipients,
-                        originals=report.originals, from_system=from_mail_system(msg), **common)  # type: ignore[arg-type]
+                        originals=report.originals, from_system=from_mail_system(msg),
+                        **common)  # type: ignore[arg-type]
     listed = is_list_traffic(msg)
     if listed and not is_discussion_post(msg):
         return Incoming(kind="list", references=refs, **common)  # type: ignore[arg-type]
