@@ -26,19 +26,20 @@ __all__ = ["COMMANDS", "due_recipients"]
 
 
 def _when(text: str | None, option: str = "--at") -> datetime:
-    """``now``, ``today``, ``yesterday``, ``2026-12-01`` or ``2026-12-01 14:30`` (local time) as an aware datetime."""
+    """``now``, ``today``, ``yesterday``, ``tomorrow``, ``2026-12-01`` or ``2026-12-01 14:30`` (local time), aware."""
     current = now()
     if text is None or text in ("now", "today"):
         return current
-    if text == "yesterday":
-        return current - timedelta(days=1)
+    if text in ("yesterday", "tomorrow"):
+        return current + timedelta(days=-1 if text == "yesterday" else 1)
     try:
         value = datetime.fromisoformat(text)
         value = value if value.tzinfo else value.astimezone()
         if not 1900 <= value.astimezone(timezone.utc).year <= 2999:
             raise ValueError(text)
     except (ValueError, OverflowError):
-        raise click.BadParameter(f"{text!r} is not a date like 2026-12-01 or 2026-12-01 14:30 (or today, yesterday)"
+        raise click.BadParameter(f"{text!r} is not a date like 2026-12-01 or 2026-12-01 14:30 (or today, yesterday,"
+                                 " tomorrow)"
                                  " between the years 1900 and 2999", param_hint=option) from None
     return value
 
@@ -47,7 +48,14 @@ def _meeting(text: str, option: str, where: str | None) -> dict[str, object]:
     """The detail of a meeting event given on the command line: a date alone is an all-day meeting."""
     from ..lifecycle.logbook import meeting_detail
 
-    return meeting_detail(_when(text, option), all_day=len(text.strip()) <= 10, where=where)
+    when, all_day = _when(text, option), len(text.strip()) <= 10
+    current = now()
+    if (when.date() < current.astimezone(when.tzinfo).date()) if all_day else when < current - timedelta(minutes=1):
+        raise click.BadParameter(
+            f"{text!r} is in the past (it is now {current.astimezone():%Y-%m-%d %H:%M}); give the meeting's coming"
+            " date, e.g. tomorrow or 2026-12-01 14:30 (a meeting that already took place: --met --at DATE)",
+            param_hint=option)
+    return meeting_detail(when, all_day=all_day, where=where)
 
 
 def _person(store: Store, contact: str, *, new: bool = False, hint: str = "") -> Person:

@@ -14,6 +14,7 @@ __all__ = ["STATES", "DueItem", "Meeting", "Policy", "due_items", "meeting_of", 
 STATES = tuple(state.value for state in ThreadState)
 INBOUND = ("replied", "scheduled", "met")
 MEETING_EVENTS = ("scheduled", "rescheduled", "cancelled")
+MEETING_LENGTH = timedelta(hours=1)  # a timed meeting is taken to be over an hour after it starts
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,11 @@ def _thread_items(view: ThreadView, now: datetime, policy: Policy, limit: dateti
             return []
         where = f" ({meeting.where})" if meeting.where else ""
         when = f"{meeting.at:%Y-%m-%d}" if meeting.all_day else f"{meeting.at:%Y-%m-%d %H:%M}"
+        over = meeting.at + (timedelta(days=1) if meeting.all_day else MEETING_LENGTH)
+        if now >= over:
+            return [DueItem("log-meeting", view.contact, view.id, view.subject, over,
+                            f"you were to meet on {when}{where}; did you meet? log what you learned and will do"
+                            f" (a thank-you falls due), or `outreach log {view.contact} --cancelled`")]
         day_before = (meeting.at - timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
         return [DueItem("prepare", view.contact, view.id, view.subject, day_before,
                         f"you meet on {when}{where}; read your brief and prepare your questions")]
