@@ -44,3 +44,29 @@ def test_scheduled_accepts_tomorrow_and_refuses_the_past(world) -> None:  # type
     assert code == 2 and "is in the past" in err
     assert run("log", "ada@example.com", "--rescheduled", f"{START:%Y-%m-%d}")[0] == 0
     assert run("log", "bob@example.com", "--replied", "--at", "2025-01-05")[0] == 0
+
+
+def test_log_json_prints_the_thread_and_its_state(world) -> None:  # type: ignore[no-untyped-def]
+    sink, clock, run, csv = world
+    assert run("send", "intro", "--to", "ada@example.com", "--var", "topic=UX")[0] == 0
+    clock.day(0, hour=11)
+    code, out, err = run("log", "ada@example.com", "--replied", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["state"] == "replied" and data["contact"] == "ada@example.com"
+    assert [h["what"].split(":")[0] for h in data["history"]] == ["sent intro", "replied"]
+    code, out, _ = run("log", "nobody@example.com", "--replied", "--json")
+    assert code == 2 and "did you mean" not in json.loads(out)["error"] and json.loads(out)["exit_code"] == 2
+
+
+@pytest.mark.parametrize("args", [["due", "--json", "--upcoming", "x"], ["report", "--json", "--since", "2026-13-01"],
+                                  ["log", "ada@example.com", "--json"], ["threads", "--json", "--state", "nope"],
+                                  ["log", "ada@example.com", "--json", "--scheduled", "2020-01-01"]])
+def test_usage_errors_under_json_are_the_json_error_object(world, args: list[str]) -> None:  # type: ignore[no-untyped-def]
+    sink, clock, run, csv = world
+    code, out, err = run(*args)
+    assert code == 2
+    data = json.loads(out)
+    assert data["exit_code"] == 2 and data["error"] and err == ""
+    code, out, err = run(*[a for a in args if a != "--json"])
+    assert code == 2 and out == "" and "Error:" in err

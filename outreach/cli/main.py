@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 
+_JSON = "outreach.json"  # set in the context's meta when the command line holds --json
+
+
 class _Cli(click.Group):
     """The top-level group: refuses arguments that are not text before any command sees them."""
 
@@ -41,7 +44,17 @@ class _Cli(click.Group):
             if SURROGATE.search(arg):
                 raise click.UsageError(f"the argument {clean(arg)!r} holds bytes that are not valid text"
                                        " in this system's encoding")
+        ctx.meta[_JSON] = "--json" in (args[:args.index("--")] if "--" in args else args)
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command; with ``--json``, a usage error is printed as the JSON error object (exit 2)."""
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            if not ctx.meta.get(_JSON):
+                raise
+            fail(exc.format_message(), EXIT_USAGE, as_json=True)
 
 
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})

@@ -94,10 +94,12 @@ _EVENTS = ("--replied", "--scheduled DATE", "--rescheduled DATE", "--cancelled",
 @click.option("--company", help="With --met --event: CONTACT's organisation (when CONTACT is new to the book).")
 @click.option("--new", "new", is_flag=True, help="CONTACT is someone new: record it even though no message went to it.")
 @click.option("--at", "at", metavar="DATE", help="When it happened (default now), e.g. yesterday or 2026-12-01.")
+@click.option("--json", "as_json", is_flag=True, help="Print the thread and its state after the event as JSON.")
 def log_cmd(contact: str, replied: bool, scheduled: str | None, rescheduled: str | None, cancelled: bool,
             where: str | None, met: bool, note: str | None, referral: str | None, closed: bool, learned: str | None,
             action: str | None, notes: str | None, name: str | None, may_use_name: bool, referrer_name: str | None,
-            event: str | None, company: str | None, new: bool, at: str | None, question: str | None) -> None:
+            event: str | None, company: str | None, new: bool, at: str | None, question: str | None,
+            as_json: bool) -> None:
     """Record one thing that happened with CONTACT off-line: a reply, a meeting, a note, a referral."""
     from ..lifecycle.agenda import policy_from
     from ..lifecycle.followups import thread_state
@@ -146,9 +148,12 @@ def log_cmd(contact: str, replied: bool, scheduled: str | None, rescheduled: str
 
                 detail.update(met_at_event(store, person.email, event, when, name=name, company=company))
             view = log_event(store, person, kind, when, detail)
+    state = thread_state(view, now(), policy_from(config))
+    if as_json:
+        echo(json.dumps({**_thread_json(view, state), "name": person.name}, ensure_ascii=False))
+        return
     who = f"{person.name} <{person.key}>" if person.name else person.key
-    echo(f"Logged on the thread with {who} ({view.subject or 'no email yet'}): now "
-         f"{thread_state(view, now(), policy_from(config))}.")
+    echo(f"Logged on the thread with {who} ({view.subject or 'no email yet'}): now {state}.")
 
 
 @click.command("landed")
@@ -199,6 +204,19 @@ def _describe(kind: str, detail: Mapping[str, object]) -> str:
     return kind + "".join(f" {k}={v}" for k, v in detail.items())
 
 
+def _history(view: ThreadView) -> list[tuple[datetime, str]]:
+    """A thread's messages and events, oldest first, one line each."""
+    return sorted([(m.at, f"sent {m.kind or m.template}: {m.subject} {m.message_id}" +
+                    (" (outcome unknown)" if m.status == "unknown" else "")) for m in view.messages] +
+                  [(e.at, _describe(e.kind, e.detail)) for e in view.events])
+
+
+def _thread_json(view: ThreadView, state: str) -> dict[str, object]:
+    """A thread as ``thread --json`` and ``log --json`` print it."""
+    return {"thread_id": view.id, "contact": view.contact, "subject": view.subject, "state": state,
+            "history": [{"at": at.isoformat(), "what": what} for at, what in _history(view)]}
+
+
 @click.command("thread")
 @click.argument("contact")
 @click.option("--json", "as_json", is_flag=True, help="Print the thread and its history as JSON.")
@@ -216,13 +234,9 @@ def thread_cmd(contact: str, as_json: bool) -> None:
     if view is None:
         fail(f"no thread with {person.key} yet", EXIT_USAGE)
     state = thread_state(view, now(), policy_from(config))
-    history = sorted([(m.at, f"sent {m.kind or m.template}: {m.subject} {m.message_id}" +
-                       (" (outcome unknown)" if m.status == "unknown" else "")) for m in view.messages] +
-                     [(e.at, _describe(e.kind, e.detail)) for e in view.events])
+    history = _history(view)
     if as_json:
-        echo(json.dumps({"thread_id": view.id, "contact": view.contact, "subject": view.subject, "state": state,
-                         "history": [{"at": at.isoformat(), "what": what} for at, what in history]},
-                        ensure_ascii=False))
+        echo(json.dumps(_thread_json(view, state), ensure_ascii=False))
         return
     who = f"{person.name} <{view.contact}>" if person.name else view.contact
     echo(f"{who}: {view.subject or '(no email yet)'} [{state}]")
