@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from ..edits import edit_distance as _distance
+
 __all__ = ["suggest_domain"]
 
 PROVIDERS = (
@@ -14,20 +16,6 @@ PROVIDERS = (
 )
 TLD_TYPOS = {"con": "com", "cmo": "com", "ocm": "com", "comm": "com", "coom": "com", "vom": "com", "xom": "com",
              "cim": "com", "nte": "net", "ent": "net", "ogr": "org", "rog": "org", "eud": "edu", "deu": "edu"}
-
-
-def _distance(a: str, b: str) -> int:
-    """Optimal string alignment distance (edits, with swaps of neighbours counted once)."""
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, start=1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[-1]
 
 
 @lru_cache(maxsize=4096)
