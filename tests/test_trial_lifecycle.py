@@ -70,3 +70,19 @@ def test_usage_errors_under_json_are_the_json_error_object(world, args: list[str
     assert data["exit_code"] == 2 and data["error"] and err == ""
     code, out, err = run(*[a for a in args if a != "--json"])
     assert code == 2 and out == "" and "Error:" in err
+
+
+def test_a_follow_up_before_it_is_due_is_sent_with_a_warning_naming_the_date(world) -> None:  # type: ignore[no-untyped-def]
+    sink, clock, run, csv = world
+    assert run("send", "intro", "--to", "ada@example.com", "--var", "topic=UX")[0] == 0
+    clock.day(0, hour=10)
+    code, out, err = run("send", "follow-up", "--contact", "ada@example.com")
+    assert code == 0, err
+    due = START + timedelta(days=7)
+    assert f"ada@example.com: this follow-up is not due until {due:%Y-%m-%d} (no reply since" in err
+    assert len(sink.messages) == 2
+    clock.day(20)
+    code, out, err = run("send", "follow-up", "--contact", "ada@example.com")
+    assert code == 0 and "not due until" not in err
+    code, out, err = run("follow-up", "--all")
+    assert "not due until" not in err

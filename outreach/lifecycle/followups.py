@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from ..models import ThreadState
 from .threads import Event, ThreadView
 
-__all__ = ["STATES", "DueItem", "Meeting", "Policy", "due_items", "meeting_of", "thread_state"]
+__all__ = ["STATES", "DueItem", "Meeting", "Policy", "due_items", "meeting_of", "next_followup", "thread_state"]
 
 STATES = tuple(state.value for state in ThreadState)
 INBOUND = ("replied", "scheduled", "met")
@@ -218,6 +218,12 @@ def _thread_items(view: ThreadView, now: datetime, policy: Policy, limit: dateti
         return [DueItem("check-in", view.contact, view.id, view.subject,
                         silent_since + timedelta(days=days), reason, step=checkins + 1)]
     return []
+
+
+def next_followup(view: ThreadView, now: datetime, policy: Policy) -> DueItem | None:
+    """The thread's next follow-up, however far off it falls due, or None when none is owed."""
+    far = now + timedelta(days=36500)
+    return next((i for i in _thread_items(view, now, policy, far) if i.kind == "follow-up"), None)
 
 
 def due_items(
