@@ -86,3 +86,23 @@ def test_a_follow_up_before_it_is_due_is_sent_with_a_warning_naming_the_date(wor
     assert code == 0 and "not due until" not in err
     code, out, err = run("follow-up", "--all")
     assert "not due until" not in err
+
+
+def test_an_identical_duplicate_row_is_skipped_and_counted(world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sink, clock, run, csv = world
+    people = tmp_path / "dupes.csv"
+    people.write_text("name,email,topic\nAda Lovelace,ada@example.com,UX\nBob Stone,bob@example.com,UX\n"
+                      "Ada Lovelace,Ada@Example.com,UX\n")
+    code, out, err = run("send", "intro", "--contacts", str(people))
+    assert code == 0, err
+    assert "Skipping 1 row of dupes.csv identical to an earlier row." in err
+    assert sorted(to for _, [to] in sink.envelopes) == ["ada@example.com", "bob@example.com"]
+
+
+def test_a_conflicting_duplicate_row_stays_a_problem(world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sink, clock, run, csv = world
+    people = tmp_path / "dupes.csv"
+    people.write_text("name,email,topic\nAda Lovelace,ada@example.com,UX\nAda Lovelace,ada@example.com,data\n")
+    code, out, err = run("send", "intro", "--contacts", str(people))
+    assert code == 2 and "dupes.csv:3: ada@example.com is already in this batch (dupes.csv:2)" in err
+    assert sink.messages == []

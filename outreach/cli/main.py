@@ -220,8 +220,14 @@ def _recipients(to: tuple[str, ...], name: str | None, contacts_file: Path | Non
         contact = person.record.as_contact() if person.record else Contact(email=person.email)
         out.append(Recipient(contact, variables, where=f"--contact {ref}"))
     if contacts_file is not None:
+        from ..book.recipients import drop_identical
+
+        rows, twice = drop_identical(read_recipients_csv(contacts_file))
+        if twice:
+            echo(f"Skipping {twice} row{'s' if twice != 1 else ''} of {contacts_file.name} identical to an earlier"
+                 " row.", err=True)
         out += _unblocked([Recipient(contact=r.contact, variables={**r.variables, **variables}, where=r.where)
-                           for r in read_recipients_csv(contacts_file)], blocked, f"in {contacts_file.name}")
+                           for r in rows], blocked, f"in {contacts_file.name}")
     for address in to:
         out.append(Recipient(contact=_contact_for(book, address, name, referred_by, may_use_name),
                              variables=variables, where=f"--to {address}"))
