@@ -106,3 +106,17 @@ def test_a_conflicting_duplicate_row_stays_a_problem(world, tmp_path: Path) -> N
     code, out, err = run("send", "intro", "--contacts", str(people))
     assert code == 2 and "dupes.csv:3: ada@example.com is already in this batch (dupes.csv:2)" in err
     assert sink.messages == []
+
+
+def test_a_dry_run_reports_what_an_earlier_run_did_like_the_real_run(world) -> None:  # type: ignore[no-untyped-def]
+    sink, clock, run, csv = world
+    assert run("send", "intro", "--to", "ada@example.com", "--var", "topic=UX")[0] == 0
+    code, dry, dry_err = run("send", "intro", "--to", "ada@example.com", "--to", "bob@example.com", "--var",
+                             "topic=UX", "--dry-run")
+    assert code == 0
+    assert "sent (earlier run)" in dry and "1 already done by an earlier run" in dry + dry_err
+    assert "1 written" in dry + dry_err
+    code, real, real_err = run("send", "intro", "--to", "ada@example.com", "--to", "bob@example.com", "--var",
+                               "topic=UX")
+    assert code == 0 and "1 already done by an earlier run" in real + real_err
+    assert len(sink.messages) == 2
