@@ -100,7 +100,7 @@ def _seed_threads(path: Path, count: int) -> None:
                                envelope=Envelope(SENDER_EMAIL, (f"c{i}@example.com",)), data=b"x",
                                status=Status.QUEUED, kind="intro", followup_days=7))
     with store.transaction() as execute:
-        execute("UPDATE messages SET status = 'sent', sent_at = ?", (sent,))
+        execute("UPDATE outreach_messages SET status = 'sent', sent_at = ?", (sent,))
     store.close()
 
 

@@ -64,7 +64,7 @@ def seed(home: Path, contacts: int = CONTACTS, targets: int = TARGETS) -> None:
                                status=Status.QUEUED, kind="intro", followup_days=7))
     with store.transaction() as execute:
         for mid, at in sent_at.items():
-            execute("UPDATE messages SET status = 'sent', sent_at = ? WHERE message_id = ?", (at, mid))
+            execute("UPDATE outreach_messages SET status = 'sent', sent_at = ? WHERE message_id = ?", (at, mid))
     threads = Threads(store)
     for mid, at in list(sent_at.items())[: len(sent_at) // 3]:
         when = datetime.fromisoformat(at) + timedelta(days=2)

@@ -20,5 +20,5 @@ def sent(store: Store, contact: str, kind: str, at: datetime, thread: str | None
                                 kind=kind, followup_days=7)])
     store.mark(key, Status.SENT)
     with store.transaction() as execute:
-        execute("UPDATE messages SET sent_at = ? WHERE key = ?", (at.isoformat(), key))
+        execute("UPDATE outreach_messages SET sent_at = ? WHERE key = ?", (at.isoformat(), key))
     return thread or message_id

@@ -11,6 +11,7 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
+from legacy_schema import legacy_store
 from smtp_server import Sink
 
 from outreach.models import BatchOptions
@@ -27,6 +28,7 @@ from outreach import (
     prepare_batch,
     send_batch,
 )
+from outreach.book.contacts import ContactBook
 from outreach.store import MIGRATIONS
 from outreach.transports.smtp import SmtpTransport
 
@@ -149,7 +151,7 @@ def test_stale_sending_rows_become_unknown(store: Store, tmp_path: Path) -> None
     assert store.claim(entries[0].key)
     db = sqlite3.connect(store.path)
     with db:
-        db.execute("UPDATE messages SET owner = 999999999")
+        db.execute("UPDATE outreach_messages SET owner = 999999999")
     db.close()
     summary = send_batch(prepare(store, people("a@example.com")), MemoryTransport(), store)
     assert [e.key for e in summary.recovered] == [entries[0].key]
@@ -217,7 +219,7 @@ def test_outbox_dry_run_records_nothing(store: Store, tmp_path: Path) -> None:
 
 def test_store_file_is_private_and_versioned(store: Store) -> None:
     assert stat.S_IMODE(os.stat(store.path).st_mode) == 0o600
-    assert store.schema_version == len(MIGRATIONS)
+    assert store.migrations == [m.name for m in MIGRATIONS]
     db = sqlite3.connect(store.path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     db.close()
@@ -227,10 +229,12 @@ def test_store_from_the_future_is_refused(tmp_path: Path) -> None:
     from outreach import StoreError
 
     path = tmp_path / "s.sqlite3"
+    Store(path).close()
     db = sqlite3.connect(path)
-    db.execute("PRAGMA user_version = 99")
+    with db:
+        db.execute("INSERT INTO outreach_migrations (name, applied_at) VALUES ('9999-from-the-future', 'now')")
     db.close()
-    with pytest.raises(StoreError, match="newer outreach"):
+    with pytest.raises(StoreError, match="newer outreach.*9999-from-the-future"):
         Store(path)
 
 
@@ -256,20 +260,18 @@ def test_real_domains_are_not_typos(store: Store, fine: str) -> None:
 
 def test_a_version_1_store_is_migrated_in_place(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
-    db = sqlite3.connect(path)
-    db.executescript(MIGRATIONS[0])
+    db = legacy_store(path, 1)
     db.execute("INSERT INTO messages (key, batch, message_id, thread_id, contact, template, subject, envelope, data,"
                " status, created_at, updated_at) VALUES ('k', 'b', '<m@x>', '<m@x>', 'a@example.com', 'intro', 's',"
                " '{\"sender\": \"s@x.org\", \"recipients\": [\"a@example.com\"], \"smtputf8\": false}', x'00',"
                " 'sent', 'now', 'now')")
-    db.execute("PRAGMA user_version = 1")
     db.commit()
     db.close()
     store = Store(path)
-    assert store.schema_version == len(MIGRATIONS) > 1
+    assert store.migrations == [m.name for m in MIGRATIONS]
     assert [m.message_id for m in store.messages()] == ["<m@x>"]
-    [person] = store.query("SELECT email, name FROM contacts")
-    assert (person["email"], person["name"]) == ("a@example.com", "")
+    [person] = ContactBook(store).find()
+    assert (person.email, person.name) == ("a@example.com", "")
 
 
 def test_queue_batch_journals_all_or_nothing(store: Store) -> None:

@@ -38,7 +38,6 @@ def host_database(path: Path) -> None:
     db.close()
 
 
-@pytest.mark.xfail(strict=True, reason="the store in a host database lands with the prefixed tables")
 def test_a_host_tool_sends_logs_reads_due_and_hears_hooks(tmp_path: Path) -> None:
     path = tmp_path / "tracker.sqlite3"
     host_database(path)

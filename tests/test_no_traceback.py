@@ -70,7 +70,7 @@ def test_a_journal_row_with_broken_json(config_file: Path, home: Path) -> None:
 
     Store(home / "outreach.sqlite3").close()
     db = sqlite3.connect(home / "outreach.sqlite3")
-    db.execute("INSERT INTO messages (key, batch, message_id, thread_id, contact, template, subject, envelope, data,"
+    db.execute("INSERT INTO outreach_messages (key, batch, message_id, thread_id, contact, template, subject, envelope, data,"
                " status, created_at, updated_at) VALUES ('k','b','<m@x>','<m@x>','bob@example.com','intro','s',"
                "'{broken','x','sent','2026-01-01','2026-01-01')")
     db.commit()

@@ -112,7 +112,7 @@ def test_sync_reads_replies_auto_replies_bounces_and_probable(dovecot: Dovecot, 
     third = sync_mailbox(store, mailbox(dovecot), sender_domain="example.edu", folders=("INBOX",), now=now)
     assert third.fetched == 1 and [r["contact"] for r in third.replies] == ["dan@example.com"]
     with store.transaction() as execute:
-        execute("UPDATE imap_state SET uidvalidity = uidvalidity + 1")
+        execute("UPDATE outreach_imap_state SET uidvalidity = uidvalidity + 1")
     reset = sync_mailbox(store, mailbox(dovecot), sender_domain="example.edu", folders=("INBOX",), now=now)
     assert reset.fetched == 5, "a new UIDVALIDITY means reading the folder again"
     assert not (reset.replies or reset.auto_replies or reset.bounces), "but nothing is counted twice"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from legacy_schema import LEGACY_SCRIPTS, legacy_store
 from seed import sent
 from smtp_server import Sink
 
@@ -157,18 +157,15 @@ def test_targets_config(tmp_path: Path) -> None:
 
 
 def test_migration_keeps_existing_data(tmp_path: Path) -> None:
-    before = next(i for i, script in enumerate(MIGRATIONS) if "CREATE TABLE targets" in script)
+    before = next(i for i, script in enumerate(LEGACY_SCRIPTS) if "CREATE TABLE targets" in script)
     path = tmp_path / "old.sqlite3"
-    db = sqlite3.connect(path)
-    for script in MIGRATIONS[:before]:
-        db.executescript(script)
+    db = legacy_store(path, before)
     db.execute("INSERT INTO contacts (email_key, email, name, company, created_at, updated_at)"
                " VALUES ('ada@example.com', 'ada@example.com', 'Ada', 'Globex', 'x', 'x')")
-    db.execute(f"PRAGMA user_version = {before}")
     db.commit()
     db.close()
     store = Store(path)
-    assert store.schema_version == len(MIGRATIONS) > before
+    assert store.migrations == [m.name for m in MIGRATIONS] and len(MIGRATIONS) > before
     Targets(store).add("Globex")
     assert [p.record.name for p in Targets(store).show("Globex", NOW).people] == ["Ada"]
 

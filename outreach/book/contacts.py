@@ -14,6 +14,8 @@ from ..compose.addresses import validate_address
 from ..errors import AddressError, ContactError
 from .formats import ImportedContact, Skipped, read_export
 from ..models import ContactRecord
+from ..store.blocks import BlockTable
+from ..store.contacts import ContactTable, ContactWriter
 from ..store.db import Store
 
 __all__ = ["ContactBook", "ImportReport"]
@@ -71,12 +73,13 @@ class ContactBook:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.table = ContactTable(store)
+        self.block_table = BlockTable(store)
 
     def _record(self, row: Mapping[str, Any], tags: Iterable[str]) -> ContactRecord:
         referrer = None
         if row["referred_by"] is not None:
-            found = self.store.query("SELECT name, email FROM contacts WHERE id = ?", (row["referred_by"],))
-            referrer = found[0] if found else None
+            referrer = self.table.by_id(row["referred_by"])
         return ContactRecord(
             id=row["id"], email=row["email"], name=row["name"], company=row["company"], position=row["position"],
             linkedin_url=row["linkedin_url"] or "", connected_on=row["connected_on"], notes=row["notes"],
@@ -86,61 +89,49 @@ class ContactBook:
         )
 
     def _tags(self, contact_id: int) -> list[str]:
-        return [r["tag"] for r in self.store.query("SELECT tag FROM contact_tags WHERE contact_id = ?", (contact_id,))]
+        return self.table.tags(contact_id)
 
     def get(self, ref: str | int, *, include_removed: bool = False) -> ContactRecord:
         """A contact by id or address; :class:`ContactError` when there is none."""
         text = str(ref).strip()
         if text.isascii() and text.isdigit():
             number = int(text)
-            rows = self.store.query("SELECT * FROM contacts WHERE id = ?", (number,)) if number < 2**63 else []
+            row = self.table.by_id(number) if number < 2**63 else None
         else:
             try:
                 key = validate_address(text).key
             except AddressError as exc:
                 raise ContactError(f"{text!r} is neither a contact id nor a valid address: {exc}") from exc
-            rows = self.store.query("SELECT * FROM contacts WHERE email_key = ?", (key,))
-        if not rows or (rows[0]["removed_at"] is not None and not include_removed):
+            row = self.table.by_key(key)
+        if row is None or (row["removed_at"] is not None and not include_removed):
             raise ContactError(f"no contact {text!r} in the book (see `outreach contacts list`)")
-        return self._record(rows[0], self._tags(rows[0]["id"]))
+        return self._record(row, self._tags(row["id"]))
 
     def find(self, *, tag: str | None = None, search: str | None = None,
              include_removed: bool = False) -> list[ContactRecord]:
         """Contacts by name, optionally with ``tag`` or containing ``search`` in name, address, company or position."""
-        sql = "SELECT c.* FROM contacts c WHERE 1=1"
-        args: list[object] = []
-        if not include_removed:
-            sql += " AND c.removed_at IS NULL"
-        if tag:
-            sql += " AND EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = ?)"
-            args.append(tag)
-        rows = self.store.query(sql + " ORDER BY c.name COLLATE NOCASE, c.id", args)
+        rows = self.table.find(tag=tag, include_removed=include_removed)
         if search:
             needle = _fold(search)
             rows = [r for r in rows if any(needle in _fold(r[k] or "") for k in ("name", "email", "company", "position"))]
-        tags: dict[int, list[str]] = {}
-        for r in self.store.query("SELECT contact_id, tag FROM contact_tags"):
-            tags.setdefault(r["contact_id"], []).append(r["tag"])
+        tags = self.table.all_tags()
         return [self._record(r, tags.get(r["id"], [])) for r in rows]
 
     def referred_by(self, contact_id: int) -> list[ContactRecord]:
         """The contacts this one referred you to."""
-        rows = self.store.query("SELECT * FROM contacts WHERE referred_by = ? AND removed_at IS NULL ORDER BY id",
-                                (contact_id,))
-        return [self._record(r, self._tags(r["id"])) for r in rows]
+        return [self._record(r, self._tags(r["id"])) for r in self.table.referred_by(contact_id)]
 
-    def _referrer_id(self, execute: Callable[..., Any], ref: str) -> int:
+    def _referrer_id(self, w: ContactWriter, ref: str) -> int:
         try:
             address = validate_address(ref)
             key, email = address.key, address.normalized
         except AddressError as exc:
             raise ContactError(f"--referred-by {ref!r}: {exc}") from exc
-        row = execute("SELECT id FROM contacts WHERE email_key = ?", (key,)).fetchone()
+        row = w.by_key(key)
         if row:
             return int(row["id"])
         now = _now()
-        return int(execute("INSERT INTO contacts (email_key, email, created_at, updated_at) VALUES (?, ?, ?, ?)",
-                           (key, email, now, now)).lastrowid)
+        return w.insert({"email_key": key, "email": email, "created_at": now, "updated_at": now})
 
     def add(self, email: str, *, name: str = "", company: str = "", position: str = "",
             tags: Iterable[str] = (), referred_by: str | None = None, may_use_name: bool = False,
@@ -152,29 +143,26 @@ class ContactBook:
         check_header_value("name", name)
         now = _now()
         given = {"name": name, "company": company, "position": position}
-        with self.store.transaction() as execute:
-            found = execute("SELECT id, removed_at, name FROM contacts WHERE email_key = ?", (address.key,)).fetchone()
+        with self.table.write() as w:
+            found = w.by_key(address.key)
             if found and found["removed_at"] is None and found["name"]:
                 raise ContactError(f"{address.normalized} is already in the book (#{found['id']});"
                                    " use `outreach contacts edit` to change it")
-            referrer = self._referrer_id(execute, referred_by) if referred_by else None
+            referrer = self._referrer_id(w, referred_by) if referred_by else None
             edited = json.dumps(sorted(k for k, v in given.items() if v))
+            values = {"name": name, "company": company, "position": position,
+                      "fields": json.dumps(dict(fields or {})), "referred_by": referrer,
+                      "may_use_name": int(may_use_name), "edited": edited, "updated_at": now}
             if found:
                 contact_id = int(found["id"])
-                execute("UPDATE contacts SET name = ?, company = ?, position = ?, fields = ?, referred_by = ?,"
-                        " may_use_name = ?, edited = ?, removed_at = NULL, updated_at = ? WHERE id = ?",
-                        (name, company, position, json.dumps(dict(fields or {})), referrer, int(may_use_name),
-                         edited, now, contact_id))
+                w.update(contact_id, {**values, "removed_at": None})
             else:
-                contact_id = int(execute(
-                    "INSERT INTO contacts (email_key, email, name, company, position, fields, referred_by,"
-                    " may_use_name, edited, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    (address.key, address.normalized, name, company, position, json.dumps(dict(fields or {})),
-                     referrer, int(may_use_name), edited, now, now)).lastrowid)
+                contact_id = w.insert({"email_key": address.key, "email": address.normalized, **values,
+                                       "created_at": now})
             if referrer == contact_id:
                 raise ContactError("a contact cannot be their own referrer")
             for tag in tags:
-                execute("INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)", (contact_id, tag))
+                w.add_tag(contact_id, tag)
         return self.get(contact_id)
 
     def edit(self, ref: str | int, *, email: str | None = None, add_tags: Iterable[str] = (),
@@ -197,48 +185,44 @@ class ContactBook:
             sets["fields"] = json.dumps({**record.fields, **fields})
         if may_use_name is not None:
             sets["may_use_name"] = int(may_use_name)
-        with self.store.transaction() as execute:
+        with self.table.write() as w:
             if referred_by is not None:
-                sets["referred_by"] = self._referrer_id(execute, referred_by)
+                sets["referred_by"] = self._referrer_id(w, referred_by)
                 if sets["referred_by"] == record.id:
                     raise ContactError("a contact cannot be their own referrer")
-            row = execute("SELECT edited FROM contacts WHERE id = ?", (record.id,)).fetchone()
-            edited = set(json.loads(row["edited"])) | {k for k in sets if k in EDITABLE or k == "email"}
+            row = w.by_id(record.id)
+            edited = set(json.loads(row["edited"] if row else "[]"))
+            edited |= {k for k in sets if k in EDITABLE or k == "email"}
             if sets:
                 sets.update(edited=json.dumps(sorted(edited)), updated_at=_now())
-                columns = ", ".join(f"{k} = ?" for k in sets)
-                execute(f"UPDATE contacts SET {columns} WHERE id = ?", (*sets.values(), record.id))
+                w.update(record.id, sets)
             for tag in add_tags:
-                execute("INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)", (record.id, tag))
+                w.add_tag(record.id, tag)
             for tag in remove_tags:
-                execute("DELETE FROM contact_tags WHERE contact_id = ? AND tag = ?", (record.id, tag))
+                w.remove_tag(record.id, tag)
         return self.get(record.id)
 
     def remove(self, ref: str | int) -> ContactRecord:
         """Take a contact out of the book; their sent history stays in the journal."""
         record = self.get(ref)
-        with self.store.transaction() as execute:
-            execute("UPDATE contacts SET removed_at = ?, updated_at = ? WHERE id = ?", (_now(), _now(), record.id))
+        with self.table.write() as w:
+            w.update(record.id, {"removed_at": _now(), "updated_at": _now()})
         return record
 
     def block(self, pattern: str) -> str:
         """Never send to this address, or to any address ``@domain``; returns the stored pattern."""
         key = self._pattern(pattern)
-        with self.store.transaction() as execute:
-            execute("INSERT OR IGNORE INTO blocks (pattern, created_at) VALUES (?, ?)", (key, _now()))
+        self.block_table.block(key, _now())
         return key
 
     def unblock(self, pattern: str) -> bool:
         """Lift a block, or a bounce mark; False if there was neither."""
         key = self._pattern(pattern)
-        with self.store.transaction() as execute:
-            blocked = execute("DELETE FROM blocks WHERE pattern = ?", (key,)).rowcount
-            bounced = execute("DELETE FROM bounces WHERE address = ?", (key,)).rowcount
-        return bool(blocked or bounced)
+        return self.block_table.unblock(key)
 
     def blocks(self) -> list[tuple[str, str]]:
         """Every block as ``(pattern, since)``."""
-        return [(r["pattern"], r["created_at"]) for r in self.store.query("SELECT * FROM blocks ORDER BY pattern")]
+        return self.block_table.blocks()
 
     @staticmethod
     def _pattern(pattern: str) -> str:
@@ -253,7 +237,7 @@ class ContactBook:
     def blocked_checker(self) -> Callable[[str], str | None]:
         """Like :meth:`is_blocked`, with the blocks read once: for checking many addresses."""
         blocks: dict[str, str] = dict(self.blocks())
-        bounced = {r["address"]: (r["at"], r["reason"]) for r in self.store.query("SELECT * FROM bounces")}
+        bounced = self.block_table.bounces()
 
         def check(key: str) -> str | None:
             if key in bounced:
@@ -282,20 +266,19 @@ class ContactBook:
         report = ImportReport(format=export.format, skipped=list(export.skipped), notices=list(export.notices))
         touched: set[int] = set()
         tags = list(tags)
-        with self.store.transaction() as execute:
+        with self.table.write() as w:
             by_key: dict[str, dict[str, Any]] = {}
             by_url: dict[str, dict[str, Any]] = {}
-            for r in execute("SELECT * FROM contacts").fetchall():
-                row = dict(r)
+            for row in w.all():
                 if row["email_key"]:
                     by_key[row["email_key"]] = row
                 if row["linkedin_url"]:
                     by_url[row["linkedin_url"]] = row
                 if not row["email_key"] and not row["linkedin_url"]:
                     by_key[_name_key(row["name"], row["company"])] = row
-            existing_tags = {(r["contact_id"], r["tag"]) for r in execute("SELECT * FROM contact_tags").fetchall()}
+            existing_tags = w.tag_pairs()
             for done, item in enumerate(rows, start=1):
-                self._import_row(execute, item, tags, by_key, by_url, existing_tags, report, touched)
+                self._import_row(w, item, tags, by_key, by_url, existing_tags, report, touched)
                 if progress and done % 500 == 0:
                     progress(500)
             if progress:
@@ -303,7 +286,7 @@ class ContactBook:
         report.skipped.sort(key=lambda s: s.line)
         return report
 
-    def _import_row(self, execute: Callable[..., Any], item: ImportedContact, tags: list[str],
+    def _import_row(self, w: ContactWriter, item: ImportedContact, tags: list[str],
                     by_key: dict[str, dict[str, Any]], by_url: dict[str, dict[str, Any]],
                     existing_tags: set[tuple[int, str]], report: ImportReport, touched: set[int]) -> None:
         key = email = ""
@@ -332,12 +315,11 @@ class ContactBook:
         if current is None:
             if item.linkedin_url and item.linkedin_url in by_url:
                 new["linkedin_url"] = ""
-            cursor = execute(
-                "INSERT INTO contacts (email_key, email, linkedin_url, name, company, position, notes, connected_on,"
-                " fields, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (key or None, email, new["linkedin_url"] or None, item.name, item.company, item.position,
-                 item.notes, item.connected_on, json.dumps(extra), now, now))
-            row = {**new, "id": cursor.lastrowid, "email_key": key or None, "fields": json.dumps(extra),
+            contact_id = w.insert({
+                "email_key": key or None, "email": email, "linkedin_url": new["linkedin_url"] or None,
+                "name": item.name, "company": item.company, "position": item.position, "notes": item.notes,
+                "connected_on": item.connected_on, "fields": json.dumps(extra), "created_at": now, "updated_at": now})
+            row = {**new, "id": contact_id, "email_key": key or None, "fields": json.dumps(extra),
                    "edited": "[]", "removed_at": None}
             if key:
                 by_key[key] = row
@@ -347,7 +329,7 @@ class ContactBook:
                 by_key[_name_key(item.name, item.company)] = row
             report.added += 1
             touched.add(int(row["id"]))
-            self._add_tags(execute, int(row["id"]), [*tags, *item.tags], existing_tags)
+            self._add_tags(w, int(row["id"]), [*tags, *item.tags], existing_tags)
             return
         if current["removed_at"] is not None:
             report.skipped.append(Skipped(item.line, f"{email or item.name} was removed from the book earlier;"
@@ -366,11 +348,9 @@ class ContactBook:
             changes["fields"] = json.dumps(merged_fields)
         if "email" in changes:
             changes["email_key"] = key
-        tag_added = self._add_tags(execute, int(current["id"]), [*tags, *item.tags], existing_tags)
+        tag_added = self._add_tags(w, int(current["id"]), [*tags, *item.tags], existing_tags)
         if changes:
-            columns = ", ".join(f"{k} = ?" for k in changes)
-            execute(f"UPDATE contacts SET {columns}, updated_at = ? WHERE id = ?",
-                    (*changes.values(), now, current["id"]))
+            w.update(int(current["id"]), {**changes, "updated_at": now})
             current.update(changes)
             if key:
                 by_key[key] = current
@@ -382,12 +362,12 @@ class ContactBook:
             report.unchanged += 1
 
     @staticmethod
-    def _add_tags(execute: Callable[..., Any], contact_id: int, tags: list[str],
+    def _add_tags(w: ContactWriter, contact_id: int, tags: list[str],
                   existing: set[tuple[int, str]]) -> bool:
         added = False
         for tag in tags:
             if (contact_id, tag) not in existing:
-                execute("INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)", (contact_id, tag))
+                w.add_tag(contact_id, tag)
                 existing.add((contact_id, tag))
                 added = True
         return added

@@ -81,21 +81,20 @@ class People:
                 key = validate_address(text).key
             except AddressError:
                 return self.resolve(ref, new=new).key
-            if self.store.query("SELECT 1 FROM contacts WHERE email_key = ?", (key,)):
+            if self.book.table.id_of(key) is not None:
                 return key
         return self.resolve(ref, new=new).key
 
     def _by_key(self, key: str) -> ContactRecord | None:
-        rows = self.store.query("SELECT id FROM contacts WHERE email_key = ?", (key,))
-        if rows:
-            return self.book.get(str(rows[0]["id"]), include_removed=True)
+        contact_id = self.book.table.id_of(key)
+        if contact_id is not None:
+            return self.book.get(str(contact_id), include_removed=True)
         if self._secondaries is None:
             self._secondaries = {}
-            for row in self.store.query("SELECT id, fields FROM contacts WHERE fields LIKE '%other_emails%'"
-                                        " AND email_key IS NOT NULL ORDER BY id DESC"):
-                for other in _secondary(json.loads(row["fields"])):
+            for contact_id, fields in self.book.table.with_other_emails():
+                for other in _secondary(json.loads(fields)):
                     try:
-                        self._secondaries[validate_address(other).key] = int(row["id"])
+                        self._secondaries[validate_address(other).key] = contact_id
                     except AddressError:
                         continue
         found = self._secondaries.get(key)
@@ -104,10 +103,10 @@ class People:
     def known(self) -> set[str]:
         """Every address key in the book (main and secondary) or the journal."""
         keys = set(self.store.known_addresses())
-        for row in self.store.query("SELECT email_key, fields FROM contacts WHERE removed_at IS NULL"):
-            if row["email_key"]:
-                keys.add(row["email_key"])
-            for other in _secondary(json.loads(row["fields"])):
+        for email_key, fields in self.book.table.active_keys():
+            if email_key:
+                keys.add(email_key)
+            for other in _secondary(json.loads(fields)):
                 keys.add(other.lower())
         return keys
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from ..compose.addresses import validate_address
 from ..errors import AddressError
 from ..models import Contact
+from ..store.contacts import ContactTable
 from ..store.db import Store
 from .contacts import _merge
 from .people import People
@@ -23,7 +24,7 @@ def remember(store: Store, contacts: Iterable[Contact]) -> int:
     people = People(store)
     now = store.clock().isoformat(timespec="seconds")
     changed = 0
-    with store.transaction() as execute:
+    with ContactTable(store).write() as w:
         for contact in contacts:
             try:
                 key = validate_address(contact.email).key
@@ -32,15 +33,13 @@ def remember(store: Store, contacts: Iterable[Contact]) -> int:
             fields = {k: str(v) for k, v in contact.fields.items() if str(v).strip()}
             new = {"name": contact.name.strip(), "company": contact.company.strip(),
                    "position": contact.position.strip()}
-            row = execute("SELECT * FROM contacts WHERE email_key = ?", (key,)).fetchone()
+            row = w.by_key(key)
             if row is None:
                 record = people._by_key(key)
-                row = execute("SELECT * FROM contacts WHERE id = ?", (record.id,)).fetchone() if record else None
+                row = w.by_id(record.id) if record else None
             if row is None:
-                execute("INSERT INTO contacts (email_key, email, name, company, position, fields, created_at,"
-                        " updated_at) VALUES (?,?,?,?,?,?,?,?)",
-                        (key, validate_address(contact.email).normalized, new["name"], new["company"],
-                         new["position"], json.dumps(fields, ensure_ascii=False), now, now))
+                w.insert({"email_key": key, "email": validate_address(contact.email).normalized, **new,
+                          "fields": json.dumps(fields, ensure_ascii=False), "created_at": now, "updated_at": now})
                 changed += 1
                 continue
             if row["removed_at"] is not None:
@@ -52,8 +51,6 @@ def remember(store: Store, contacts: Iterable[Contact]) -> int:
             if merged != current:
                 changes["fields"] = json.dumps(merged, ensure_ascii=False)
             if changes:
-                columns = ", ".join(f"{k} = ?" for k in changes)
-                execute(f"UPDATE contacts SET {columns}, updated_at = ? WHERE id = ?",
-                        (*changes.values(), now, row["id"]))
+                w.update(int(row["id"]), {**changes, "updated_at": now})
                 changed += 1
     return changed

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -10,13 +9,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..errors import ContactError
-from ..models import EventKind, Status
+from ..models import EventKind
 from ..store.db import Store
+from ..store.threads import ThreadTable
 
 __all__ = ["EVENT_KINDS", "Event", "MessageView", "ThreadRef", "ThreadView", "Threads", "parse_time"]
 
 EVENT_KINDS = tuple(kind.value for kind in EventKind)
-_DELIVERED = (Status.SENT.value, Status.UNKNOWN.value)
 
 
 def parse_time(text: str) -> datetime:
@@ -89,6 +88,7 @@ class Threads:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.table = ThreadTable(store)
 
     def person_key(self, contact: str) -> str:
         """The address key under which the person ``contact`` names has threads."""
@@ -98,29 +98,23 @@ class Threads:
 
     def view(self, thread_id: str) -> ThreadView | None:
         """One thread by its id."""
-        rows = self.store.query("SELECT contact FROM threads WHERE id = ?", (thread_id,))
-        found = [v for v in self.views(rows[0]["contact"]) if v.id == thread_id] if rows else []
+        contact = self.table.contact_of(thread_id)
+        found = [v for v in self.views(contact) if v.id == thread_id] if contact else []
         return found[0] if found else None
 
     def views(self, contact: str | None = None) -> list[ThreadView]:
         """Every thread that has a delivered message or an event, optionally only with ``contact``."""
         contact = self.person_key(contact) if contact else None
-        where, args = ("WHERE t.contact = ?", [contact]) if contact else ("", [])
-        threads = self.store.query(f"SELECT * FROM threads t {where} ORDER BY t.created_at", args)
+        threads = self.table.threads(contact)
         messages: dict[str, list[MessageView]] = {}
-        mwhere = "AND contact = ?" if contact else ""
-        for m in self.store.query(
-            "SELECT message_id, thread_id, kind, template, subject, sent_at, updated_at, status, followup_days"
-            f" FROM messages WHERE status IN (?, ?) {mwhere} ORDER BY id", [*_DELIVERED, *args]
-        ):
+        for m in self.table.delivered(contact):
             messages.setdefault(m["thread_id"], []).append(MessageView(
                 message_id=m["message_id"], kind=m["kind"], template=m["template"], subject=m["subject"],
                 at=parse_time(m["sent_at"] or m["updated_at"]), status=m["status"],
                 followup_days=m["followup_days"]))
         events: dict[str, list[Event]] = {}
-        ewhere = "WHERE thread_id IN (SELECT id FROM threads WHERE contact = ?)" if contact else ""
-        for e in self.store.query(f"SELECT * FROM events {ewhere} ORDER BY at, id", args):
-            events.setdefault(e["thread_id"], []).append(Event(e["kind"], parse_time(e["at"]), json.loads(e["detail"])))
+        for thread_id, kind, at, detail in self.table.events(contact):
+            events.setdefault(thread_id, []).append(Event(kind, parse_time(at), detail))
         out = []
         for t in threads:
             msgs, evs = tuple(messages.get(t["id"], ())), tuple(events.get(t["id"], ()))
@@ -150,13 +144,11 @@ class Threads:
         contact = self.person_key(contact)
         view = self.latest(contact)
         stamp = at.astimezone(timezone.utc).isoformat(timespec="seconds")
-        with self.store.transaction() as execute:
-            if view is None:
-                thread_id = f"<logged-{uuid.uuid4().hex}@outreach.invalid>"
-                execute("INSERT INTO threads (id, contact, subject, purpose, created_at) VALUES (?, ?, '', ?, ?)",
-                        (thread_id, contact, kind, stamp))
-            else:
-                thread_id = view.id
+        if view is None:
+            thread_id = f"<logged-{uuid.uuid4().hex}@outreach.invalid>"
+            self.table.start(thread_id, contact, kind, stamp)
+        else:
+            thread_id = view.id
         self.add_event(thread_id, kind, at, detail)
         found = [v for v in self.views(contact) if v.id == thread_id]
         return found[0]
@@ -165,18 +157,13 @@ class Threads:
         """Record an event on a known thread."""
         if kind not in EVENT_KINDS:
             raise ContactError(f"unknown event {kind!r}")
-        with self.store.transaction() as execute:
-            execute("INSERT INTO events (thread_id, kind, at, detail) VALUES (?, ?, ?, ?)",
-                    (thread_id, kind, at.astimezone(timezone.utc).isoformat(timespec="seconds"),
-                     json.dumps(dict(detail or {}))))
+        self.table.add_event(thread_id, kind, at.astimezone(timezone.utc).isoformat(timespec="seconds"), detail or {})
 
     def record_milestone(self, kind: str, at: datetime, detail: Mapping[str, Any]) -> None:
         """Record a milestone of the whole search, such as the job landed."""
-        with self.store.transaction() as execute:
-            execute("INSERT INTO milestones (kind, at, detail) VALUES (?, ?, ?)",
-                    (kind, at.astimezone(timezone.utc).isoformat(timespec="seconds"), json.dumps(dict(detail))))
+        self.table.add_milestone(kind, at.astimezone(timezone.utc).isoformat(timespec="seconds"), detail)
 
     def milestone(self, kind: str) -> Event | None:
         """The latest milestone of ``kind``."""
-        rows = self.store.query("SELECT * FROM milestones WHERE kind = ? ORDER BY at DESC, id DESC LIMIT 1", (kind,))
-        return Event(kind, parse_time(rows[0]["at"]), json.loads(rows[0]["detail"])) if rows else None
+        found = self.table.latest_milestone(kind)
+        return Event(kind, parse_time(found[0]), found[1]) if found else None

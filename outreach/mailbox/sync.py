@@ -13,7 +13,9 @@ from ..errors import AddressError
 from .imap import Mailbox
 from .replies import Incoming, classify
 from ..compose.controls import printable
+from ..store.blocks import BlockTable
 from ..store.db import Store
+from ..store.mailbox import MailboxTable
 from ..lifecycle.threads import Threads
 
 __all__ = ["SyncItem", "SyncReport", "sync_mailbox"]
@@ -144,6 +146,8 @@ class _Syncer:
         self.marker = marker
         self.now = now
         self.threads = Threads(store)
+        self.table = MailboxTable(store)
+        self.blocks = BlockTable(store)
         self.report = SyncReport()
         self.views = {v.id: v for v in self.threads.views()}
 
@@ -162,8 +166,8 @@ class _Syncer:
 
     def folder(self, name: str, since: date | None) -> None:
         validity, uidnext = self.mailbox.select(name)
-        rows = self.store.query("SELECT uidvalidity, last_uid FROM imap_state WHERE folder = ?", (name,))
-        last = rows[0]["last_uid"] if rows and rows[0]["uidvalidity"] == validity else 0
+        state = self.table.folder_state(name)
+        last = state[1] if state and state[0] == validity else 0
         base: list[Any] = ["UID", f"{last + 1}:*"]
         if since is not None:
             base += ["SINCE", since]
@@ -181,35 +185,26 @@ class _Syncer:
                 self.report.skipped.append(SyncItem.of(**{"folder": name, "uid": str(uid),
                                             "reason": printable(f"cannot be read: {type(exc).__name__}: {exc}")[:300]}))
         newest = max([uidnext - 1, last, *uids]) if (uidnext or uids) else last
-        with self.store.transaction() as execute:
-            execute("INSERT INTO imap_state (folder, uidvalidity, last_uid) VALUES (?, ?, ?) ON CONFLICT(folder)"
-                    " DO UPDATE SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid",
-                    (name, validity, newest))
+        self.table.save_folder_state(name, validity, newest)
 
     def _thread_of(self, inc: Incoming) -> tuple[str, str] | None:
         for ref in reversed(inc.references):
-            rows = self.store.query("SELECT thread_id, contact FROM messages WHERE message_id = ?"
-                                    " AND status IN ('sent', 'unknown')", (ref,))
-            if rows:
-                return rows[0]["thread_id"], rows[0]["contact"]
+            found = self.store.delivered_thread(ref)
+            if found:
+                return found
         return None
 
     def _seen(self, inc: Incoming, thread_id: str | None) -> bool:
         if not inc.message_id:
             return False
-        with self.store.transaction() as execute:
-            cur = execute("INSERT OR IGNORE INTO inbox (message_id, kind, thread_id, sender, subject, seen_at)"
-                          " VALUES (?, ?, ?, ?, ?, ?)", (inc.message_id, inc.kind, thread_id, inc.sender, inc.subject,
-                                                         self.now.isoformat()))
-        return cur.rowcount == 0
+        return not self.table.first_sight(inc.message_id, inc.kind, thread_id, inc.sender, inc.subject,
+                                          self.now.isoformat())
 
     def _by_address(self, addresses: tuple[str, ...]) -> tuple[str, str] | None:
         for address in addresses:
-            rows = self.store.query("SELECT thread_id, contact FROM messages WHERE contact IN (?, ?)"
-                                    " AND status IN ('sent', 'unknown') ORDER BY id DESC LIMIT 1",
-                                    (address, _key(address)))
-            if rows:
-                return rows[0]["thread_id"], rows[0]["contact"]
+            found = self.store.latest_delivered_to(address, _key(address))
+            if found:
+                return found
         return None
 
     def _one(self, msg: Any) -> None:
@@ -268,16 +263,12 @@ class _Syncer:
             self.report.delays.append(row)
         elif inc.kind == "complaint":
             self.threads.add_event(thread_id, "complained", at, {**info, "address": contact, "reason": reason})
-            with self.store.transaction() as execute:
-                execute("INSERT OR IGNORE INTO blocks (pattern, created_at) VALUES (?, ?)",
-                        (_key(contact), at.isoformat()))
+            self.blocks.block(_key(contact), at.isoformat())
             self.report.complaints.append(row)
         else:
             self.threads.add_event(thread_id, "bounced", at, {**info, "address": contact, "reason": reason,
                                                              "matched_by": "message-id" if named else "address"})
-            with self.store.transaction() as execute:
-                execute("INSERT INTO bounces (address, at, reason) VALUES (?, ?, ?) ON CONFLICT(address) DO UPDATE"
-                        " SET at = excluded.at, reason = excluded.reason", (_key(contact), at.isoformat(), reason))
+            self.blocks.mark_bounced(_key(contact), at.isoformat(), reason)
             self.report.bounces.append(row)
 
     def _probable(self, inc: Incoming, at: datetime) -> None:

@@ -1,5 +1,10 @@
-"""The SQLite store: connection, migrations and every SQL statement of the package."""
+"""The SQLite store: connection, migrations and every SQL statement of the package.
 
-from .db import MIGRATIONS, JournalEntry, JournalState, Store
+``db`` holds the connection and the journal of messages; ``schema`` the ``outreach_*`` tables and their named
+migrations; ``contacts``, ``blocks``, ``threads`` and ``mailbox`` are the repositories of the other table groups.
+"""
 
-__all__ = ["MIGRATIONS", "JournalEntry", "JournalState", "Store"]
+from .db import JournalEntry, JournalState, Store
+from .schema import MIGRATIONS, Migration
+
+__all__ = ["MIGRATIONS", "JournalEntry", "JournalState", "Migration", "Store"]

@@ -1,4 +1,4 @@
-"""The local SQLite store: the send journal and threads. The only module that imports sqlite3."""
+"""The SQLite connection (WAL, busy timeout, write transactions) and the journal of messages."""
 
 from __future__ import annotations
 
@@ -18,182 +18,11 @@ from ..clock import Clock, system_clock
 from ..errors import StoreError
 from ..models import Envelope, Status
 from ..private import private_dir
+from . import schema
 
 __all__ = ["JournalEntry", "JournalState", "Store"]
 
 BUSY_TIMEOUT_S = 30.0
-
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE messages (
-        id          INTEGER PRIMARY KEY,
-        key         TEXT NOT NULL UNIQUE,
-        batch       TEXT NOT NULL,
-        message_id  TEXT NOT NULL UNIQUE,
-        thread_id   TEXT NOT NULL,
-        contact     TEXT NOT NULL,
-        template    TEXT NOT NULL,
-        subject     TEXT NOT NULL,
-        envelope    TEXT NOT NULL,
-        data        BLOB NOT NULL,
-        status      TEXT NOT NULL,
-        owner       INTEGER,
-        attempts    INTEGER NOT NULL DEFAULT 0,
-        reply       TEXT NOT NULL DEFAULT '',
-        refused     TEXT NOT NULL DEFAULT '{}',
-        created_at  TEXT NOT NULL,
-        updated_at  TEXT NOT NULL,
-        sent_at     TEXT
-    );
-    CREATE INDEX messages_contact ON messages (contact, created_at);
-    CREATE INDEX messages_thread ON messages (thread_id);
-    CREATE INDEX messages_status ON messages (status);
-    """,
-    """
-    CREATE TABLE contacts (
-        id           INTEGER PRIMARY KEY,
-        email_key    TEXT UNIQUE,
-        email        TEXT NOT NULL DEFAULT '',
-        linkedin_url TEXT UNIQUE,
-        name         TEXT NOT NULL DEFAULT '',
-        company      TEXT NOT NULL DEFAULT '',
-        position     TEXT NOT NULL DEFAULT '',
-        notes        TEXT NOT NULL DEFAULT '',
-        connected_on TEXT NOT NULL DEFAULT '',
-        fields       TEXT NOT NULL DEFAULT '{}',
-        referred_by  INTEGER REFERENCES contacts (id),
-        may_use_name INTEGER NOT NULL DEFAULT 0,
-        edited       TEXT NOT NULL DEFAULT '[]',
-        removed_at   TEXT,
-        created_at   TEXT NOT NULL,
-        updated_at   TEXT NOT NULL
-    );
-    CREATE TABLE contact_tags (
-        contact_id INTEGER NOT NULL REFERENCES contacts (id),
-        tag        TEXT NOT NULL,
-        PRIMARY KEY (contact_id, tag)
-    );
-    CREATE INDEX contact_tags_tag ON contact_tags (tag);
-    CREATE TABLE blocks (
-        pattern    TEXT PRIMARY KEY,
-        created_at TEXT NOT NULL
-    );
-    """,
-    """
-    ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT '';
-    ALTER TABLE messages ADD COLUMN followup_days INTEGER;
-    UPDATE messages SET kind = template
-        WHERE template IN ('intro', 'follow-up', 'thank-you', 'check-in', 'job-update');
-    CREATE TABLE threads (
-        id         TEXT PRIMARY KEY,
-        contact    TEXT NOT NULL,
-        subject    TEXT NOT NULL DEFAULT '',
-        purpose    TEXT NOT NULL DEFAULT '',
-        created_at TEXT NOT NULL
-    );
-    INSERT OR IGNORE INTO threads (id, contact, subject, purpose, created_at)
-        SELECT thread_id, contact, subject, kind, created_at FROM messages WHERE message_id = thread_id;
-    CREATE INDEX threads_contact ON threads (contact);
-    CREATE TABLE events (
-        id        INTEGER PRIMARY KEY,
-        thread_id TEXT NOT NULL REFERENCES threads (id),
-        kind      TEXT NOT NULL,
-        at        TEXT NOT NULL,
-        detail    TEXT NOT NULL DEFAULT '{}'
-    );
-    CREATE INDEX events_thread ON events (thread_id, at);
-    CREATE TABLE milestones (
-        id      INTEGER PRIMARY KEY,
-        kind    TEXT NOT NULL,
-        at      TEXT NOT NULL,
-        detail  TEXT NOT NULL DEFAULT '{}'
-    );
-    """,
-    """
-    CREATE TABLE imap_state (
-        folder      TEXT PRIMARY KEY,
-        uidvalidity INTEGER NOT NULL,
-        last_uid    INTEGER NOT NULL
-    );
-    CREATE TABLE inbox (
-        message_id TEXT PRIMARY KEY,
-        kind       TEXT NOT NULL,
-        thread_id  TEXT,
-        sender     TEXT NOT NULL DEFAULT '',
-        subject    TEXT NOT NULL DEFAULT '',
-        seen_at    TEXT NOT NULL
-    );
-    CREATE TABLE bounces (
-        address TEXT PRIMARY KEY,
-        at      TEXT NOT NULL,
-        reason  TEXT NOT NULL DEFAULT ''
-    );
-    """,
-    """
-    ALTER TABLE messages ADD COLUMN variables TEXT NOT NULL DEFAULT '{}';
-    CREATE INDEX messages_contact_kind ON messages (contact, kind);
-    CREATE INDEX contacts_referred_by ON contacts (referred_by);
-    """,
-    """
-    CREATE TABLE targets (
-        id         INTEGER PRIMARY KEY,
-        name       TEXT NOT NULL,
-        name_key   TEXT NOT NULL UNIQUE,
-        role       TEXT NOT NULL DEFAULT '',
-        notes      TEXT NOT NULL DEFAULT '',
-        priority   INTEGER NOT NULL DEFAULT 2,
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-    );
-    CREATE TABLE target_aliases (
-        target_id INTEGER NOT NULL REFERENCES targets (id) ON DELETE CASCADE,
-        alias     TEXT NOT NULL,
-        alias_key TEXT NOT NULL,
-        PRIMARY KEY (target_id, alias_key)
-    );
-    CREATE TABLE networking_events (
-        id          INTEGER PRIMARY KEY,
-        uid         TEXT NOT NULL UNIQUE,
-        summary     TEXT NOT NULL,
-        starts_at   TEXT NOT NULL,
-        ends_at     TEXT,
-        all_day     INTEGER NOT NULL DEFAULT 0,
-        location    TEXT NOT NULL DEFAULT '',
-        url         TEXT NOT NULL DEFAULT '',
-        description TEXT NOT NULL DEFAULT '',
-        cancelled   INTEGER NOT NULL DEFAULT 0,
-        sequence    INTEGER NOT NULL DEFAULT 0,
-        attending   INTEGER NOT NULL DEFAULT 0,
-        created_at  TEXT NOT NULL,
-        updated_at  TEXT NOT NULL
-    );
-    CREATE INDEX networking_events_start ON networking_events (starts_at);
-    """,
-)
-
-
-PEOPLE_SCHEMA = 5
-
-
-def _backfill_people(db: sqlite3.Connection, now: str) -> None:
-    """Schema 5: add to the contact book everyone the journal wrote to, with the name their To: carried."""
-    rows = db.execute(
-        "SELECT contact, data FROM messages m WHERE id = (SELECT MAX(id) FROM messages WHERE contact = m.contact)"
-        " AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.email_key = m.contact)").fetchall()
-    if not rows:
-        return
-    from email import policy
-    from email.parser import BytesHeaderParser
-
-    parser = BytesHeaderParser(policy=policy.default)
-    for row in rows:
-        try:
-            name = str(parser.parsebytes(bytes(row["data"]))["To"].addresses[0].display_name)
-        except (AttributeError, IndexError, TypeError, ValueError):
-            name = ""
-        db.execute("INSERT OR IGNORE INTO contacts (email_key, email, name, created_at, updated_at)"
-                   " VALUES (?, ?, ?, ?, ?)", (row["contact"], row["contact"], name, now, now))
-
 
 def _stamp(clock: Clock) -> str:
     return clock().astimezone(timezone.utc).isoformat(timespec="microseconds")
@@ -287,7 +116,10 @@ def _parse_entry(row: Mapping[str, Any]) -> JournalEntry:
 
 
 class Store:
-    """One SQLite file (mode 0600, WAL, synchronous=FULL); writes use ``BEGIN IMMEDIATE``."""
+    """One SQLite file (WAL, synchronous=FULL); writes use ``BEGIN IMMEDIATE``.
+
+    A file of outreach's own is made mode 0600; a host's database (one with tables of its own) keeps its mode.
+    """
 
     def __init__(self, path: Path, *, clock: Clock = system_clock) -> None:
         self.path = Path(path)
@@ -296,7 +128,6 @@ class Store:
             private_dir(self.path.parent)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
             os.close(fd)
-            os.chmod(self.path, 0o600)
             self._lock = threading.RLock()
             self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
                                        check_same_thread=False)
@@ -306,6 +137,8 @@ class Store:
             self._db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
+            if not schema.host_tables(self._db):
+                os.chmod(self.path, 0o600)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the store {self.path}: {exc}") from exc
 
@@ -338,7 +171,7 @@ class Store:
         self.close()
 
     def query(self, sql: str, args: Sequence[object] = ()) -> list[Mapping[str, Any]]:
-        """Run a read-only statement; rows are mappings by column name."""
+        """Run a read-only statement for a repository of this package; rows are mappings by column name."""
         try:
             with self._lock:
                 return self._db.execute(sql, args).fetchall()
@@ -347,7 +180,7 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Callable[..., Any]]:
-        """A write transaction (``BEGIN IMMEDIATE``); yields ``execute(sql, args)`` returning the cursor."""
+        """A write transaction (``BEGIN IMMEDIATE``) for a repository; yields ``execute(sql, args)`` -> cursor."""
         with self._write() as db:
 
             def execute(sql: str, args: Sequence[object] = ()) -> Any:
@@ -385,31 +218,29 @@ class Store:
             pass
 
     @property
-    def schema_version(self) -> int:
-        """The ``PRAGMA user_version`` the store is at."""
-        return int(self.query("PRAGMA user_version")[0]["user_version"])
+    def migrations(self) -> list[str]:
+        """The names of the schema migrations the store has had, oldest first."""
+        with self._lock:
+            return schema.applied(self._db)
 
     def _migrate(self) -> None:
+        """Bring the schema up to date in one write transaction; an up-to-date store takes no write lock."""
+        with self._lock:
+            if not schema.pending(self._db):
+                return
         with self._write() as db:
-            version = int(db.execute("PRAGMA user_version").fetchone()[0])
-            if version > len(MIGRATIONS):
-                raise StoreError(f"{self.path} was written by a newer outreach (schema {version}); upgrade outreach")
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in filter(str.strip, script.split(";")):
-                    db.execute(statement)
-                if number == PEOPLE_SCHEMA:
-                    _backfill_people(db, _stamp(self.clock))
-                db.execute(f"PRAGMA user_version={number}")
+            schema.upgrade(db, _stamp(self.clock))
 
     def recover(self) -> list[JournalEntry]:
         """Turn rows left ``sending`` by a process that is gone into ``unknown``; return them."""
         with self._write() as db:
-            rows = db.execute("SELECT * FROM messages WHERE status = ?", (Status.SENDING.value,)).fetchall()
+            rows = db.execute("SELECT * FROM outreach_messages WHERE status = ?", (Status.SENDING.value,)).fetchall()
             stale = [r for r in rows if not _pid_alive(r["owner"])]
             for row in stale:
                 db.execute(
-                    "UPDATE messages SET status = ?, owner = NULL, updated_at = ?, reply = ? WHERE key = ?",
-                    (Status.UNKNOWN.value, _stamp(self.clock), "interrupted while sending; may have been delivered", row["key"]),
+                    "UPDATE outreach_messages SET status = ?, owner = NULL, updated_at = ?, reply = ? WHERE key = ?",
+                    (Status.UNKNOWN.value, _stamp(self.clock), "interrupted while sending; may have been delivered",
+                     row["key"]),
                 )
         return [_entry(r) for r in stale]
 
@@ -423,11 +254,11 @@ class Store:
         with self._write() as db:
 
             def write(e: JournalEntry) -> None:
-                db.execute("INSERT OR IGNORE INTO threads (id, contact, subject, purpose, created_at)"
+                db.execute("INSERT OR IGNORE INTO outreach_threads (id, contact, subject, purpose, created_at)"
                            " VALUES (?,?,?,?,?)", (e.thread_id, e.contact, e.subject, e.kind, now))
                 db.execute(
-                    "INSERT INTO messages (key, batch, message_id, thread_id, contact, template, subject, envelope,"
-                    " data, status, kind, followup_days, variables, created_at, updated_at)"
+                    "INSERT INTO outreach_messages (key, batch, message_id, thread_id, contact, template, subject,"
+                    " envelope, data, status, kind, followup_days, variables, created_at, updated_at)"
                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                     " ON CONFLICT(key) DO NOTHING",
                     (e.key, e.batch, e.message_id, e.thread_id, e.contact, e.template, e.subject,
@@ -450,7 +281,7 @@ class Store:
         for start in range(0, len(keys), 500):
             chunk = list(keys[start:start + 500])
             marks = ",".join("?" * len(chunk))
-            for r in self.query(f"SELECT key, status, reply, message_id, contact, owner FROM messages"
+            for r in self.query(f"SELECT key, status, reply, message_id, contact, owner FROM outreach_messages"
                                 f" WHERE key IN ({marks})", chunk):
                 found[r["key"]] = JournalState(r["key"], Status(r["status"]), r["reply"], r["message_id"],
                                                r["contact"], r["owner"])
@@ -458,7 +289,7 @@ class Store:
 
     def get(self, key: str) -> JournalEntry | None:
         """The journal row with idempotency key ``key``."""
-        rows = self.query("SELECT * FROM messages WHERE key = ?", (key,))
+        rows = self.query("SELECT * FROM outreach_messages WHERE key = ?", (key,))
         return _entry(rows[0]) if rows else None
 
     def claim(self, key: str) -> bool:
@@ -470,7 +301,7 @@ class Store:
         """
         with self._write() as db:
             cur = db.execute(
-                "UPDATE messages SET status = ?, owner = ?, attempts = attempts + 1, updated_at = ?"
+                "UPDATE outreach_messages SET status = ?, owner = ?, attempts = attempts + 1, updated_at = ?"
                 " WHERE key = ? AND status IN (?, ?)",
                 (Status.SENDING.value, os.getpid(), _stamp(self.clock), key, Status.QUEUED.value,
                  Status.DEFERRED.value),
@@ -481,7 +312,7 @@ class Store:
         """Mark a message that was not tried ``deferred``, unless something else has claimed or decided it."""
         with self._write() as db:
             cur = db.execute(
-                "UPDATE messages SET status = ?, reply = ?, updated_at = ? WHERE key = ? AND status IN (?, ?)",
+                "UPDATE outreach_messages SET status = ?, reply = ?, updated_at = ? WHERE key = ? AND status IN (?, ?)",
                 (Status.DEFERRED.value, reply, _stamp(self.clock), key, Status.QUEUED.value, Status.DEFERRED.value),
             )
         return cur.rowcount == 1
@@ -491,14 +322,14 @@ class Store:
         now = _stamp(self.clock)
         with self._write() as db:
             db.execute(
-                "UPDATE messages SET status = ?, owner = NULL, reply = ?, refused = ?, updated_at = ?,"
+                "UPDATE outreach_messages SET status = ?, owner = NULL, reply = ?, refused = ?, updated_at = ?,"
                 " sent_at = CASE WHEN ? THEN ? ELSE sent_at END WHERE key = ?",
                 (status.value, reply, json.dumps(refused or {}), now, status is Status.SENT, now, key),
             )
 
     def messages(self, status: Status | None = None, contact: str | None = None) -> list[JournalEntry]:
         """Journal rows, oldest first, optionally only those with ``status`` or to ``contact``."""
-        sql = "SELECT * FROM messages WHERE 1=1"
+        sql = "SELECT * FROM outreach_messages WHERE 1=1"
         args: list[object] = []
         if status is not None:
             sql += " AND status = ?"
@@ -512,14 +343,14 @@ class Store:
         """Let the user settle an ``unknown`` message as ``sent`` or back to ``queued``."""
         with self._write() as db:
             cur = db.execute(
-                "UPDATE messages SET status = ?, updated_at = ? WHERE message_id = ? AND status = ?",
+                "UPDATE outreach_messages SET status = ?, updated_at = ? WHERE message_id = ? AND status = ?",
                 (status.value, _stamp(self.clock), message_id, Status.UNKNOWN.value),
             )
         return cur.rowcount > 0
 
     def retry(self, message_id: str | None = None, *, batch: str | None = None) -> list[str]:
         """Queue ``failed`` messages again (one by Message-ID, those of a batch, or all); return their Message-IDs."""
-        sql, args = "SELECT message_id FROM messages WHERE status = ?", [Status.FAILED.value]
+        sql, args = "SELECT message_id FROM outreach_messages WHERE status = ?", [Status.FAILED.value]
         if message_id is not None:
             sql, args = sql + " AND message_id = ?", [*args, message_id]
         if batch is not None:
@@ -527,29 +358,46 @@ class Store:
         with self._write() as db:
             ids = [r["message_id"] for r in db.execute(sql, args).fetchall()]
             for mid in ids:
-                db.execute("UPDATE messages SET status = ?, reply = '', updated_at = ? WHERE message_id = ?",
+                db.execute("UPDATE outreach_messages SET status = ?, reply = '', updated_at = ? WHERE message_id = ?",
                            (Status.QUEUED.value, _stamp(self.clock), mid))
         return ids
 
     def earlier_of_kind(self, contact: str, kind: str) -> list[JournalEntry]:
         """Messages of ``kind`` to ``contact`` that were not refused for good, oldest first."""
-        rows = self.query("SELECT * FROM messages WHERE contact = ? AND kind = ? AND status != ? ORDER BY id",
+        rows = self.query("SELECT * FROM outreach_messages WHERE contact = ? AND kind = ? AND status != ? ORDER BY id",
                           (contact, kind, Status.FAILED.value))
         return [_entry(r) for r in rows]
 
     def first_variables(self, thread_id: str) -> dict[str, str]:
         """The variables the first message of a thread was rendered with."""
-        rows = self.query("SELECT variables FROM messages WHERE thread_id = ? ORDER BY id LIMIT 1", (thread_id,))
+        rows = self.query("SELECT variables FROM outreach_messages WHERE thread_id = ? ORDER BY id LIMIT 1",
+                          (thread_id,))
         return json.loads(rows[0]["variables"]) if rows else {}
 
     def known_addresses(self) -> set[str]:
         """Every address the journal or the threads name."""
-        rows = self.query("SELECT contact FROM messages UNION SELECT contact FROM threads")
+        rows = self.query("SELECT contact FROM outreach_messages UNION SELECT contact FROM outreach_threads")
         return {r["contact"] for r in rows}
 
     def first_variables_of(self, contact: str) -> dict[str, str]:
         """What the messages to ``contact`` were rendered with, later ones winning."""
         merged: dict[str, str] = {}
-        for row in self.query("SELECT variables FROM messages WHERE contact = ? ORDER BY id", (contact,)):
+        for row in self.query("SELECT variables FROM outreach_messages WHERE contact = ? ORDER BY id", (contact,)):
             merged.update(json.loads(row["variables"]))
         return merged
+
+    def delivered_thread(self, message_id: str) -> tuple[str, str] | None:
+        """``(thread_id, contact)`` of the sent (or maybe sent) message with this Message-ID."""
+        rows = self.query("SELECT thread_id, contact FROM outreach_messages WHERE message_id = ?"
+                          " AND status IN (?, ?)", (message_id, Status.SENT.value, Status.UNKNOWN.value))
+        return (rows[0]["thread_id"], rows[0]["contact"]) if rows else None
+
+    def latest_delivered_to(self, *addresses: str) -> tuple[str, str] | None:
+        """``(thread_id, contact)`` of the latest sent (or maybe sent) message to any of ``addresses``."""
+        if not addresses:
+            return None
+        marks = ",".join("?" * len(addresses))
+        rows = self.query(f"SELECT thread_id, contact FROM outreach_messages WHERE contact IN ({marks})"
+                          " AND status IN (?, ?) ORDER BY id DESC LIMIT 1",
+                          (*addresses, Status.SENT.value, Status.UNKNOWN.value))
+        return (rows[0]["thread_id"], rows[0]["contact"]) if rows else None

@@ -1,0 +1,143 @@
+"""The contact book's tables: ``outreach_contacts`` and ``outreach_contact_tags``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from ..errors import StoreError
+from .db import Store
+
+__all__ = ["ContactTable", "ContactWriter"]
+
+Row = Mapping[str, Any]
+
+COLUMNS = frozenset({"email_key", "email", "linkedin_url", "name", "company", "position", "notes", "connected_on",
+                     "fields", "referred_by", "may_use_name", "edited", "removed_at", "created_at", "updated_at"})
+
+
+def _columns(values: Mapping[str, object]) -> list[str]:
+    unknown = set(values) - COLUMNS
+    if unknown:
+        raise StoreError(f"no contact column {', '.join(sorted(unknown))}")
+    return list(values)
+
+
+class ContactWriter:
+    """The contact tables inside one write transaction: reads see its own changes."""
+
+    def __init__(self, execute: Callable[..., Any]) -> None:
+        self._execute = execute
+
+    def by_key(self, key: str) -> Row | None:
+        """The contact whose main address has this key."""
+        row: Row | None = self._execute("SELECT * FROM outreach_contacts WHERE email_key = ?", (key,)).fetchone()
+        return row
+
+    def by_id(self, contact_id: int) -> Row | None:
+        """The contact with this id."""
+        row: Row | None = self._execute("SELECT * FROM outreach_contacts WHERE id = ?", (contact_id,)).fetchone()
+        return row
+
+    def all(self) -> list[dict[str, Any]]:
+        """Every contact, removed ones included, as plain dicts."""
+        return [dict(r) for r in self._execute("SELECT * FROM outreach_contacts").fetchall()]
+
+    def tag_pairs(self) -> set[tuple[int, str]]:
+        """Every ``(contact id, tag)``."""
+        return {(r["contact_id"], r["tag"])
+                for r in self._execute("SELECT contact_id, tag FROM outreach_contact_tags").fetchall()}
+
+    def insert(self, values: Mapping[str, object]) -> int:
+        """Add a contact with these column values; returns its id."""
+        columns = _columns(values)
+        marks = ",".join("?" * len(columns))
+        cursor = self._execute(f"INSERT INTO outreach_contacts ({', '.join(columns)}) VALUES ({marks})",
+                               tuple(values.values()))
+        return int(cursor.lastrowid)
+
+    def update(self, contact_id: int, changes: Mapping[str, object]) -> None:
+        """Set these column values of one contact."""
+        if changes:
+            sets = ", ".join(f"{c} = ?" for c in _columns(changes))
+            self._execute(f"UPDATE outreach_contacts SET {sets} WHERE id = ?", (*changes.values(), contact_id))
+
+    def add_tag(self, contact_id: int, tag: str) -> None:
+        """Tag a contact (a tag it has already is kept once)."""
+        self._execute("INSERT OR IGNORE INTO outreach_contact_tags (contact_id, tag) VALUES (?, ?)", (contact_id, tag))
+
+    def remove_tag(self, contact_id: int, tag: str) -> None:
+        """Take a tag off a contact."""
+        self._execute("DELETE FROM outreach_contact_tags WHERE contact_id = ? AND tag = ?", (contact_id, tag))
+
+
+class ContactTable:
+    """Reads the contact tables; writes go through :meth:`write`."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @contextmanager
+    def write(self) -> Iterator[ContactWriter]:
+        """One write transaction over the contact tables; rolled back on any exception."""
+        with self.store.transaction() as execute:
+            yield ContactWriter(execute)
+
+    def by_id(self, contact_id: int) -> Row | None:
+        """The contact with this id."""
+        rows = self.store.query("SELECT * FROM outreach_contacts WHERE id = ?", (contact_id,))
+        return rows[0] if rows else None
+
+    def by_key(self, key: str) -> Row | None:
+        """The contact whose main address has this key."""
+        rows = self.store.query("SELECT * FROM outreach_contacts WHERE email_key = ?", (key,))
+        return rows[0] if rows else None
+
+    def id_of(self, key: str) -> int | None:
+        """The id of the contact whose main address has this key."""
+        rows = self.store.query("SELECT id FROM outreach_contacts WHERE email_key = ?", (key,))
+        return int(rows[0]["id"]) if rows else None
+
+    def find(self, *, tag: str | None = None, include_removed: bool = False) -> list[Row]:
+        """Contacts by name (case ignored), optionally only those with ``tag``."""
+        sql = "SELECT c.* FROM outreach_contacts c WHERE 1=1"
+        args: list[object] = []
+        if not include_removed:
+            sql += " AND c.removed_at IS NULL"
+        if tag:
+            sql += " AND EXISTS (SELECT 1 FROM outreach_contact_tags t WHERE t.contact_id = c.id AND t.tag = ?)"
+            args.append(tag)
+        return self.store.query(sql + " ORDER BY c.name COLLATE NOCASE, c.id", args)
+
+    def referred_by(self, contact_id: int) -> list[Row]:
+        """The contacts (not removed) that ``contact_id`` referred, oldest first."""
+        return self.store.query("SELECT * FROM outreach_contacts WHERE referred_by = ? AND removed_at IS NULL"
+                                " ORDER BY id", (contact_id,))
+
+    def tags(self, contact_id: int) -> list[str]:
+        """The tags of one contact."""
+        return [r["tag"] for r in self.store.query("SELECT tag FROM outreach_contact_tags WHERE contact_id = ?",
+                                                   (contact_id,))]
+
+    def all_tags(self) -> dict[int, list[str]]:
+        """The tags of every contact, by contact id."""
+        tags: dict[int, list[str]] = {}
+        for r in self.store.query("SELECT contact_id, tag FROM outreach_contact_tags"):
+            tags.setdefault(r["contact_id"], []).append(r["tag"])
+        return tags
+
+    def with_other_emails(self) -> list[tuple[int, str]]:
+        """``(id, fields JSON)`` of contacts with a main address whose fields name other addresses, newest first."""
+        return [(int(r["id"]), r["fields"]) for r in self.store.query(
+            "SELECT id, fields FROM outreach_contacts WHERE fields LIKE '%other_emails%'"
+            " AND email_key IS NOT NULL ORDER BY id DESC")]
+
+    def active_keys(self) -> list[tuple[str | None, str]]:
+        """``(address key, fields JSON)`` of every contact not removed."""
+        return [(r["email_key"], r["fields"]) for r in self.store.query(
+            "SELECT email_key, fields FROM outreach_contacts WHERE removed_at IS NULL")]
+
+    def any(self) -> bool:
+        """True when the book has at least one contact."""
+        return bool(self.store.query("SELECT 1 FROM outreach_contacts LIMIT 1"))
