@@ -120,3 +120,82 @@ def test_a_dry_run_reports_what_an_earlier_run_did_like_the_real_run(world) -> N
                                "topic=UX")
     assert code == 0 and "1 already done by an earlier run" in real + real_err
     assert len(sink.messages) == 2
+
+
+def test_correcting_an_address_keeps_the_person_and_their_conversation(world) -> None:  # type: ignore[no-untyped-def]
+    sink, clock, run, csv = world
+    assert run("contacts", "import", str(csv), "--tag", "fall")[0] == 0
+    assert run("send", "intro", "--tag", "fall", "--var", "topic=UX research", "--no-typo-check")[0] == 0
+    [intro] = [m for m in sink.messages if "carol@exmaple.org" in m["To"]]
+    code, out, err = run("contacts", "edit", "carol@exmaple.org", "--email", "carol@example.org")
+    assert code == 0, err
+    code, out, _ = run("contacts", "show", "carol@example.org", "--json")
+    shown = json.loads(out)
+    assert len(shown["messages"]) == 1 and "carol@exmaple.org" in json.dumps(shown)
+    clock.day(8)
+    code, due, _ = run("due")
+    assert "carol@example.org" in due and "exmaple" not in due
+    code, out, err = run("follow-up", "--all")
+    assert code == 0, err
+    [follow_up] = [m for m in sink.messages[3:] if "carol" in m["To"]]
+    assert "carol@example.org" in follow_up["To"] and follow_up["In-Reply-To"] == intro["Message-ID"]
+    clock.day(8, hour=12)
+    code, out, err = run("log", "carol@example.org", "--replied")
+    assert code == 0 and "no email yet" not in out and "now replied" in out
+    code, out, _ = run("thread", "carol@exmaple.org", "--json")
+    history = [h["what"] for h in json.loads(out)["history"]]
+    assert [h.split(":")[0] for h in history] == ["sent intro", "sent follow-up", "replied"]
+    sent = len(sink.messages)
+    code, out, err = run("send", "intro", "--tag", "fall", "--var", "topic=UX research", "--no-typo-check")
+    assert code == 0 and "3 already done by an earlier run" in out + err
+    code, out, err = run("send", "intro", "--to", "carol@exmaple.org", "--var", "topic=UX", "--no-typo-check")
+    assert len(sink.messages) == sent
+    code, out, _ = run("contacts", "list", "--json")
+    people = [json.loads(line) for line in out.splitlines()]
+    assert sorted(p["email"] for p in people) == ["ada@example.com", "bob@example.com", "carol@example.org"]
+    assert run("contacts", "import", str(csv), "--tag", "fall")[0] == 0
+    code, out, _ = run("contacts", "list", "--json")
+    assert len(out.splitlines()) == 3
+
+
+def test_an_address_of_someone_else_in_the_book_is_refused(world) -> None:  # type: ignore[no-untyped-def]
+    sink, clock, run, csv = world
+    assert run("contacts", "import", str(csv))[0] == 0
+    code, out, err = run("contacts", "edit", "carol@exmaple.org", "--email", "ADA@example.com")
+    assert code == 2 and "ADA@example.com is already in the book" in err
+
+
+def test_a_domain_one_letter_from_your_contacts_domain_is_a_problem(world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sink, clock, run, csv = world
+    people = tmp_path / "people.csv"
+    people.write_text("name,email\nAda Lovelace,ada@example.org\nBob Stone,bob@example.org\n"
+                      "Carol Danvers,carol@exmaple.org\n")
+    code, out, err = run("contacts", "import", str(people), "--tag", "fall")
+    assert code == 0
+    assert ("Note: people.csv: line 4: carol@exmaple.org may be a typo of carol@example.org" in err
+            and "outreach contacts edit carol@exmaple.org --email carol@example.org" in err)
+    code, out, err = run("send", "intro", "--tag", "fall", "--var", "topic=UX")
+    assert code == 2 and sink.messages == []
+    assert "carol@exmaple.org: did you mean carol@example.org?" in err and "--no-typo-check" in err
+    code, out, err = run("send", "intro", "--to", "dan@exampel.org", "--var", "topic=UX", "--json")
+    assert code == 2 and "did you mean dan@example.org?" in out
+    code, out, err = run("log", "carol@example.org", "--replied")
+    assert code == 2 and "your book has carol@exmaple.org, which looks like a typo of it" in err
+    assert "`outreach contacts edit carol@exmaple.org --email carol@example.org`" in err
+    assert run("send", "intro", "--to", "eve@example.org", "--var", "topic=UX")[0] == 0
+    assert run("send", "intro", "--to", "fay@examples.org", "--var", "topic=UX", "--no-typo-check")[0] == 0
+    assert run("send", "intro", "--to", "gus@examples.org", "--var", "topic=UX")[0] == 0
+    code, out, err = run("send", "intro", "--to", "dan@exmaple.org", "--var", "topic=UX")
+    assert code == 0, "a domain another contact already uses is not a typo"
+
+
+def test_suggest_known_domain() -> None:
+    from outreach.compose.typos import suggest_known_domain
+
+    used = {"example.org": 3, "acme.com": 1}
+    assert suggest_known_domain("exmaple.org", used) == "example.org"
+    assert suggest_known_domain("exampe.org", used) == "example.org"
+    assert suggest_known_domain("example.org", used) is None
+    assert suggest_known_domain("example.com", used) is None
+    assert suggest_known_domain("acme.co", {**used, "acme.co": 1}) is None
+    assert suggest_known_domain("acne.com", used) == "acme.com"

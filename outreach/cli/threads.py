@@ -26,20 +26,25 @@ __all__ = ["COMMANDS", "due_recipients"]
 
 
 def _when(text: str | None, option: str = "--at") -> datetime:
-    """``now``, ``today``, ``yesterday``, ``tomorrow``, ``2026-12-01`` or ``2026-12-01 14:30`` (local time), aware."""
+    """``now``, ``today``, ``yesterday``, ``2026-12-01`` or ``2026-12-01 14:30`` (local time) as an aware datetime.
+
+    A meeting's date (``--scheduled``, ``--rescheduled``) may also be ``tomorrow``.
+    """
     current = now()
     if text is None or text in ("now", "today"):
         return current
-    if text in ("yesterday", "tomorrow"):
-        return current + timedelta(days=-1 if text == "yesterday" else 1)
+    if text == "yesterday":
+        return current - timedelta(days=1)
+    if text == "tomorrow" and option in ("--scheduled", "--rescheduled"):
+        return current + timedelta(days=1)
     try:
         value = datetime.fromisoformat(text)
         value = value if value.tzinfo else value.astimezone()
         if not 1900 <= value.astimezone(timezone.utc).year <= 2999:
             raise ValueError(text)
     except (ValueError, OverflowError):
-        raise click.BadParameter(f"{text!r} is not a date like 2026-12-01 or 2026-12-01 14:30 (or today, yesterday,"
-                                 " tomorrow)"
+        raise click.BadParameter(f"{text!r} is not a date like 2026-12-01 or 2026-12-01 14:30 (or today, yesterday"
+                                 f"{', tomorrow' if option in ('--scheduled', '--rescheduled') else ''})"
                                  " between the years 1900 and 2999", param_hint=option) from None
     return value
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 
 from ..edits import edit_distance as _distance
 
-__all__ = ["suggest_domain"]
+__all__ = ["suggest_domain", "suggest_known_domain"]
 
 PROVIDERS = (
     "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "msn.com",
@@ -31,3 +32,16 @@ def suggest_domain(domain: str) -> str | None:
     near = [p for p in PROVIDERS if abs(len(p) - len(domain)) <= limit]
     best = min(near, key=lambda p: _distance(domain, p), default=None)
     return best if best is not None and _distance(domain, best) <= limit else None
+
+
+def suggest_known_domain(domain: str, used: Mapping[str, int]) -> str | None:
+    """The domain of ``used`` (domain: how many of your contacts use it) one edit or swap from ``domain``, or None.
+
+    None as well when ``domain`` is itself in use; of several, the most used wins.
+    """
+    domain = domain.lower()
+    if used.get(domain, 0) > 0:
+        return None
+    near = [(-n, d) for d, n in used.items()
+            if n > 0 and d != domain and abs(len(d) - len(domain)) <= 1 and _distance(domain, d) == 1]
+    return min(near)[1] if near else None

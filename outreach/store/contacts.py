@@ -63,6 +63,22 @@ class ContactWriter:
             sets = ", ".join(f"{c} = ?" for c in _columns(changes))
             self._execute(f"UPDATE outreach_contacts SET {sets} WHERE id = ?", (*changes.values(), contact_id))
 
+    def move_history(self, old_key: str, new_key: str) -> int:
+        """Give the journal's messages and threads of ``old_key`` to ``new_key`` (a corrected address).
+
+        Idempotency keys naming the old address are renamed too, so that nothing is sent twice; one that
+        would clash with a key of the new address keeps its name. Returns how many messages moved.
+        """
+        rows = self._execute("SELECT id, key FROM outreach_messages WHERE contact = ?", (old_key,)).fetchall()
+        for row in rows:
+            head, sep, tail = str(row["key"]).partition(f":{old_key}")
+            if sep and (not tail or tail.startswith(":")):
+                self._execute("UPDATE OR IGNORE outreach_messages SET key = ? WHERE id = ?",
+                              (f"{head}:{new_key}{tail}", row["id"]))
+        self._execute("UPDATE outreach_messages SET contact = ? WHERE contact = ?", (new_key, old_key))
+        self._execute("UPDATE outreach_threads SET contact = ? WHERE contact = ?", (new_key, old_key))
+        return len(rows)
+
     def add_tag(self, contact_id: int, tag: str) -> None:
         """Tag a contact (a tag it has already is kept once)."""
         self._execute("INSERT OR IGNORE INTO outreach_contact_tags (contact_id, tag) VALUES (?, ?)", (contact_id, tag))
