@@ -199,3 +199,26 @@ def test_suggest_known_domain() -> None:
     assert suggest_known_domain("example.com", used) is None
     assert suggest_known_domain("acme.co", {**used, "acme.co": 1}) is None
     assert suggest_known_domain("acne.com", used) == "acme.com"
+
+
+def test_the_api_contact_book_edit_moves_the_conversation(tmp_path: Path) -> None:
+    import outreach
+    from test_story import Clock as StoryClock
+
+    clock = StoryClock()
+    transport = outreach.MemoryTransport()
+    config = outreach.Config(sender=outreach.Sender("Sam Rivera", "sam@example.edu"), home=tmp_path / "data")
+    with outreach.Outreach(config, store=tmp_path / "s.sqlite3", transport=transport, clock=clock) as app:
+        carol = outreach.Contact(email="carol@exmaple.org", name="Carol Danvers")
+        assert app.send("intro", [carol], variables={"topic": "UX"}, typo_check=False).ok
+        record = app.contacts.edit("carol@exmaple.org", email="carol@example.org")
+        assert record.email == "carol@example.org" and record.fields["other_emails"] == "carol@exmaple.org"
+        assert [e.contact for e in app.store.messages()] == ["carol@example.org"]
+        assert app.thread("carol@exmaple.org").view.contact == "carol@example.org"  # type: ignore[union-attr]
+        clock.day(8)
+        [item] = app.due()
+        assert (item.kind, item.contact) == ("follow-up", "carol@example.org")
+        assert app.send("follow-up", app.due_recipients("follow-up")).ok
+        assert transport.sent[-1][1].recipients == ("carol@example.org",)
+        assert app.send("intro", [carol], variables={"topic": "UX"}, typo_check=False).outcomes[0].earlier
+        assert len(transport.sent) == 2 and len(app.contacts.find()) == 1
