@@ -144,7 +144,8 @@ def test_correcting_an_address_keeps_the_person_and_their_conversation(world) ->
     assert code == 0 and "no email yet" not in out and "now replied" in out
     code, out, _ = run("thread", "carol@exmaple.org", "--json")
     history = [h["what"] for h in json.loads(out)["history"]]
-    assert [h.split(":")[0] for h in history] == ["sent intro", "sent follow-up", "replied"]
+    assert [h.split(":")[0] for h in history] == ["address corrected from carol@exmaple.org to carol@example.org",
+                                                  "sent intro", "sent follow-up", "replied"]
     sent = len(sink.messages)
     code, out, err = run("send", "intro", "--tag", "fall", "--var", "topic=UX research", "--no-typo-check")
     assert code == 0 and "3 already done by an earlier run" in out + err
@@ -211,7 +212,17 @@ def test_the_api_contact_book_edit_moves_the_conversation(tmp_path: Path) -> Non
     with outreach.Outreach(config, store=tmp_path / "s.sqlite3", transport=transport, clock=clock) as app:
         carol = outreach.Contact(email="carol@exmaple.org", name="Carol Danvers")
         assert app.send("intro", [carol], variables={"topic": "UX"}, typo_check=False).ok
+        from outreach.store.blocks import BlockTable
+        from outreach.store.threads import ThreadTable
+
+        clock.day(0, hour=10)
+        [entry] = app.store.messages()
+        ThreadTable(app.store).add_event(entry.thread_id, "bounced", clock().isoformat(), {"reason": "no such domain"})
+        BlockTable(app.store).mark_bounced("carol@exmaple.org", clock().isoformat(), "no such domain")
+        assert app.thread("carol@exmaple.org").state == "blocked"  # type: ignore[union-attr]
+        clock.day(0, hour=11)
         record = app.contacts.edit("carol@exmaple.org", email="carol@example.org")
+        assert app.thread("carol@example.org").state == "awaiting-reply"  # type: ignore[union-attr]
         assert record.email == "carol@example.org" and record.fields["other_emails"] == "carol@exmaple.org"
         assert [e.contact for e in app.store.messages()] == ["carol@example.org"]
         assert app.thread("carol@exmaple.org").view.contact == "carol@example.org"  # type: ignore[union-attr]
@@ -220,5 +231,5 @@ def test_the_api_contact_book_edit_moves_the_conversation(tmp_path: Path) -> Non
         assert (item.kind, item.contact) == ("follow-up", "carol@example.org")
         assert app.send("follow-up", app.due_recipients("follow-up")).ok
         assert transport.sent[-1][1].recipients == ("carol@example.org",)
-        assert app.send("intro", [carol], variables={"topic": "UX"}, typo_check=False).outcomes[0].earlier
+        assert app.send("intro", ["carol@example.org"], variables={"topic": "UX"}).outcomes[0].earlier
         assert len(transport.sent) == 2 and len(app.contacts.find()) == 1

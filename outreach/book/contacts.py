@@ -214,7 +214,7 @@ class ContactBook:
                 if owner is not None and int(owner["id"]) != record.id:
                     raise ContactError(f"{sets['email']} is already in the book (#{owner['id']}); one person has one"
                                        f" entry: edit or remove #{owner['id']} first")
-                w.move_history(old_key, str(sets["email_key"]))
+                w.move_history(old_key, str(sets["email_key"]), self.store.clock().isoformat(timespec="seconds"))
             row = w.by_id(record.id)
             edited = set(json.loads(row["edited"] if row else "[]"))
             edited |= {k for k in sets if k in EDITABLE or k == "email"} | ({"fields.other_emails"} if moved else set())

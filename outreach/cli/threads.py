@@ -204,6 +204,8 @@ def _describe(kind: str, detail: Mapping[str, object]) -> str:
         return f"meeting {kind} for {date}" + (f" at {detail['where']}" if detail.get("where") else "")
     if kind == "cancelled":
         return "meeting cancelled"
+    if kind == "readdressed":
+        return f"address corrected from {detail.get('from')} to {detail.get('to')}"
     if kind == "referral":
         return f"referred you to {detail.get('name')} <{detail.get('address')}>"
     return kind + "".join(f" {k}={v}" for k, v in detail.items())

@@ -114,6 +114,9 @@ def _state(view: ThreadView, now: datetime, policy: Policy) -> str:
     if view.closed:
         return "closed"
     bounced = _last(view.events, "bounced", "complained")
+    fixed = _last(view.events, "readdressed")
+    if bounced is not None and bounced.kind == "bounced" and fixed is not None and fixed.at >= bounced.at:
+        bounced = None  # the address that bounced was corrected
     if bounced is not None and (not view.messages or view.messages[-1].at <= bounced.at):
         return "blocked"
     met = _last(view.events, "met")
