@@ -129,6 +129,7 @@ def test_correcting_an_address_keeps_the_person_and_their_conversation(world) ->
     [intro] = [m for m in sink.messages if "carol@exmaple.org" in m["To"]]
     code, out, err = run("contacts", "edit", "carol@exmaple.org", "--email", "carol@example.org")
     assert code == 0, err
+    assert "conversations now go to carol@example.org; carol@exmaple.org is kept as a secondary address" in out
     code, out, _ = run("contacts", "show", "carol@example.org", "--json")
     shown = json.loads(out)
     assert len(shown["messages"]) == 1 and "carol@exmaple.org" in json.dumps(shown)
