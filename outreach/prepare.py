@@ -313,6 +313,6 @@ def _draft_of(template: str, contact: Contact, data: bytes) -> Draft:
     html = msg.get_body(("html",))
     references = tuple(str(msg.get("References", "")).split())
     return Draft(template=template, to=contact, subject=str(msg["Subject"]),
-                 html=html.get_content() if html is not None else "",  # type: ignore[attr-defined]
-                 text=text.get_content() if text is not None else "",  # type: ignore[attr-defined]
+                 html=html.get_content() if html is not None else "",
+                 text=text.get_content() if text is not None else "",
                  in_reply_to=str(msg["In-Reply-To"]) if msg["In-Reply-To"] else None, references=references)

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from .lifecycle.threads import ThreadView
     from .mailbox.imap import Mailbox
     from .mailbox.sentcopies import SentCopies
-    from .mailbox.sync import SyncReport
+    from .mailbox.sync import SyncItem, SyncReport
     from .models import Draft
     from .prepare import Preview
     from .send import Summary
@@ -75,7 +75,7 @@ class Outreach:
     def __init__(self, config: Config | str | os.PathLike[str] | None = None, *,
                  store: Store | str | os.PathLike[str] | None = None, transport: Transport | None = None,
                  clock: Clock | None = None, on_outcome: Callable[[Outcome], None] | None = None,
-                 on_reply: Callable[[Mapping[str, Any]], None] | None = None,
+                 on_reply: Callable[[SyncItem], None] | None = None,
                  password: str | Callable[[], str] | None = None) -> None:
         self.config = config if isinstance(config, Config) else load_config(Path(config) if config else None)
         self.clock: Clock = clock or system_clock

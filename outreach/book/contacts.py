@@ -380,8 +380,8 @@ class ContactBook:
             if not key and not new["linkedin_url"]:
                 by_key[_name_key(item.name, item.company)] = row
             report.added += 1
-            touched.add(int(row["id"]))
-            self._add_tags(w, int(row["id"]), [*tags, *item.tags], existing_tags)
+            touched.add(int(str(row["id"])))
+            self._add_tags(w, int(str(row["id"])), [*tags, *item.tags], existing_tags)
             return
         if current["removed_at"] is not None:
             report.skipped.append(Skipped(item.line, f"{email or item.name} was removed from the book earlier;"

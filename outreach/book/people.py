@@ -67,9 +67,9 @@ class People:
             address = validate_address(text)
         except AddressError as exc:
             raise ContactError(f"{text!r} is neither a contact ID nor a valid address: {exc}") from exc
-        record = self._by_key(address.key)
-        if record is not None:
-            return Person(validate_address(record.email).key, record.email, record)
+        known = self._by_key(address.key)
+        if known is not None:
+            return Person(validate_address(known.email).key, known.email, known)
         if new or address.key in self.store.known_addresses():
             return Person(address.key, address.normalized, None)
         suggestion = self.suggest(address.key)

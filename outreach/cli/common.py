@@ -24,7 +24,7 @@ __all__ = ["EXIT_CONNECTION", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXI
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONNECTION, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
-class _Rate(click.ParamType):
+class _Rate(click.ParamType[float]):
     """Messages per minute: a finite number, 0 (no limit) or at least ``MIN_RATE``."""
 
     name = "rate"

@@ -5,16 +5,20 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .batch import parse_vars
 from .common import echo, errors, load, open_store
 
+if TYPE_CHECKING:
+    from ..book.contacts import ContactBook
+
 __all__ = ["contacts"]
 
 
-def _book():  # type: ignore[no-untyped-def]
+def _book() -> ContactBook:
     from ..book.contacts import ContactBook
 
     return ContactBook(open_store(load()))

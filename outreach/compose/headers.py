@@ -10,7 +10,9 @@ from __future__ import annotations
 import email.header
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from email.headerregistry import Address, HeaderRegistry
+from email.headerregistry import Address, AddressHeader, HeaderRegistry
+from typing import cast
+
 from ..errors import HeaderError
 from .controls import SURROGATE, find_control
 
@@ -125,7 +127,7 @@ def check_addresses_survive(data: bytes, expected: Mapping[str, Sequence[Address
     for field, want in expected.items():
         raw = b"".join(lines.get(field.lower(), [])).decode("utf-8", "replace")
         header = _ADDRESS_HEADER(field, raw.partition(":")[2].lstrip())
-        got = [(a.display_name, a.addr_spec) for a in header.addresses]
+        got = [(a.display_name, a.addr_spec) for a in cast(AddressHeader, header).addresses]
         if got != [(a.display_name, a.addr_spec) for a in want]:
             raise HeaderError(f"{prefix}the {field} header would not read back as the address it was given;"
                               " refusing to send it (check the display name)")

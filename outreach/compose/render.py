@@ -184,7 +184,7 @@ class _Loader(jinja2.BaseLoader):
 class _Missing(jinja2.StrictUndefined):
     """A missing (or empty) variable: an error when written out, false in ``{% if %}`` and ``or``."""
 
-    def __bool__(self) -> bool:
+    def __bool__(self) -> bool:  # type: ignore[override]
         return False
 
 

@@ -46,7 +46,8 @@ def inherit(store: Store, thread_id: str, contact: Contact,
     own = {k for k in ("company", "position") if getattr(contact, k).strip()}
     own |= {k for k, v in contact.fields.items() if str(v).strip()}
     extra = {k: v for k, v in inherited.items() if k not in own and k not in _CONTACT_KEYS}
-    for attr in ("company", "position"):
-        if attr not in own and inherited.get(attr):
-            contact = replace(contact, **{attr: inherited[attr]})
+    if "company" not in own and inherited.get("company"):
+        contact = replace(contact, company=inherited["company"])
+    if "position" not in own and inherited.get("position"):
+        contact = replace(contact, position=inherited["position"])
     return contact, {**extra, **variables}

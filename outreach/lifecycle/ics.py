@@ -5,8 +5,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from .followups import DueItem, Meeting
+
+if TYPE_CHECKING:
+    import icalendar
 
 __all__ = ["due_to_ics"]
 
@@ -38,10 +42,10 @@ def due_to_ics(items: Iterable[DueItem], now: datetime, *, commands: Mapping[str
         cal.add_component(todo)
     for meeting in meetings:
         cal.add_component(_event(meeting, now, (names or {}).get(meeting.contact, "")))
-    return cal.to_ical()
+    return bytes(cal.to_ical())
 
 
-def _event(meeting: Meeting, now: datetime, name: str) -> object:
+def _event(meeting: Meeting, now: datetime, name: str) -> icalendar.Event:
     """One VEVENT for a meeting: the contact, the thread's subject and the notes."""
     import icalendar
 

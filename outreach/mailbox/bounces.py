@@ -278,7 +278,8 @@ def _ses(text: str) -> Report | None:
     if not isinstance(data, dict):
         return None
     kind = str(data.get("notificationType", "")).lower()
-    mail = data.get("mail") if isinstance(data.get("mail"), dict) else {}
+    mail = data.get("mail")
+    mail = mail if isinstance(mail, dict) else {}
     originals = tuple(f"<{i.strip('<>')}>" for i in [mail.get("messageId", "")] if i)
     if kind == "bounce":
         bounce = data.get("bounce") or {}

@@ -79,9 +79,9 @@ def return_date(text: str, today: date) -> date | None:
     for m in _NUMERIC.finditer(lowered):
         if m.group(2) == "-" and not m.group(4):
             continue
-        d = _numeric(int(m.group(1)), m.group(2), int(m.group(3)), m.group(4), today)
-        if d == "ambiguous":
+        read = _numeric(int(m.group(1)), m.group(2), int(m.group(3)), m.group(4), today)
+        if read == "ambiguous":
             return None
-        found += [d] if isinstance(d, date) else []
+        found += [read] if isinstance(read, date) else []
     ahead = [d for d in found if d >= today]
     return max(ahead) if ahead else None

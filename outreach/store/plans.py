@@ -172,7 +172,7 @@ class EventTable:
                             f" VALUES (?, {', '.join('?' * len(EVENT_FIELDS))}, ?, ?)",
                             (event["uid"], *values.values(), now, now))
                     counts["added"] += 1
-                elif int(row["sequence"]) > int(values["sequence"] or 0) or all(
+                elif int(str(row["sequence"])) > int(str(values["sequence"] or 0)) or all(
                         row[k] == values[k] for k in EVENT_FIELDS):
                     counts["unchanged"] += 1
                     continue

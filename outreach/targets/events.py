@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 import hashlib
 import unicodedata
 from collections.abc import Iterator
@@ -127,7 +129,7 @@ class Events:
         counts = self.table.merge(events)
         return EventImport(skipped=skipped, **counts)
 
-    def list(self, *, now: datetime | None = None, upcoming: timedelta | None = None) -> list[EventRow]:
+    def list(self, *, now: datetime | None = None, upcoming: timedelta | None = None) -> builtins.list[EventRow]:
         """Every event, soonest first; with ``upcoming``, only those starting between ``now`` and ``now + upcoming``."""
         rows = self.table.all()
         if upcoming is None:
@@ -163,7 +165,7 @@ class Events:
         self.table.set_attending(event.id, attending)
         return self.get(event.id)
 
-    def reminders(self, now: datetime, horizon: timedelta = timedelta(0)) -> list[DueItem]:
+    def reminders(self, now: datetime, horizon: timedelta = timedelta(0)) -> builtins.list[DueItem]:
         """A reminder for each event you attend, due from the start of the day before (local time) until it starts."""
         items = []
         for event in self.table.attended():
@@ -199,6 +201,6 @@ def met_at_event(store: Store, email: str, event: str, at: datetime, *, name: st
     except ContactError:
         book.add(email, name=name or "", company=company or "", fields={"event": title})
     else:
-        fill = {k: v for k, v in (("name", name), ("company", company)) if v and not getattr(record, k)}
-        book.edit(record.id, fields={"event": title}, **fill)
+        book.edit(record.id, fields={"event": title}, name=name if name and not record.name else None,
+                  company=company if company and not record.company else None)
     return {"event": title, **({"event_id": found.id} if found else {})}

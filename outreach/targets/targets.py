@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -191,7 +193,7 @@ class Targets:
             period=period)
 
     def list(self, now: datetime, *, since: datetime | None = None,
-             activity: Mapping[str, Activity] | None = None) -> list[TargetSummary]:
+             activity: Mapping[str, Activity] | None = None) -> builtins.list[TargetSummary]:
         """Every target with its numbers, by priority then name; with ``since``, also those of ``[since, now]``.
 
         ``activity`` is what :func:`~outreach.targets.activity.activities` made of the threads, when the
@@ -216,7 +218,7 @@ class Targets:
         fresh.sort(key=lambda p: (p.rank, p.record.name.casefold(), p.record.id))
         return TargetView(self._summary(target, read), tuple(people), tuple(fresh[:room]), written, self.per_week)
 
-    def suggest(self, name: str, now: datetime, *, limit: int | None = None) -> list[Person]:
+    def suggest(self, name: str, now: datetime, *, limit: int | None = None) -> builtins.list[Person]:
         """Whom to write next at the target: never written, warm paths first, at most ``per_week`` a week."""
         return list(self.show(name, now, limit=limit).suggestions)
 
