@@ -189,14 +189,16 @@ def send_batch(
         if any(isinstance(item, str) for item in batch):
             raise ValueError("keys from queue_batch need a store and a journaling transport;"
                              " give prepare_batch's entries to a dry-run transport")
-        todo = [item for item in batch if isinstance(item, JournalEntry)]
+        entries = [item for item in batch if isinstance(item, JournalEntry)]
         if store is not None:  # a dry run reports what the journal already has as a real run would
-            states = store.states([item.key for item in todo])
-            for item in [i for i in todo if i.key in states and states[i.key].status not in _SENDABLE]:
-                outcome = _settled(states[item.key])
-                summary.outcomes.append(outcome)
-                report(outcome)
-            todo = [i for i in todo if i.key not in states or states[i.key].status in _SENDABLE]
+            settled = {k: s for k, s in store.states([e.key for e in entries]).items() if s.status not in _SENDABLE}
+            for entry in entries:
+                if entry.key in settled:
+                    outcome = _settled(settled[entry.key])
+                    summary.outcomes.append(outcome)
+                    report(outcome)
+            entries = [e for e in entries if e.key not in settled]
+        todo = list(entries)
 
         def load(item: str | JournalEntry) -> JournalEntry:
             assert isinstance(item, JournalEntry)

@@ -7,7 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..compose.addresses import validate_address
-from ..compose.typos import _distance, suggest_known_domain
+from ..compose.typos import suggest_known_domain
+from ..edits import edit_distance as _distance
 from ..errors import AddressError, ContactError
 from ..models import ContactRecord
 from ..store.db import Store
