@@ -31,6 +31,7 @@ SENDER_KEYS = {
     "phone": "a phone number for the signature",
     "linkedin": "your LinkedIn profile URL for the signature (https://...)",
     "locale": "en-US (default) or en-GB: the spelling of the built-in templates",
+    "personal_email": "an address that outlasts this one (the job-update gives it to keep in touch)",
 }
 
 
@@ -248,10 +249,15 @@ def load_config(path: Path | None = None) -> Config:
     )
 
 
-def write_initial_config(path: Path, name: str, email: str, **sender: str) -> None:
-    """Create a config file with the sender filled in (``about``, ``school``... when given) and the rest as comments."""
-    if path.exists():
-        raise ConfigError(f"{path} already exists; edit it instead")
+def write_initial_config(path: Path, name: str, email: str, *, replace: bool = False, **sender: str) -> Path | None:
+    """Create a config file with the sender filled in (``about``, ``school``... when given) and the rest as comments.
+
+    An existing file is an error, unless ``replace``: it is then kept beside the new one as ``NAME.bak``,
+    whose path is returned.
+    """
+    backup = None
+    if path.exists() and not replace:
+        raise ConfigError(f"{path} already exists; edit it instead (or replace it: outreach init --force)")
     unknown = set(sender) - set(SENDER_KEYS)
     if unknown:
         raise ConfigError(f"unknown [sender] keys: {', '.join(sorted(unknown))}")
@@ -278,4 +284,8 @@ def write_initial_config(path: Path, name: str, email: str, **sender: str) -> No
         "[send]\n"
         "rate_per_minute = 20\n"
     )
-    write_private(path, text.encode("utf-8"), exclusive=True)
+    if path.exists():
+        backup = path.with_name(path.name + ".bak")
+        write_private(backup, path.read_bytes())
+    write_private(path, text.encode("utf-8"), exclusive=not replace)
+    return backup

@@ -77,6 +77,12 @@ def _locale(value: Any) -> str | None:
     return None if value in ("en-US", "en-GB") else 'must be "en-US" or "en-GB"'
 
 
+def _address(value: Any) -> str | None:
+    if not isinstance(value, str) or (value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value)):
+        return "must be an email address in quotes, e.g. \"sam.rivera@example.com\""
+    return None
+
+
 def _https(value: Any) -> str | None:
     if not isinstance(value, str) or (value and not value.startswith("https://")):
         return "must be an https:// URL in quotes"
@@ -89,7 +95,7 @@ _SERVER: dict[str, Check] = {"host": _string, "port": _whole(1, 65535), "securit
 
 SCHEMA: dict[str, dict[str, Check]] = {
     "sender": {"name": _string, "email": _string, "about": _string, "school": _string, "program": _string,
-               "phone": _string, "linkedin": _https, "locale": _locale},
+               "phone": _string, "linkedin": _https, "locale": _locale, "personal_email": _address},
     "smtp": dict(_SERVER),
     "imap": {**_SERVER, "folders": _names, "sent_folder": _string, "save_sent": _boolean},
     "send": {"rate_per_minute": check_rate, "connections": _whole(1, 32), "check_deliverability": _boolean,

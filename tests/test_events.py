@@ -163,7 +163,7 @@ def test_met_at_event_template_names_the_event(sender: Sender) -> None:
     assert (info.kind, info.reply) == ("intro", True)
     draft = Renderer().render("met-at-event", Contact(email="zed@example.com", name="Zed Ito", company="Initech",
                                                       fields={"event": "Fall Career Fair"}), sender)
-    assert draft.subject == "Nice to meet you at Fall Career Fair"
+    assert draft.subject == "Nice to meet you at the Fall Career Fair"
     assert "Hi Zed," in draft.text and "Fall Career Fair" in draft.text and "Initech" in draft.text
 
 
@@ -200,7 +200,7 @@ def test_cli_events_log_met_and_send_nice_to_meet_you(config_file: Path, plain_s
     code, out, err = run("log", "zed@example.com", "--met", "--event", "fall career fair", "--name", "Zed Ito",
                          "--company", "Initech", "--notes", "Works on pricing")
     assert code == 0, err
-    assert "now met" in out
+    assert "now met" in out and "Logged on the thread with Zed Ito <zed@example.com>" in out
     contact = json.loads(run("contacts", "show", "zed@example.com", "--json")[1])
     assert (contact["name"], contact["company"], contact["fields"]) == ("Zed Ito", "Initech",
                                                                        {"event": "Fall Career Fair"})
@@ -212,7 +212,7 @@ def test_cli_events_log_met_and_send_nice_to_meet_you(config_file: Path, plain_s
     code, out, err = run("send", "met-at-event", "--due", "--json")
     assert code == 0, err
     [message] = sink.messages
-    assert message["Subject"] == "Nice to meet you at Fall Career Fair" and message["To"] == "Zed Ito <zed@example.com>"
+    assert message["Subject"] == "Nice to meet you at the Fall Career Fair" and message["To"] == "Zed Ito <zed@example.com>"
     assert "Fall Career Fair" in message.get_body(("plain",)).get_content()
     assert json.loads(run("threads", "--json")[1])["state"] == "thanked"
     assert [json.loads(line)["kind"] for line in run("due", "--json")[1].splitlines()] == ["event"]

@@ -104,6 +104,36 @@ def test_rules(label: str, view: ThreadView, state: str, expected: list[tuple[st
     assert [(i.kind, i.step, i.late) for i in due_items([view], NOW, POLICY)] == expected
 
 
+LANDED = Event("landed", days_ago(3), {"company": "Globex", "role": "Data Analyst"})
+# After you landed a job (3 days ago): (label, view, what is due besides job-updates)
+AFTER_LANDING = [
+    ("never answered: no follow-up", thread(msg("intro", 8)), []),
+    ("never answered, one follow-up: no second", thread(msg("intro", 20), msg("follow-up", 8)), []),
+    ("written after landing: follow-up still due", thread(msg("intro", 2, followup_days=1)), [("follow-up", 1, False)]),
+    ("meeting cancelled: still rearrange it",
+     thread(msg("intro", 20), ev("replied", 18), ev("scheduled", 15, date="2026-12-08T14:00:00+00:00"),
+            ev("cancelled", 8)), [("follow-up", 1, False)]),
+    ("met, not thanked: thank-you still due", thread(msg("intro", 10), ev("met", 2)), [("thank-you", 1, True)]),
+]
+
+
+@pytest.mark.parametrize(("label", "view", "expected"), AFTER_LANDING, ids=[c[0] for c in AFTER_LANDING])
+def test_rules_after_landing(label: str, view: ThreadView, expected: list[tuple[str, int, bool]]) -> None:
+    items = due_items([view], NOW, POLICY, landed=LANDED)
+    assert [(i.kind, i.step, i.late) for i in items if i.kind != "job-update"] == expected
+
+
+def test_a_promise_is_quoted_as_the_user_wrote_it() -> None:
+    view = thread(msg("intro", 60), ev("met", 32, action="polish my GitHub portfolio"), msg("thank-you", 31))
+    [item] = due_items([view], NOW, POLICY)
+    assert item.reason.startswith("you promised: polish my GitHub portfolio; tell them how it went")
+
+
+def test_an_event_is_named_with_its_article() -> None:
+    [item] = due_items([thread(ev("met", 0.5, event="Winter Career Fair"))], NOW, POLICY)
+    assert item.reason.startswith("you met at the Winter Career Fair on ")
+
+
 def test_out_of_office_return_date_sets_the_follow_up_date() -> None:
     view = thread(msg("intro", 8), ev("auto-reply", 7, until="2026-12-05"))
     [item] = due_items([view], NOW, POLICY, horizon=timedelta(days=10))
@@ -163,6 +193,14 @@ def test_ics_parses_back_with_stable_uids() -> None:
     todos = [c for c in cal.walk("VTODO")]
     assert [str(t["summary"]) for t in todos] == ["Send a thank-you to zoe@example.com",
                                                   "Send a follow-up to ada@example.com"]
+    named = icalendar.Calendar.from_ical(due_to_ics(items, NOW, names={"ada@example.com": "Ada Lovelace"}))
+    assert [str(t["summary"]) for t in named.walk("VTODO")] == ["Send a thank-you to zoe@example.com",
+                                                                "Send a follow-up to Ada Lovelace"]
+    other = [thread(ev("met", 0.5, event="Fair"), contact="priya@example.com"),
+             thread(msg("intro", 10), ev("replied", 8), ev("scheduled", 7, date="2026-12-02T14:00:00+00:00"))]
+    titles = [str(t["summary"]) for t in icalendar.Calendar.from_ical(
+        due_to_ics(due_items(other, NOW, POLICY), NOW, names={"priya@example.com": "Priya Shah"})).walk("VTODO")]
+    assert sorted(titles) == ["Prepare for your meeting with ada@example.com", "Send an intro to Priya Shah"]
     assert todos[0]["due"].dt == days_ago(2) and int(todos[0]["priority"]) == 1
     assert "outreach send follow-up --contact ada@example.com" in str(todos[1]["description"])
     again = icalendar.Calendar.from_ical(due_to_ics(items, NOW + timedelta(hours=1)))
@@ -212,7 +250,8 @@ def test_cli_lifecycle(config_file: Path, plain_server: tuple[Sink, int], tmp_pa
     code, out, _ = run("due", "--json", "--ics", str(tmp_path / "due.ics"))
     [item] = [json.loads(line) for line in out.splitlines()]
     assert item["kind"] == "follow-up" and item["contact"] == "ada@example.com"
-    assert len(icalendar.Calendar.from_ical((tmp_path / "due.ics").read_bytes()).walk("VTODO")) == 1
+    [todo] = icalendar.Calendar.from_ical((tmp_path / "due.ics").read_bytes()).walk("VTODO")
+    assert str(todo["summary"]) == "Send a follow-up to Ada"
     code, out, _ = run("follow-up", "--all", "--json")
     assert code == 0 and json.loads(out)["status"] == "sent"
     code, out, _ = run("follow-up", "--all", "--json")
@@ -259,3 +298,10 @@ def test_a_meeting_that_is_over_asks_to_be_logged_not_prepared() -> None:
     assert item.kind == "log-meeting" and item.due_at == datetime(2026, 11, 30, 11, 0, tzinfo=timezone.utc)
     assert "did you meet?" in item.reason and "outreach log ada@example.com --cancelled" in item.reason
     assert "prepare" not in item.reason
+
+
+def test_a_meeting_to_log_is_a_to_do_naming_the_person() -> None:
+    over = thread(msg("intro", 10), ev("replied", 8), ev("scheduled", 7, date="2026-11-28T14:00:00+00:00"))
+    [todo] = icalendar.Calendar.from_ical(due_to_ics(due_items([over], NOW, POLICY), NOW,
+                                                     names={"ada@example.com": "Ada Lovelace"})).walk("VTODO")
+    assert str(todo["summary"]) == "Log your meeting with Ada Lovelace"

@@ -42,10 +42,19 @@ def draft(text: str, subject: str = "Could we talk?", name: str = "Ada Lovelace"
     ("Hello", "Hi Ada,\n\nSee my site.\n", '<p><a href="www.example.com">site</a></p>', "Ada", ["bad-link"]),
     ("Hello", "Hi Ada,\n\nSee my site.\n", '<p><a href="http://example.com">site</a></p>', "Ada", ["http-link"]),
     ("Hello", "Hi Ada,\n\nSee http://example.com today.\n", "<p>x</p>", "Ada", ["http-link"]),
-    ("x" * 79, "Hi Ada,\n\nThanks.\n", "<p>x</p>", "Ada", ["long-subject"]),
+    ("X" + "x" * 78, "Hi Ada,\n\nThanks.\n", "<p>x</p>", "Ada", ["long-subject"]),
     ("FREE OFFER INSIDE NOW", "Hi Ada,\n\nThanks.\n", "<p>x</p>", "Ada", ["spam-caps"]),
     ("Hello", "Hi Ada,\n\nClick here to win!!!\n", "<p>x</p>", "Ada", ["spam-marks", "spam-words"]),
+    ("Hello", "Hi Ada,\n\nI read about you in the the State University network.\n", "<p>x</p>", "Ada",
+     ["repeated-word"]),
+    ("Hello", "Hi Ada,\n\nI would like to\nto ask.\n", "<p>x</p>", "Ada", ["repeated-word"]),
+    ("Hello", "Hi Ada,\n\nWe met in Walla Walla.\n", "<p>x</p>", "Ada", ["repeated-word"]),
+    ("the State University connection", "Hi Ada,\n\nThanks.\n", "<p>x</p>", "Ada", ["subject-case"]),
+    ("Re: the State University connection", "Hi Ada,\n\nThanks.\n", "<p>x</p>", "Ada", ["subject-case"]),
     # Fine: they must not be flagged.
+    ("iOS roles at Apple", "Hi Ada,\n\nI said that that was fine, and I had had a look. The theory then.\n",
+     "<p>x</p>", "Ada", []),
+    ("Re: Hello", "Hi Ada,\n\nThe book.\nThe end.\n", "<p>x</p>", "Ada", []),
     ("Hello", "Hi Ada,\n\nThanks :) for the tips (and the book). See you at 3 p.m.\n", "<p>x</p>", "Ada", []),
     ("Hello", 'Hi Ada,\n\nA one-line "not now" is fine... really.\n', "<p>x</p>", "Ada", []),
     ("Hello", "Hello,\n\nThanks.\n", "<p>x</p>", "", []),
@@ -58,8 +67,20 @@ def test_lint_finds_what_a_reader_would(subject: str, text: str, html: str, name
     assert sorted({f.code for f in found}) == sorted(codes), [str(f) for f in found]
 
 
+def test_a_repeated_small_word_is_an_error_and_others_are_warnings() -> None:
+    the = lint_draft(draft("Hi Ada,\n\nI read about you in the the State University network.\n"))
+    assert [(f.code, f.severity) for f in the] == [("repeated-word", "error")]
+    walla = lint_draft(draft("Hi Ada,\n\nWe met in Walla Walla.\n"))
+    assert [(f.code, f.severity) for f in walla] == [("repeated-word", "warning")]
+    own = Draft("t", Contact("ada@example.com", "Ada", company="Walla Walla College"), "Hello", "<p>x</p>",
+                "Hi Ada,\n\nYour work at Walla Walla College.\n")
+    assert lint_draft(own) == []
+    lower = lint_draft(draft("Hi Ada,\n\nThanks.\n", subject="the State University connection"))
+    assert [(f.code, f.severity) for f in lower] == [("subject-case", "warning")]
+
+
 def test_word_limit_is_the_templates() -> None:
-    long = "Hi Ada,\n\n" + "word " * 81 + "\n"
+    long = "Hi Ada,\n\n" + " ".join(f"word{i}" for i in range(81)) + "\n"
     assert [f.code for f in lint_draft(draft(long), max_words=80)] == ["too-long"]
     assert lint_draft(draft(long), max_words=150) == []
 

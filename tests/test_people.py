@@ -202,7 +202,7 @@ def test_small_things_a_real_user_tripped_on(cli_run, tmp_path: Path, config_fil
     generic = tmp_path / "people.csv"
     generic.write_text("name,email\nNo Address,\nAl Bo,al@example.com\n")
     code, out, _ = cli_run("contacts", "import", str(generic))
-    assert "LinkedIn" not in out and "1 contacts have no email address" in out
+    assert "LinkedIn" not in out and "1 contact has no email address" in out
     noemail = tmp_path / "noemail.csv"
     noemail.write_text("name,phone\nAl,123\n")
     code, _, err = cli_run("send", "intro", "--contacts", str(noemail), "--var", "topic=x")

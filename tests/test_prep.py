@@ -51,6 +51,19 @@ def test_prep_brings_together_who_how_thread_notes_questions_and_reminders(confi
     assert brief["meeting"]["when"].startswith("2026-12-03") and len(brief["history"]) == 3
 
 
+def test_prep_lists_the_thread_in_the_order_it_happened_and_says_how_to_log_the_meeting(config_file: Path) -> None:
+    assert run("contacts", "add", "aria@example.com", "--name", "Aria Stark")[0] == 0
+    assert run("log", "aria@example.com", "--replied", "--at", "2026-11-20")[0] == 0
+    assert run("log", "aria@example.com", "--scheduled", "2026-12-03 14:00", "--where", "Zoom",
+               "--at", "2026-11-20")[0] == 0
+    code, out, _ = run("prep", "aria@example.com")
+    assert code == 0
+    assert out.index("they replied") < out.index("meeting scheduled for 2026-12-03 14:00 at Zoom")
+    assert ('Afterwards: outreach log aria@example.com --met --learned "..." --action "...",'
+            " then outreach send thank-you --contact aria@example.com") in out
+    assert "--notes" not in out.split("Afterwards:")[1]
+
+
 def test_prep_says_when_the_referrer_may_not_be_named(config_file: Path) -> None:
     run("contacts", "add", "kai@example.com", "--name", "Kai Kim")
     run("contacts", "add", "lee@example.com", "--name", "Lee", "--referred-by", "kai@example.com")
@@ -97,6 +110,17 @@ def test_init_with_flags_writes_every_sender_key(tmp_path: Path) -> None:
     assert code == 0 and "https://linkedin.com/in/sam" in out
 
 
+def test_init_force_replaces_the_config_and_keeps_the_old_one(tmp_path: Path) -> None:
+    assert run("init", "--name", "Sam Rivera", "--email", "sam@example.edu")[0] == 0
+    code, _, err = run("init", "--name", "Sam R", "--email", "sam@example.com")
+    assert code == 2 and "already exists" in err and "--force" in err
+    code, out, err = run("init", "--name", "Sam R", "--email", "sam@example.com", "--force")
+    assert code == 0 and "Note: replaced the existing" in err and "config.toml.bak" in err
+    assert tomllib.loads((tmp_path / "config.toml").read_text())["sender"]["email"] == "sam@example.com"
+    assert tomllib.loads((tmp_path / "config.toml.bak").read_text())["sender"]["email"] == "sam@example.edu"
+    assert (tmp_path / "config.toml.bak").stat().st_mode & 0o777 == 0o600
+
+
 def test_init_without_a_terminal_needs_name_and_email() -> None:
     code, _, err = run("init", "--name", "Sam")
     assert code == 2 and "--email" in err
@@ -109,10 +133,17 @@ def test_init_with_only_name_and_email_gives_a_good_intro_and_a_tip() -> None:
     assert code == 0 and "0 errors, 0 warnings" in out
 
 
+def test_personal_email_is_a_sender_key(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('[sender]\nname = "Sam"\nemail = "sam@example.edu"\npersonal_email = "sam@example.com"\n')
+    assert load_config(path).sender.fields["personal_email"] == "sam@example.com"  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize(("line", "needle"), [
     ('locale = "fr-FR"', 'locale must be "en-US" or "en-GB"'),
     ('linkedin = "http://linkedin.com/in/sam"', "linkedin must be an https:// URL"),
     ("school = 3", "school must be a string"),
+    ('personal_email = "sam at example.com"', "personal_email must be an email address"),
 ])
 def test_sender_keys_are_checked(tmp_path: Path, line: str, needle: str) -> None:
     from outreach.config import SENDER_KEYS

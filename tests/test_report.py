@@ -43,7 +43,9 @@ def build(store: Store, now: datetime = NOW) -> None:
     threads.add_event(dee, "replied", now - 6 * DAY)
     threads.record_milestone("landed", now - 2 * DAY, {"company": "Globex Corporation", "role": "Analyst"})
     sent(store, "dee@example.com", "job-update", now - 1 * DAY, thread=dee)
-    sent(store, "eve@example.com", "intro", now - 40 * DAY)
+    eve = sent(store, "eve@example.com", "intro", now - 40 * DAY)
+    sent(store, "eve@example.com", "follow-up", now - 25 * DAY, thread=eve)
+    sent(store, "eve@example.com", "follow-up", now - 3 * DAY, thread=eve)
     Targets(store).add("Globex", role="Data Analyst", priority=1)
     Targets(store).add("Initech")
 
@@ -69,11 +71,11 @@ def test_numbers_of_the_week(store: Store) -> None:
             globex.job) == ("Globex", 2, 2, 1, 1, 1, True)
     assert globex.period == {"written": 2, "replied": 1, "met": 1}
     assert (initech.known, initech.replied, initech.job, initech.period["replied"]) == (1, 1, False, 1)
-    # Ada and Cy helped and have not heard that you landed; Eve never answered; Bob's follow-up falls
-    # due on the 12th.
-    assert sorted((i.kind, i.contact) for i in rep.due) == [("follow-up", "eve@example.com"),
-                                                           ("job-update", "ada@example.com"),
+    # Ada and Cy helped and have not heard that you landed; Eve and Bob never answered, and since you
+    # landed their follow-ups are no longer due.
+    assert sorted((i.kind, i.contact) for i in rep.due) == [("job-update", "ada@example.com"),
                                                            ("job-update", "cy@example.com")]
+    assert rep.followups_sent == 1 and rep.reply_cohort == 3
     assert rep.late == 0
 
 
@@ -82,8 +84,19 @@ def test_a_longer_period_and_the_follow_ups_it_brings(store: Store) -> None:
     rep = report(store, since=NOW - 30 * DAY, now=later, config=Config(home=store.path.parent))
     assert dict(rep.stages)["written"] == 4  # Dee's intro 20 days ago counts; Eve's 40 days ago does not
     assert rep.reply_rate == pytest.approx(3 / 4) and rep.median_days_to_reply == 2.0  # 2, 1 and 14 days
-    assert ("follow-up", "bob@example.com") in [(i.kind, i.contact) for i in rep.due]
-    assert rep.streak_weeks == 2
+    assert ("follow-up", "bob@example.com") not in [(i.kind, i.contact) for i in rep.due]  # moot: you landed
+    assert rep.streak_weeks == 2 and rep.followups_sent == 2
+
+
+def test_someone_met_before_you_wrote_does_not_count_against_the_reply_rate(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    threads = Threads(store)
+    priya = sent(store, "priya@example.com", "intro", NOW - 2 * DAY)
+    threads.add_event(priya, "met", NOW - 3 * DAY, {"event": "Winter Career Fair"})
+    sent(store, "kim@example.com", "intro", NOW - 2 * DAY)
+    rep = report(store, now=NOW)
+    assert dict(rep.stages)["written"] == 2
+    assert (rep.reply_cohort, rep.reply_rate) == (1, 0.0)
 
 
 def test_streak_counts_back_from_last_week_when_this_week_is_empty(store: Store) -> None:
@@ -105,7 +118,8 @@ def test_json_has_the_same_numbers(store: Store) -> None:
     data = json.loads(json.dumps(report(store, now=NOW).as_json()))
     assert data["stages"]["replied"] == 3 and data["median_days_to_reply"] == 1.5 and data["streak_weeks"] == 2
     assert data["targets"][0]["name"] == "Globex" and data["targets"][0]["period"]["written"] == 2
-    assert sorted(i["kind"] for i in data["due"]) == ["follow-up", "job-update", "job-update"] and data["late"] == 0
+    assert sorted(i["kind"] for i in data["due"]) == ["job-update", "job-update"] and data["late"] == 0
+    assert data["followups_sent"] == 1 and data["reply_cohort"] == 3
 
 
 class _Page(HTMLParser):
@@ -184,6 +198,7 @@ thanked                1  ██████████
 referrals received     1  ██████████
 job-updates sent       1  ██████████
 
+Follow-ups sent: 1
 Reply rate: 67% of the 3 first written to in this period; median 1.5 days to reply.
 Weeks in a row with outreach: 2
 
@@ -191,8 +206,7 @@ target   known  written  replied  met  referrals  job  this period
 Globex       2        2        1    1          1  yes  2 written, 1 replied, 1 met
 Initech      1        1        1    0          0    -  1 written, 1 replied, 0 met
 
-Due now: 3; `outreach due` says why
-  due  2026-11-07  follow-up  eve@example.com
+Due now: 2; `outreach due` says why
   due  2026-12-08  job-update ada@example.com
   due  2026-12-08  job-update cy@example.com
 """

@@ -26,6 +26,14 @@ SENDERS = {
         "about": "a final-year statistics student", "school": "State University", "phone": "+1 555 010 2030",
         "linkedin": "https://www.linkedin.com/in/samrivera"}),
     "bare": Sender("Sam Rivera", "sam.rivera@example.edu"),
+    "personal email": Sender("Sam Rivera", "sam.rivera@example.edu", {"personal_email": "sam.rivera@example.com"}),
+}
+# The variants a reply gets from its thread (the plain one first).
+THREAD_FACTS: dict[str, list[dict[str, object]]] = {
+    "follow-up": [{}, {"followup_number": 2}, {"meeting_cancelled": True, "meeting_on": "November 30"}],
+    "job-update": [{}, {"helped": "introduction", "referred": ["Maya Chen"], "met_on": "December 3"},
+                   {"helped": "referral", "referred": ["Maya Chen"], "referred_answered": ["Maya Chen"],
+                    "met_on": "December 3"}],
 }
 TEMPLATES = ("intro", "follow-up", "thank-you", "check-in", "job-update", "met-at-event")
 
@@ -36,15 +44,17 @@ def test_every_builtin_scores_at_most_0_3(tmp_path: Path) -> None:
     renderer = Renderer()
     for template in TEMPLATES:
         for label, sender in SENDERS.items():
-            for recipient in sample_recipients():
-                if not recipient.contact.email:
-                    continue
-                extra = {"event": "the Fall Career Fair"} if template == "met-at-event" else {}
-                draft = renderer.render(template, recipient.contact, sender, {**extra, **recipient.variables})
-                data, _ = serialize(build_message(draft, sender))
-                message = message_from_bytes(data, policy=policy.default)
-                names[str(message["Message-ID"])] = f"{template} / {label} sender / {recipient.where}"
-                box.add(mailbox.mboxMessage(data))
+            for facts in THREAD_FACTS.get(template, [{}]):
+                for recipient in sample_recipients():
+                    if not recipient.contact.email:
+                        continue
+                    extra = {"event": "the Fall Career Fair"} if template == "met-at-event" else {}
+                    draft = renderer.render(template, recipient.contact, sender,
+                                            {**extra, **recipient.variables, **facts})
+                    data, _ = serialize(build_message(draft, sender))
+                    message = message_from_bytes(data, policy=policy.default)
+                    names[str(message["Message-ID"])] = f"{template} {facts} / {label} sender / {recipient.where}"
+                    box.add(mailbox.mboxMessage(data))
     box.close()
     done = subprocess.run(["spamassassin", "-L", "--mbox", str(tmp_path / "all.mbox")], capture_output=True,
                           check=True, timeout=240, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})

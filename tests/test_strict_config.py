@@ -98,7 +98,7 @@ def test_a_misspelt_sender_key_is_refused_with_did_you_mean(tmp_path: Path, key:
         load_config(path)
 
 
-@pytest.mark.parametrize("key", ["pronouns", "github", "website", "major", "title", "personal_email", "city"])
+@pytest.mark.parametrize("key", ["pronouns", "github", "website", "major", "title", "city", "hobby"])
 def test_other_sender_keys_stay_template_variables(tmp_path: Path, key: str) -> None:
     path = write(tmp_path, f'{key} = "x"\n')
     assert load_config(path).sender.fields == {key: "x"}  # type: ignore[union-attr]

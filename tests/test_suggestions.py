@@ -78,7 +78,8 @@ def test_every_suggested_command_runs_as_printed(world, tmp_path: Path) -> None:
     assert "Dan Brown" in str(event["summary"]) and str(event["location"]) == "Zoom"
     from_ics = [c for part in [*cal.walk("VTODO"), event] for c in commands_in(str(part["description"]))]
     suggested = list(dict.fromkeys(commands_in(due) + commands_in(landed) + from_ics))
-    assert len(suggested) >= 9
+    assert len(suggested) >= 8
+    assert "--contact bob@example.com" not in due  # Bob never answered: after landing, no follow-up is owed
     for command in suggested:
         code, out, err = run_printed(command)
         assert code == 0, f"{command}: {out}{err}"

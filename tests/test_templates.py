@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from outreach import Contact, MemoryTransport, Recipient, Renderer, Sender, Store, prepare_batch, send_batch
 from outreach.lifecycle.history import long_date
+from outreach.compose.filters import the, without_the
 from outreach.compose.lint import lint_draft, word_count
 from outreach.lifecycle.threads import Threads
 from outreach.names import PARTICLES, TITLES
@@ -79,6 +80,12 @@ PEOPLE = [
     ("event", person("eve@example.com", "Eve Adams", "Hooli", "Recruiter"), {"event": "the Fall Career Fair"},
      "event"),
     ("event, no name", person("evt@example.com"), {"event": "the Data Meetup"}, "event"),
+    ("event without an article", person("win@example.com", "Wyn Jones", "Hooli"), {"event": "Winter Career Fair"},
+     "event"),
+    ("event with a possessive", person("gg@example.com", "Gil Gray"), {"event": "Google's Career Day"}, "event"),
+    ("alumni, school with its article", person("sa@example.com", "Sia Furler", "Sia Co", school="the State University"),
+     {}, "alumni"),
+    ("alumni, lower-case school", person("lc@example.com", "Lin Chu", school="state university"), {}, "alumni"),
     ("event and alumni", person("ev2@example.com", "Eva Green", school="State University"),
      {"event": "the Alumni Mixer"}, "event"),
     ("referral and alumni", person("rf2@example.com", "Rita Ora", school="State University", referrer="Kai Kim",
@@ -136,12 +143,37 @@ def test_every_builtin_reads_right_for_everyone(template: str, sender: Sender) -
         assert not re.search(r"&(amp|lt|gt|quot|#\d+);|\*\*|<[a-z/]", draft.text), label
 
 
+# What a thread can tell a reply template: each variant must read right for everyone too.
+THREAD_VARIANTS = [
+    ("follow-up", {"meeting_cancelled": True, "meeting_on": "November 30"}),
+    ("follow-up", {"meeting_cancelled": True}),
+    ("job-update", {"helped": "introduction", "referred": ["Maya Chen", "Jo Doe"]}),
+    ("job-update", {"helped": "introduction", "referred": ["Maya Chen"], "met_on": "December 3"}),
+    ("job-update", {"helped": "referral", "referred": ["Maya Chen", "Jo Doe"], "referred_answered": ["Maya Chen"],
+                    "met_on": "December 3"}),
+    ("job-update", {"helped": "referral", "referred": ["Maya Chen"], "referred_answered": ["Maya Chen"]}),
+]
+KEEPER = Sender("Sam Rivera", "sam.rivera@example.edu", {**SENDER.fields, "personal_email": "sam.rivera@example.com"})
+
+
+@pytest.mark.parametrize("sender", [SENDER, BARE_SENDER, KEEPER], ids=["full", "bare", "personal-email"])
+@pytest.mark.parametrize(("template", "facts"), THREAD_VARIANTS, ids=[f"{t}-{i}" for i, (t, _) in
+                                                                       enumerate(THREAD_VARIANTS)])
+def test_every_thread_variant_reads_right_for_everyone(template: str, facts: dict[str, object],
+                                                       sender: Sender) -> None:
+    renderer = Renderer()
+    for label, contact, extra, _ in PEOPLE:
+        draft = renderer.render(template, contact, sender, {**VARS, **extra, **facts})
+        assert lint_draft(draft, max_words=LIMITS[template]) == [], (label, draft.text)
+        assert re.findall(r"\w+", draft.text) == shown_words(draft.html), label
+
+
 @pytest.mark.parametrize(("label", "contact", "extra", "variant"), PEOPLE, ids=[p[0] for p in PEOPLE])
 def test_each_intro_variant_says_how_you_found_them(label: str, contact: Contact, extra: dict[str, str],
                                                     variant: str) -> None:
     draft = Renderer().render("intro", contact, SENDER, {**VARS, **extra})
     school = contact.fields.get("school", "")
-    key = KEY_SENTENCES[variant].format(event=extra.get("event", ""), school=school)
+    key = KEY_SENTENCES[variant].format(event=the(extra.get("event", "")), school=without_the(school))
     assert key in draft.text, draft.text
     for other, sentence in KEY_SENTENCES.items():
         if other != variant:
@@ -224,22 +256,94 @@ def _journaled(store: Store, template: str, contact: Contact, variables: dict[st
     return str(msg.get_body(("plain",)).get_content())  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize(("events", "says", "never"), [
-    ([("referral", {"name": "Maya Chen", "address": "maya@example.com"})], "Your introduction to Maya Chen made",
-     "Our conversation"),
-    ([("replied", {}), ("met", {"notes": "dbt"})], "Our conversation on", "Your introduction"),
-    ([("replied", {})], "Thank you for answering my email", "Our conversation"),
+MAYA = ("referral", {"name": "Maya Chen", "address": "maya@example.com"})
+
+
+@pytest.mark.parametrize(("events", "maya", "says", "never"), [
+    ([MAYA], ["replied"], "Your introduction to Maya Chen made a real difference", "Our conversation"),
+    ([MAYA], [], "Thank you for putting me in touch with Maya Chen; I appreciated your help", "made a real difference"),
+    ([MAYA, ("met", {"notes": "dbt"})], [],
+     "helped me focus my search, and thank you for putting me in touch with Maya Chen.", "made a real difference"),
+    ([MAYA, ("met", {"notes": "dbt"})], ["met"],
+     "helped me focus my search, and your introduction to Maya Chen made a real difference.", "putting me in touch"),
+    ([("replied", {}), ("met", {"notes": "dbt"})], [], "Our conversation on", "Your introduction"),
+    ([("replied", {})], [], "Thank you for answering my email", "Our conversation"),
 ])
 def test_job_update_thanks_for_the_part_they_really_played(tmp_path: Path, events: list[tuple[str, dict[str, str]]],
-                                                           says: str, never: str) -> None:
+                                                           maya: list[str], says: str, never: str) -> None:
     store = Store(tmp_path / "s.sqlite3")
     kai = person("kai@example.com", "Kai Kim", "Globex")
     start = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
     _journaled(store, "intro", kai, VARS, start)
     for i, (kind, detail) in enumerate(events):
         Threads(store).log("kai@example.com", kind, start + timedelta(days=i + 1), detail)
+    if maya:
+        _journaled(store, "intro", person("maya@example.com", "Maya Chen"), VARS, start + timedelta(days=5))
+        for kind in maya:
+            Threads(store).log("maya@example.com", kind, start + timedelta(days=8))
     sent = _journaled(store, "job-update", kai, VARS, start + timedelta(days=40))
-    assert says in sent and never not in sent
+    assert says in " ".join(sent.split()) and never not in sent
+    assert word_count(sent) <= LIMITS["job-update"]
+
+
+def test_job_update_gives_the_personal_address_to_keep_in_touch() -> None:
+    keep = Sender("Sam Rivera", "sam.rivera@example.edu", {"personal_email": "sam.rivera@example.com"})
+    draft = Renderer().render("job-update", person("a@example.com", "Ada"), keep, VARS)
+    assert "You can always reach me at sam.rivera@example.com," in draft.text
+    assert "example.edu" not in draft.text.split("With thanks")[0]
+    bare = Renderer().render("job-update", person("a@example.com", "Ada"), BARE_SENDER, VARS)
+    assert "You can always reach me at sam.rivera@example.edu," in bare.text
+
+
+def test_the_follow_up_after_a_cancelled_meeting_asks_for_a_new_time(tmp_path: Path) -> None:
+    clock = [datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)]
+    store = Store(tmp_path / "s.sqlite3", clock=lambda: clock[0])
+    ada = person("ada@example.com", "Ada Lovelace", "Globex")
+    start = clock[0]
+    _journaled(store, "intro", ada, VARS, start)
+    threads = Threads(store)
+    threads.log("ada@example.com", "replied", start + timedelta(days=1))
+    threads.log("ada@example.com", "scheduled", start + timedelta(days=2), {"date": "2026-11-30T10:00"})
+    threads.log("ada@example.com", "cancelled", start + timedelta(days=3))
+    clock[0] = start + timedelta(days=10)
+    sent = " ".join(_journaled(store, "follow-up", ada, {}, start + timedelta(days=10)).split())
+    clock[0] = start + timedelta(days=20)
+    assert "our meeting on November 30 had to be cancelled. Could we find a new time?" in sent
+    assert "in case it got buried" not in sent and "20 minutes for a phone call, or a coffee" in sent
+    again = " ".join(_journaled(store, "follow-up", ada, {}, start + timedelta(days=20)).split())
+    assert "cancelled" not in again
+
+
+def test_follow_ups_ask_for_what_the_intro_asks_for() -> None:
+    renderer = Renderer()
+    ask = "20 minutes for a phone call, or a coffee if you are nearby"
+    ada = person("ada@example.com", "Ada Lovelace", "Globex")
+    for template, extra in (("intro", {}), ("follow-up", {"followup_number": 1}), ("met-at-event", {"event": "X"}),
+                            ("follow-up", {"meeting_cancelled": True})):
+        text = " ".join(renderer.render(template, ada, SENDER, {**VARS, **extra}).text.split())
+        assert ask in text, (template, text)
+        assert "15 minutes" not in text
+
+
+def test_names_of_schools_and_events_read_right() -> None:
+    renderer = Renderer()
+    alum = person("a@example.com", "Ana Cruz", school="the State University")
+    intro = renderer.render("intro", alum, SENDER, VARS)
+    assert intro.subject == "State University connection: could I ask you about data engineering?"
+    assert "in the State University alumni network." in intro.text and "the the" not in intro.text
+    lower = renderer.render("intro", person("a@example.com", "Ana", school="state university"), SENDER, VARS)
+    assert lower.subject.startswith("State university connection:")
+    fair = {"event": "Winter Career Fair"}
+    met = renderer.render("met-at-event", person("p@example.com", "Priya Shah"), SENDER, fair)
+    assert met.subject == "Nice to meet you at the Winter Career Fair"
+    assert "It was good to meet you at the Winter Career Fair." in met.text
+    event = renderer.render("intro", person("p@example.com", "Priya Shah"), SENDER, {**VARS, **fair})
+    assert event.subject == "Good to meet you at the Winter Career Fair"
+    assert "It was good to meet you at the Winter Career Fair." in event.text
+    own = renderer.render("met-at-event", person("p@example.com", "Priya Shah"), SENDER, {"event": "Google's Day"})
+    assert own.subject == "Nice to meet you at Google's Day"
+    referral = renderer.render("intro", person("m@example.com", "Maya", referrer="kai kim", may=True), SENDER, VARS)
+    assert referral.subject == "Kai kim suggested I reach out" and "\nKai kim suggested I get in touch" in referral.text
 
 
 def test_follow_ups_in_a_thread_count_themselves_and_name_the_date(tmp_path: Path) -> None:

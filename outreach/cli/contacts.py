@@ -87,7 +87,8 @@ def import_cmd(file: Path, fmt: str, tags: tuple[str, ...], as_json: bool) -> No
         echo(f"  skipped {file.name}:{skipped.line}: {skipped.reason}")
     if report.without_address:
         why = " (LinkedIn hides most)" if report.format == "linkedin" else ""
-        echo(f"{report.without_address} contacts have no email address{why}; they are kept but not sent to until"
+        who = "1 contact has" if report.without_address == 1 else f"{report.without_address} contacts have"
+        echo(f"{who} no email address{why}; they are kept but not sent to until"
                    " you give them one: outreach contacts edit ID --email ADDRESS")
 
 

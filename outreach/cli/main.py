@@ -106,8 +106,9 @@ def _linkedin(value: str) -> str:
 @click.option("--linkedin", help="Your LinkedIn profile URL for your signature.")
 @click.option("--locale", type=click.Choice(["en-US", "en-GB"]), help="Spelling of the built-in templates.")
 @click.option("--no-typo-check", is_flag=True, help="Accept a domain that looks misspelt (gmial.com, .con).")
+@click.option("--force", is_flag=True, help="Replace an existing config file (the old one is kept as .bak).")
 def init(name: str | None, email: str | None, about: str | None, school: str | None, program: str | None,
-         phone: str | None, linkedin: str | None, locale: str | None, no_typo_check: bool) -> None:
+         phone: str | None, linkedin: str | None, locale: str | None, no_typo_check: bool, force: bool) -> None:
     """Create the config file: who you are, as the emails need it (asks on a terminal)."""
     from ..compose.addresses import validate_address
     from ..compose.headers import check_header_value
@@ -115,8 +116,8 @@ def init(name: str | None, email: str | None, about: str | None, school: str | N
     from ..compose.typos import suggest_domain
 
     path = config_path()
-    if path.exists():
-        fail(f"{path} already exists; edit it instead", EXIT_USAGE)
+    if path.exists() and not force:
+        fail(f"{path} already exists; edit it instead (or replace it: outreach init --force)", EXIT_USAGE)
     given = {"about": about, "school": school, "program": program, "phone": phone, "linkedin": linkedin}
     if _on_terminal():
         name = name or click.prompt("Your name, as recipients see it")
@@ -142,7 +143,9 @@ def init(name: str | None, email: str | None, about: str | None, school: str | N
             sender["linkedin"] = _linkedin(sender["linkedin"])
         if locale:
             sender["locale"] = locale
-        write_initial_config(path, name, address.normalized, **sender)
+        backup = write_initial_config(path, name, address.normalized, replace=force, **sender)
+    if backup is not None:
+        echo(f"Note: replaced the existing {path}; the old one is kept as {backup}.", err=True)
     echo(f"Wrote {path}")
     echo(f"Data (outbox, store) goes to {data_dir()}")
     if not given["about"]:

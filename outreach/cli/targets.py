@@ -236,14 +236,13 @@ def _print_report(rep: Report) -> None:
     bar = _bar_char()
     for name, count in rep.stages:
         echo(f"{name:<19} {count:>4}  {bar * round(30 * count / top)}".rstrip())
-    echo("")
-    written = dict(rep.stages)["written"]
+    echo(f"\nFollow-ups sent: {rep.followups_sent}")
     if rep.reply_rate is None:
         echo("Reply rate: nobody was first written to in this period.")
     else:
         median = ("" if rep.median_days_to_reply is None
                   else f"; median {rep.median_days_to_reply:g} days to reply")
-        echo(f"Reply rate: {rep.reply_rate:.0%} of the {written} first written to in this period{median}.")
+        echo(f"Reply rate: {rep.reply_rate:.0%} of the {rep.reply_cohort} first written to in this period{median}.")
     echo(f"Weeks in a row with outreach: {rep.streak_weeks}")
     if rep.targets:
         width = max(6, *(len(t.target.name) for t in rep.targets))

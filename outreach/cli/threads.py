@@ -154,10 +154,11 @@ def log_cmd(contact: str, replied: bool, scheduled: str | None, rescheduled: str
                 detail.update(met_at_event(store, person.email, event, when, name=name, company=company))
             view = log_event(store, person, kind, when, detail)
     state = thread_state(view, now(), policy_from(config))
+    known = person.name or (name if event else "") or ""  # --met --event --name names someone new
     if as_json:
-        echo(json.dumps({**_thread_json(view, state), "name": person.name}, ensure_ascii=False))
+        echo(json.dumps({**_thread_json(view, state), "name": known}, ensure_ascii=False))
         return
-    who = f"{person.name} <{person.key}>" if person.name else person.key
+    who = f"{known} <{person.key}>" if known else person.key
     echo(f"Logged on the thread with {who} ({view.subject or 'no email yet'}): now {state}.")
 
 
@@ -277,7 +278,7 @@ def due_cmd(as_json: bool, ics: Path | None, upcoming: int) -> None:
             from ..private import write_private
 
             booked = meetings(store, current)
-            names = _names(store, [m.contact for m in booked])
+            names = _names(store, [*(m.contact for m in booked), *(i.contact for i in items)])
             try:
                 write_private(ics, due_to_ics(items, current, commands=commands, meetings=booked, names=names))
             except OSError as exc:

@@ -9,6 +9,12 @@ filter             what it does                                   example
 ``join_and``       "A", "A and B", "A, B and C"                   ``{{ people | join_and }}``
 ``first_name``     the given name out of a full name              ``{{ "Dr. Ana de la Cruz" |
                                                                   first_name }}`` gives "Ana"
+``the``            "the" before a name, unless it starts with an  ``at {{ event | the }}`` gives
+                   article or a possessive                        "at the Winter Career Fair"
+``without_the``    the name without a leading "the"               "the State University" gives
+                                                                  "State University"
+``capfirst``       a capital first letter for a lower-case        "kai kim" gives "Kai kim";
+                   first word ("iOS" stays)                       "iOS Club" stays
 =================  =============================================  ===============================
 
 Every filter keeps HTML escaping right: an escaped value stays escaped, a plain one is escaped by
@@ -23,7 +29,8 @@ from typing import Any
 
 from .. import names
 
-__all__ = ["FILTERS", "a", "first_name", "indefinite_article", "join_and", "sentence_end"]
+__all__ = ["FILTERS", "a", "capfirst", "first_name", "indefinite_article", "join_and", "sentence_end", "the",
+           "without_the"]
 
 # Spelled-out acronyms whose first letter sounds like a vowel: "an MBA", "an SQL", "an FBI agent".
 _VOWEL_LETTERS = frozenset("AEFHILMNORSX")
@@ -120,7 +127,47 @@ def first_name(full: Any) -> Any:
     return _keep_markup(full, names.first_name(str(full if full is not None else "")))
 
 
+# Words that already determine a name: "the Fall Fair", "our Alumni Mixer", "Google's Career Day".
+_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "our", "my", "your", "their", "his",
+                          "her", "its", "every", "each"})
+_LEADING_THE = re.compile(r"^\s*the\s+", re.I)
+
+
+def _determined(text: str) -> bool:
+    """True when ``text`` starts with an article, a determiner or a possessive ("Google's ...")."""
+    first = text.split(maxsplit=1)[0] if text.split() else ""
+    return first.casefold() in _DETERMINERS or bool(re.search(r"\w['’]s?$", first))
+
+
+def the(name: Any) -> Any:
+    """The name with "the" before it, unless it has an article or possessive: "the Fall Fair", "Google's Day"."""
+    text = str(name if name is not None else "").strip()
+    if not text or _determined(text):
+        return _keep_markup(name, text)
+    return _keep_markup(name, f"the {text}")
+
+
+def without_the(name: Any) -> Any:
+    """The name without a leading "the", for where a template puts its own: "the State University" -> "State University"."""
+    text = str(name if name is not None else "").strip()
+    bare = _LEADING_THE.sub("", text)
+    return _keep_markup(name, bare or text)
+
+
+def capfirst(text: Any) -> Any:
+    """The text with a capital first letter when its first word is all lower case ("iOS Club" is left alone)."""
+    body = str(text if text is not None else "")
+    match = re.search(r"[^\W\d_][\w'’-]*", body)
+    if match is None or not match.group(0).islower() or match.start() != len(body) - len(body.lstrip()):
+        return _keep_markup(text, body)
+    i = match.start()
+    return _keep_markup(text, body[:i] + body[i].upper() + body[i + 1:])
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
+    "the": the,
+    "without_the": without_the,
+    "capfirst": capfirst,
     "a": a,
     "sentence_end": sentence_end,
     "join_and": join_and,

@@ -3,8 +3,9 @@
 Errors make a message read broken, and refuse the batch: an empty slot ("about ?", "Hi ,",
 ".."), a greeting without a name when the contact has one, a body over the template's word
 limit, unbalanced quotes or brackets, a link that goes nowhere, Jinja syntax left in the output,
-the same text as the previous message in the thread. Warnings are listed and the batch goes on:
-a subject over 78 characters, a link without https, wording that spam filters score (modelled on
+the same text as the previous message in the thread, a small word written twice ("the the").
+Warnings are listed and the batch goes on: a subject starting with a lower-case word, another word
+written twice ("Walla Walla" in the contact's own data is not one), a subject over 78 characters, a link without https, wording that spam filters score (modelled on
 SpamAssassin rules), a text part that does not read like the HTML part.
 """
 
@@ -35,6 +36,14 @@ _LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 _EMOTICON = re.compile(r"(?<!\w)[:;=]-?[()](?!\w)")
 _RENDERED_NOTHING = re.compile(r"(?<=[a-z,] )(None|undefined)\b")
 _HTTP_TEXT = re.compile(r"\bhttp://\S+")
+_TWICE = re.compile(r"(?<![\w'’-])([^\W\d_]+)(?:[ \t]+|[ \t]*\n[ \t]*)\1(?![\w'’-])", re.I)
+# Small words a template writes around a variable: written twice, they are a slip ("in the the State University").
+_SMALL_WORDS = frozenset({"a", "an", "the", "to", "of", "in", "at", "on", "for", "and", "or", "with", "by", "from",
+                          "about", "as", "is", "are", "was", "i", "i'm", "me", "my", "you", "your", "we", "our", "it",
+                          "this", "be", "would", "will", "if", "but", "so", "not"})
+# Doubled words that are good English.
+_GOOD_TWICE = frozenset({"had had", "that that"})
+_REPLY_PREFIX = re.compile(r"^\s*((re|fwd?|aw|wg|sv|tr)\s*:\s*)+", re.I)
 _PAIRS = (("(", ")"), ("[", "]"), ("{", "}"), ("“", "”"), ("«", "»"))
 _SPAM_PHRASES = re.compile(
     r"\b(click here|act now|100% free|free money|risk[- ]free|guaranteed?|winner|urgent(ly)?|limited time|"
@@ -97,6 +106,30 @@ def _slots(part: str, text: str, own: str = "") -> list[Finding]:
                                  f"{what} (an empty variable?): {_context(text, m.start(), m.end())!r}"))
             break
     return found
+
+
+def _twice(part: str, text: str, own: str) -> list[Finding]:
+    """A word written twice in a row: an error for a small word ("the the"), else a warning; the contact's data is theirs."""
+    own_text = " ".join(own.casefold().split())
+    out = []
+    for m in _TWICE.finditer(text):
+        pair = " ".join(m.group(0).casefold().split())
+        if pair in _GOOD_TWICE or pair in own_text:
+            continue
+        small = m.group(1).casefold() in _SMALL_WORDS
+        out.append(Finding("repeated-word", ERROR if small else WARNING, part,
+                           f"the word {m.group(1)!r} twice in a row: {_context(text, m.start(), m.end())!r}"))
+        break
+    return out
+
+
+def _lower_subject(subject: str) -> list[Finding]:
+    """A subject whose first word is all lower case ("the State University connection")."""
+    bare = _REPLY_PREFIX.sub("", subject)
+    m = re.match(r"\W*([^\W\d_][\w'’-]*)", bare)
+    if m is None or not m.group(1).islower():
+        return []
+    return [Finding("subject-case", WARNING, "subject", f"the subject starts with a lower-case word: {subject!r}")]
 
 
 def _in_order(text: str, left: str, right: str) -> bool:
@@ -208,6 +241,7 @@ def lint_draft(draft: Draft, *, max_words: int | None = None, previous_text: str
     to = draft.to
     own = " ".join([to.name, to.company, to.position, *map(str, to.fields.values())])
     findings += _slots("subject", subject, own) + _slots("text", text, own)
+    findings += _twice("subject", subject, own) + _twice("text", text, own) + _lower_subject(subject)
     if re.search(r"[:,\-–]$|\b(about|at)\?$", subject.strip(), re.I):
         findings.append(Finding("empty-slot", ERROR, "subject", f"the subject ends in mid-phrase: {subject!r}"))
     findings += _greeting(text, bool(draft.to.name.strip()))

@@ -34,6 +34,10 @@ _PEOPLE: tuple[tuple[str, Contact, dict[str, str]], ...] = (
                        fields={"school": "State University"}), {}),
     ("met at an event", Contact("ines@example.com", "Inès Laurent", "Hooli", "Product Manager"),
      {"event": "the Fall Career Fair"}),
+    ("alumni, school written with \"the\"", Contact("al@example.com", "Al Green", "Climate Corp", "Advisor",
+                                                  fields={"school": "the State University"}), {}),
+    ("event named without \"the\"", Contact("wyn@example.com", "Wyn Jones", "Initech", "Recruiter"),
+     {"event": "Winter Career Fair"}),
 )
 
 

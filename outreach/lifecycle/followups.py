@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ..compose.filters import the
 from ..models import ThreadState
 from .threads import Event, ThreadView
 
@@ -161,7 +162,7 @@ def _nice_to_meet(view: ThreadView, met: Event, now: datetime, policy: Policy) -
     """After meeting someone at a networking event: a "nice to meet you" (an intro) within a few days."""
     deadline = met.at + timedelta(days=policy.nice_to_meet_days)
     late = now > deadline
-    reason = (f"you met at {met.detail['event']} on {met.at:%Y-%m-%d}; a nice-to-meet-you is best sent within"
+    reason = (f"you met at {the(met.detail['event'])} on {met.at:%Y-%m-%d}; a nice-to-meet-you is best sent within"
               f" {policy.nice_to_meet_days} days")
     if late:
         reason += f" (late since {deadline:%Y-%m-%d})"
@@ -214,7 +215,7 @@ def _thread_items(view: ThreadView, now: datetime, policy: Policy, limit: dateti
         met = _last(view.events, "met")
         if met is not None and met.detail.get("action") and not _after(view, "check-in", met.at):
             days = min(policy.promise_days, policy.checkin_days)
-            reason = f"you said you would {met.detail['action']}; tell them how it went (within {days} days)"
+            reason = f"you promised: {met.detail['action']}; tell them how it went (within {days} days)"
         else:
             days = policy.checkin_days
             reason = f"silent since {silent_since:%Y-%m-%d}; stay in touch every {days} days"
@@ -238,15 +239,26 @@ def due_items(
     is_blocked: Callable[[str], object] | None = None,
     horizon: timedelta = timedelta(0),
 ) -> list[DueItem]:
-    """Everything due by ``now + horizon``, oldest first; blocked contacts owe nothing."""
+    """Everything due by ``now + horizon``, oldest first; blocked contacts owe nothing.
+
+    Once you ``landed`` a job, threads begun before it with people who never answered owe nothing more.
+    """
     views = [v for v in views if not (is_blocked and is_blocked(v.contact))]
     items: list[DueItem] = []
     limit = now + horizon
     for view in views:
+        if landed is not None and _unanswered_before(view, landed):
+            continue
         items += _thread_items(view, now, policy, limit)
     if landed is not None:
         items += _job_updates(views, landed)
     return sorted((i for i in items if i.due_at <= limit), key=lambda i: (i.due_at, i.contact))
+
+
+def _unanswered_before(view: ThreadView, landed: Event) -> bool:
+    """True for a thread begun before you landed whose person never answered: its follow-ups are moot now."""
+    return (bool(view.messages) and view.messages[0].at <= landed.at
+            and not any(e.kind in (*INBOUND, "rescheduled") for e in view.events))
 
 
 def _job_updates(views: list[ThreadView], landed: Event) -> list[DueItem]:

@@ -19,7 +19,8 @@ def due_to_ics(items: Iterable[DueItem], now: datetime, *, commands: Mapping[str
                meetings: Iterable[Meeting] = (), names: Mapping[str, str] | None = None) -> bytes:
     """A VCALENDAR with one VTODO per item and one VEVENT per meeting; stable UIDs, so re-importing updates.
 
-    ``commands`` maps an item's key to the command that settles it; ``names`` maps addresses to names.
+    ``commands`` maps an item's key to the command that settles it; ``names`` maps addresses to names, which
+    the titles use ("Send a follow-up to Maya Chen"; the address when the name is not known).
     """
     import icalendar
 
@@ -32,7 +33,7 @@ def due_to_ics(items: Iterable[DueItem], now: datetime, *, commands: Mapping[str
         digest = hashlib.sha256(item.key.encode()).hexdigest()[:24]
         todo.add("uid", f"{digest}@outreach")
         todo.add("dtstamp", now)
-        todo.add("summary", f"Send a {item.kind} to {item.contact}")
+        todo.add("summary", _title(item, (names or {}).get(item.contact, "")))
         command = (commands or {}).get(item.key) or f"outreach send {item.kind} --contact {item.contact}"
         todo.add("description", f"{item.reason}\n\nRun: {command}")
         todo.add("due", item.due_at)
@@ -43,6 +44,18 @@ def due_to_ics(items: Iterable[DueItem], now: datetime, *, commands: Mapping[str
     for meeting in meetings:
         cal.add_component(_event(meeting, now, (names or {}).get(meeting.contact, "")))
     return bytes(cal.to_ical())
+
+
+def _title(item: DueItem, name: str) -> str:
+    """A to-do's title naming the person: "Send a follow-up to Maya Chen", "Prepare for your meeting with ..."."""
+    from ..compose.filters import a
+
+    who = name.strip() or item.contact
+    if item.kind == "prepare":
+        return f"Prepare for your meeting with {who}"
+    if item.kind == "log-meeting":
+        return f"Log your meeting with {who}"
+    return f"Send {a(item.kind)} to {who}"
 
 
 def _event(meeting: Meeting, now: datetime, name: str) -> icalendar.Event:

@@ -159,7 +159,8 @@ def brief(store: Store, ref: str, *, sender: Sender | None = None) -> Brief:
     views: list[ThreadView] = Threads(store).views(key) if key else []
     events = sorted((e for v in views for e in v.events), key=lambda e: e.at)
     history = sorted([(m.at, f"you sent the {m.kind or m.template}: {m.subject}") for v in views for m in v.messages]
-                     + [(e.at, line) for e in events if (line := _event_line(e)) is not None])
+                     + [(e.at, line) for e in events if (line := _event_line(e)) is not None],
+                     key=lambda entry: entry[0])  # in time order; what was recorded first stays first on a tie
     notes = [record.notes.strip()] if record is not None and record.notes.strip() else []
     for e in events:
         if e.kind in ("note", "met"):
@@ -215,5 +216,6 @@ def format_brief(b: Brief, *, command: str = "outreach") -> str:
     lines += [f"  {i}. {q}" for i, q in enumerate(b.questions, start=1)]
     lines += ["", "Remember:"]
     lines += [f"  - {r}" for r in b.reminders]
-    lines += ["", f"Afterwards: {command} log {b.email} --met --notes \"what you learned\", then send the thank-you."]
+    lines += ["", f"Afterwards: {command} log {b.email} --met --learned \"...\" --action \"...\","
+                  f" then {command} send thank-you --contact {b.email}"]
     return "\n".join(lines) + "\n"

@@ -51,6 +51,7 @@ def render_html(report: Report, *, title: str = "Networking report") -> str:
     """The whole page as a string (UTF-8 when written); every value from the store is escaped."""
     days = "—" if report.median_days_to_reply is None else f"{report.median_days_to_reply:g} days"
     numbers = [("reply rate", _percent(report.reply_rate)), ("median time to reply", days),
+               ("follow-ups sent", str(report.followups_sent)),
                ("due now", f"{len(report.due)}" + (f" ({report.late} late)" if report.late else "")),
                ("weeks in a row with outreach", str(report.streak_weeks))]
     rows = []

@@ -1,4 +1,8 @@
-"""The week at a glance: stages of the funnel, reply rate, targets, what is due, the streak of weeks."""
+"""The week at a glance: stages of the funnel, follow-ups sent, reply rate, targets, what is due, the streak of weeks.
+
+The reply rate counts the people first written to in the period, except those you met (at an event,
+say) or heard from before you wrote: they were never a cold message that could go unanswered.
+"""
 
 from __future__ import annotations
 
@@ -36,6 +40,8 @@ class Report:
     due: tuple[DueItem, ...] = ()
     streak_weeks: int = 0
     written_ever: int = 0
+    followups_sent: int = 0
+    reply_cohort: int = 0
 
     @property
     def late(self) -> int:
@@ -50,13 +56,26 @@ class Report:
             "reply_rate": self.reply_rate, "median_days_to_reply": self.median_days_to_reply,
             "targets": [t.as_json() for t in self.targets],
             "due": [i.as_json() for i in self.due], "late": self.late, "streak_weeks": self.streak_weeks,
-            "written_ever": self.written_ever,
+            "written_ever": self.written_ever, "followups_sent": self.followups_sent,
+            "reply_cohort": self.reply_cohort,
         }
 
 
-def _reply_numbers(acts: list[Activity], since: datetime, until: datetime) -> tuple[float | None, float | None]:
-    """Of the people first written in the period, the share who answered, and the median days they took."""
-    cohort = [a for a in acts if (first := a.first("written")) is not None and since <= first <= until]
+def _cohort(acts: list[Activity], since: datetime, until: datetime) -> list[Activity]:
+    """The people first written to in the period, leaving out those you met (or heard from) before you wrote."""
+    out = []
+    for a in acts:
+        first = a.first("written")
+        if first is None or not since <= first <= until:
+            continue
+        if any(t < first for stage in ("replied", "met") for t in a.times.get(stage, ())):
+            continue
+        out.append(a)
+    return out
+
+
+def _reply_numbers(cohort: list[Activity]) -> tuple[float | None, float | None]:
+    """Of the people first written to in the period (``cohort``), the share who answered, and the median days."""
     days: list[float] = []
     answered = 0
     for a in cohort:
@@ -101,7 +120,9 @@ def report(store: Store, *, since: datetime | None = None, now: datetime, config
     acts = list(by_contact.values())
     stages = tuple((name, sum(a.count(stage, since, now) if stage == "referral" else bool(a.count(stage, since, now))
                               for a in acts)) for name, stage in STAGES)
-    rate, median = _reply_numbers(acts, since, now)
+    cohort = _cohort(acts, since, now)
+    rate, median = _reply_numbers(cohort)
+    followups = sum(1 for v in views for m in v.messages if m.kind == "follow-up" and since <= m.at <= now)
     targets = Targets(store, per_week=config.targets.per_week, warm_tags=config.targets.warm_tags, policy=policy)
     summaries = tuple(targets.list(now, since=since, activity=by_contact))
     owed = due_items(views, now, policy, landed=threads.milestone("landed"),
@@ -109,4 +130,5 @@ def report(store: Store, *, since: datetime | None = None, now: datetime, config
     due = sorted([*owed, *Events(store).reminders(now)], key=lambda i: (i.due_at, i.contact))
     return Report(since=since, until=now, stages=stages, reply_rate=rate, median_days_to_reply=median,
                   targets=summaries, due=tuple(due), streak_weeks=_streak(acts, now),
-                  written_ever=sum(1 for a in acts if a.first("written")))
+                  written_ever=sum(1 for a in acts if a.first("written")), followups_sent=followups,
+                  reply_cohort=len(cohort))

@@ -53,9 +53,11 @@ def detect_format(path: Path, text: str) -> str:
 
 
 def _clean(row: ImportedContact) -> ImportedContact:
-    """The row with terminal control characters taken out of every text value."""
+    """The row with terminal control characters taken out of every text value; runs of spaces in names are one."""
     for name in ("email", "name", "company", "position", "linkedin_url", "connected_on"):
         setattr(row, name, printable(getattr(row, name)).strip())
+    for name in ("name", "company", "position"):
+        setattr(row, name, " ".join(getattr(row, name).split()))
     row.notes = printable(row.notes, keep_newlines=True).strip()
     row.other_emails = [printable(e).strip() for e in row.other_emails]
     row.tags = [printable(t).strip() for t in row.tags]
