@@ -326,8 +326,8 @@ class ContactBook:
 
         people, notes = People(self.store), list[str]()
         for item in rows:
-            if not item.email or people.near_domain(item.email.rpartition("@")[2].strip().lower()) is None:
-                continue
+            if not item.email or people.domain_typo(item.email.strip().lower()) is None:
+                continue  # a cheap first look; the address's own key decides below
             try:
                 address = validate_address(item.email)
             except AddressError:

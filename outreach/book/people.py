@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..compose.addresses import validate_address
-from ..compose.typos import suggest_known_domain
+from ..compose.typos import NearDomains
 from ..edits import edit_distance as _distance
 from ..errors import AddressError, ContactError
 from ..models import ContactRecord
@@ -54,6 +54,7 @@ class People:
         self._main_keys: set[str] | None = None
         self._domains: Counter[str] | None = None
         self._near: dict[str, str | None] = {}
+        self._index: NearDomains | None = None
 
     def resolve(self, ref: str | int, *, new: bool = False) -> Person:
         """The person ``ref`` names; an unknown address raises :class:`UnknownPersonError` unless ``new``."""
@@ -148,15 +149,21 @@ class People:
         """The address ``key`` likely meant: its domain is used by nobody else, and is one edit or swap away
         from a domain your other contacts use (``exmaple.org`` beside ``example.org``); else None."""
         local, _, domain = key.rpartition("@")
-        near = self.near_domain(domain)
-        if near is None or self._domains is None or self._domains[domain] - (key in self._mains()) > 0:
+        if self._domain_use()[domain] - (key in self._mains()) > 0:
             return None
-        return f"{local}@{near}"
+        near = self.near_domain(domain)
+        return f"{local}@{near}" if near else None
+
+    def _domain_use(self) -> Counter[str]:
+        """How many of the people's main addresses use each domain."""
+        if self._domains is None:
+            self._domains = Counter(k.rpartition("@")[2] for k in self._mains())
+        return self._domains
 
     def near_domain(self, domain: str) -> str | None:
         """The domain your contacts use that is one edit or swap from ``domain`` (whoever uses it), or None."""
-        if self._domains is None:
-            self._domains = Counter(k.rpartition("@")[2] for k in self._mains())
+        if self._index is None:
+            self._index = NearDomains(self._domain_use())
         if domain not in self._near:
-            self._near[domain] = suggest_known_domain(domain, {d: n for d, n in self._domains.items() if d != domain})
+            self._near[domain] = self._index.near(domain)
         return self._near[domain]

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from ..edits import edit_distance as _distance
 
-__all__ = ["suggest_domain", "suggest_known_domain"]
+__all__ = ["NearDomains", "suggest_domain", "suggest_known_domain"]
 
 PROVIDERS = (
     "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "msn.com",
@@ -40,8 +40,26 @@ def suggest_known_domain(domain: str, used: Mapping[str, int]) -> str | None:
     None as well when ``domain`` is itself in use; of several, the most used wins.
     """
     domain = domain.lower()
-    if used.get(domain, 0) > 0:
-        return None
-    near = [(-n, d) for d, n in used.items()
-            if n > 0 and d != domain and abs(len(d) - len(domain)) <= 1 and _distance(domain, d) == 1]
-    return min(near)[1] if near else None
+    return None if used.get(domain, 0) > 0 else NearDomains(used).near(domain)
+
+
+def _deletions(text: str) -> set[str]:
+    """``text`` and every string one character shorter: two strings one edit or swap apart share one."""
+    return {text, *(text[:i] + text[i + 1:] for i in range(len(text)))}
+
+
+class NearDomains:
+    """The domains your contacts use, indexed so that those one edit or swap from a domain are found at once."""
+
+    def __init__(self, used: Mapping[str, int]) -> None:
+        self.used = {d: n for d, n in used.items() if n > 0}
+        self._index: dict[str, list[str]] = {}
+        for known in self.used:
+            for variant in _deletions(known):
+                self._index.setdefault(variant, []).append(known)
+
+    def near(self, domain: str) -> str | None:
+        """The most used domain (other than ``domain``) one edit or swap from ``domain``, or None."""
+        found = {d for v in _deletions(domain) for d in self._index.get(v, ())} - {domain}
+        hits = [(-self.used[d], d) for d in found if _distance(domain, d) == 1]
+        return min(hits)[1] if hits else None
