@@ -7,6 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 from smtp_server import Sink
 from test_story import START, Clock
@@ -234,3 +236,17 @@ def test_the_api_contact_book_edit_moves_the_conversation(tmp_path: Path) -> Non
         assert transport.sent[-1][1].recipients == ("carol@example.org",)
         assert app.send("intro", ["carol@example.org"], variables={"topic": "UX"}).outcomes[0].earlier
         assert len(transport.sent) == 2 and len(app.contacts.find()) == 1
+
+
+_LABEL = st.text(alphabet="abcdex", min_size=1, max_size=6)
+_DOMAIN = _LABEL.map(lambda s: s + ".org")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_DOMAIN, st.integers(1, 3), max_size=12), _DOMAIN)
+def test_the_domain_index_finds_what_comparing_every_pair_finds(used: dict[str, int], domain: str) -> None:
+    from outreach.compose.typos import NearDomains
+    from outreach.edits import edit_distance
+
+    brute = sorted((-n, d) for d, n in used.items() if d != domain and edit_distance(domain, d) == 1)
+    assert NearDomains(used).near(domain) == (brute[0][1] if brute else None)
