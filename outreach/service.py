@@ -1,8 +1,8 @@
 """``Outreach``: the one entry point for scripts and other career tools; the CLI goes through it too.
 
 It ties a config, a store, a transport and a clock together and offers what the command line does
-(check, send, preview, due, log, threads, landed, sync) as methods that return dataclasses and raise
-``OutreachError`` subclasses. Hooks (``on_outcome``, ``on_reply``) let a host mirror events.
+(check, send, preview, due, log, threads, landed, sync, targets, events, report) as methods that
+return dataclasses and raise ``OutreachError`` subclasses. Hooks (``on_outcome``, ``on_reply``) let a host mirror events.
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from .prepare import Preview
     from .send import Summary
     from .store.db import JournalEntry
+    from .targets.events import Events
+    from .targets.progress import Report
+    from .targets.targets import Targets
     from .transports.base import Transport
 
 __all__ = ["Batch", "Outreach", "ThreadSummary"]
@@ -285,11 +288,13 @@ class Outreach:
 
         return agenda(self.store, self.config, now or self.clock(), upcoming)
 
-    def due_recipients(self, kind: TemplateKind | str, variables: Mapping[str, str] | None = None) -> list[Recipient]:
-        """One recipient per item of ``kind`` due now, in its thread; blocked or bounced people are left out."""
+    def due_recipients(self, template: str, variables: Mapping[str, str] | None = None) -> list[Recipient]:
+        """Everyone a message of ``template``'s kind is due to now, each in their thread; blocked or bounced
+        people are left out."""
         from .lifecycle.agenda import due_recipients
 
-        recipients, _ = due_recipients(self.store, self.config, TemplateKind(kind), variables or {}, self.clock())
+        kind = self.renderer.template(template).info.kind
+        recipients, _ = due_recipients(self.store, self.config, kind, variables or {}, self.clock(), template)
         return recipients
 
     def log(self, person: PersonLike, event: EventKind | str, *, at: datetime | None = None, new: bool = False,
@@ -347,3 +352,24 @@ class Outreach:
             for reply in report.replies:
                 self.on_reply(reply)
         return report
+
+    @cached_property
+    def targets(self) -> Targets:
+        """Target organisations: who you know at each and whom to write next, with ``[targets]`` of the config."""
+        from .targets.targets import Targets
+
+        return Targets(self.store, per_week=self.config.targets.per_week, warm_tags=self.config.targets.warm_tags,
+                       policy=self.policy)
+
+    @cached_property
+    def events(self) -> Events:
+        """Networking events: calendar import, attending, the reminders of the day before."""
+        from .targets.events import Events
+
+        return Events(self.store)
+
+    def report(self, *, since: datetime | None = None, now: datetime | None = None) -> Report:
+        """The progress report of ``[since, now]`` (the last 7 days, up to this object's clock, by default)."""
+        from .targets.progress import report
+
+        return report(self.store, since=since, now=now or self.clock(), config=self.config)

@@ -209,6 +209,8 @@ def test_cli_events_log_met_and_send_nice_to_meet_you(config_file: Path, plain_s
     assert [(i["kind"], i["contact"]) for i in items] == [("event", ""), ("intro", "zed@example.com")]
     assert [i["command"] for i in items] == ["outreach events list --upcoming 2",
                                              "outreach send met-at-event --contact zed@example.com"]
+    code, out, err = run("send", "intro", "--due", "--var", "topic=pricing")
+    assert code == 0 and "No intro is due" in out and sink.messages == [], "the nice-to-meet-you is met-at-event's"
     code, out, err = run("send", "met-at-event", "--due", "--json")
     assert code == 0, err
     [message] = sink.messages

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from seed import sent
 
 from outreach import ContactBook, Store
@@ -224,3 +226,14 @@ def test_late_items_are_counted(store: Store) -> None:
     assert (late.contact, late.template, rep.late) == ("zoe@example.com", "met-at-event", 1)
     assert dict(rep.stages)["met"] == 2 and rep.as_json()["late"] == 1
     assert "late 2026-12-07" in render_html(rep)
+
+
+@given(st.lists(st.integers(0, 40), max_size=12), st.none() | st.integers(0, 40), st.none() | st.integers(0, 40))
+def test_counting_a_stage_in_a_window(days: list[int], since: int | None, until: int | None) -> None:
+    from outreach.targets.activity import Activity
+
+    times = tuple(sorted(NOW - d * DAY for d in days))
+    low = None if since is None else NOW - since * DAY
+    high = None if until is None else NOW - until * DAY
+    expected = sum(1 for t in times if (low is None or t >= low) and (high is None or t <= high))
+    assert Activity("a@example.com", times={"written": times}).count("written", low, high) == expected

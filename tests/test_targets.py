@@ -224,3 +224,20 @@ def test_cli_targets_and_send_to_a_target(config_file: Path, plain_server: tuple
     assert code == 2 and "--limit goes with --target" in err
     assert run("targets", "remove", "Hooli")[0] == 0
     assert [json.loads(line)["name"] for line in run("targets", "list", "--json")[1].splitlines()] == ["Globex"]
+
+
+def test_the_facade_offers_targets_events_and_the_report(tmp_path: Path) -> None:
+    from outreach.service import Outreach
+
+    config = tmp_path / "c.toml"
+    config.write_text(f'home = "{tmp_path / "home"}"\n[sender]\nname = "Sam Rivera"\nemail = "sam@example.edu"\n'
+                      '[targets]\nper_week = 1\nwarm_tags = ["bootcamp"]\n')
+    with Outreach(config, clock=lambda: NOW) as app:
+        book_with_globex(app.store)
+        app.targets.add("Globex")
+        assert [p.record.name for p in app.targets.suggest("Globex", NOW)] == ["Cy Young"]
+        assert (app.targets.per_week, app.targets.warm_tags) == (1, ("bootcamp",))
+        assert app.events.list() == []
+        sent(app.store, "bob@example.com", "intro", NOW - timedelta(days=1))
+        rep = app.report()
+        assert rep.until == NOW and dict(rep.stages)["written"] == 1 and rep.targets[0].written == 1

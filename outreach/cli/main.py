@@ -345,7 +345,7 @@ def send(template: str, to: tuple[str, ...], name: str | None, contacts_file: Pa
             from ..compose.render import Renderer
 
             kind = Renderer(config.template_dirs).template(template).info.kind
-            recipients = due_recipients(store, config, kind, variables)
+            recipients = due_recipients(store, config, kind, variables, template)
             if not recipients:
                 echo(f"No {kind} is due.")
                 sys.exit(0)

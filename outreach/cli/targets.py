@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .common import EXIT_FAILED, EXIT_USAGE, echo, errors, fail, load, now, open_store
+from .common import EXIT_FAILED, EXIT_USAGE, app, echo, errors, fail, load, now
 
 if TYPE_CHECKING:
     from ..models import Recipient
@@ -23,11 +23,8 @@ __all__ = ["COMMANDS", "target_recipients"]
 
 
 def _targets(config: Config, store: Store | None = None) -> Targets:
-    from ..lifecycle.agenda import policy_from
-    from ..targets.targets import Targets
-
-    return Targets(store or open_store(config), per_week=config.targets.per_week,
-                   warm_tags=config.targets.warm_tags, policy=policy_from(config))
+    """The targets of this command's :class:`~outreach.service.Outreach` (``[targets]`` of the config)."""
+    return app(config, store).targets
 
 
 def _date(text: str, option: str) -> datetime:
@@ -160,14 +157,12 @@ def events() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
 def events_import_cmd(file: Path, as_json: bool) -> None:
     """Read FILE.ics: new events are added, changed ones updated, cancelled ones marked; never duplicated."""
-    from ..targets.events import Events
-
     try:
         data = file.read_bytes()
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror or exc}", EXIT_USAGE)
     with errors(as_json):
-        result = Events(open_store(load())).import_ics(data)
+        result = app().events.import_ics(data)
     if as_json:
         echo(json.dumps(result.as_json(), ensure_ascii=False))
         return
@@ -182,10 +177,8 @@ def events_import_cmd(file: Path, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per event.")
 def events_list_cmd(upcoming: int | None, as_json: bool) -> None:
     """Events soonest first, with id, time, place and link; `events attend ID` marks one."""
-    from ..targets.events import Events
-
     with errors(as_json):
-        rows = Events(open_store(load())).list(now=now(),
+        rows = app().events.list(now=now(),
                                                upcoming=None if upcoming is None else timedelta(days=upcoming))
     for e in rows:
         if as_json:
@@ -209,10 +202,8 @@ def events_list_cmd(upcoming: int | None, as_json: bool) -> None:
 @click.option("--undo", is_flag=True, help="You no longer plan to go.")
 def events_attend_cmd(event_id: str, undo: bool) -> None:
     """Mark event ID as one you will go to: `outreach due` reminds you the day before."""
-    from ..targets.events import Events
-
     with errors():
-        event = Events(open_store(load())).attend(event_id, not undo)
+        event = app().events.attend(event_id, not undo)
     if undo:
         echo(f"No longer attending #{event.id} {event.summary}.")
     else:
@@ -268,15 +259,13 @@ def _print_report(rep: Report) -> None:
               help="Also write a self-contained HTML page (funnel chart, per-target table) to this file.")
 def report_cmd(since: str | None, as_json: bool, html_file: Path | None) -> None:
     """The week (or the period since DATE) at a glance: the funnel, reply rate, targets, what is due, the streak."""
-    from ..targets.progress import report
-
     config = load()
     current = now()
     start = _date(since, "--since") if since else None
     if start is not None and start > current:
         raise click.BadParameter("the period cannot start in the future", param_hint="--since")
     with errors(as_json):
-        rep = report(open_store(config), since=start, now=current, config=config)
+        rep = app(config).report(since=start, now=current)
     if html_file is not None:
         from ..private import write_private
         from ..targets.html import render_html

@@ -17,7 +17,6 @@ from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, RATE, app, echo, errors, f
 
 if TYPE_CHECKING:
     from ..book.people import Person
-    from ..lifecycle.threads import ThreadView
     from ..config import Config
     from ..models import Recipient
     from ..store.db import Store
@@ -310,11 +309,12 @@ def _names(store: Store, addresses: list[str]) -> dict[str, str]:
     return {a: people.resolve(a, new=True).name for a in addresses}
 
 
-def due_recipients(store: Store, config: Config, kind: str, variables: dict[str, str]) -> list[Recipient]:
+def due_recipients(store: Store, config: Config, kind: str, variables: dict[str, str],
+                   template: str | None = None) -> list[Recipient]:
     """The recipients of ``kind`` due now (see :func:`outreach.lifecycle.agenda.due_recipients`); skips are counted."""
     from ..lifecycle.agenda import due_recipients as due
 
-    recipients, skipped = due(store, config, kind, variables, now())
+    recipients, skipped = due(store, config, kind, variables, now(), template)
     if skipped:
         echo(f"Skipping {skipped} on the do-not-contact list or whose address bounced.", err=True)
     return recipients
@@ -335,7 +335,7 @@ def follow_up_cmd(send_all: bool, dry_run: bool, var: tuple[str, ...], rate: flo
     config = load()
     with errors():
         store = open_store(config)
-        recipients = due_recipients(store, config, "follow-up", parse_vars(var))
+        recipients = due_recipients(store, config, "follow-up", parse_vars(var), "follow-up")
     if not recipients:
         echo("No follow-up is due.")
         sys.exit(EXIT_OK)

@@ -35,9 +35,12 @@ def meetings(store: Store, now: datetime) -> list[Meeting]:
 
 
 def due_recipients(store: Store, config: Config, kind: str, variables: Mapping[str, str],
-                   now: datetime) -> tuple[list[Recipient], int]:
+                   now: datetime, template: str | None = None) -> tuple[list[Recipient], int]:
     """One recipient per item of ``kind`` due at ``now``, in its thread, keyed by the item so that a re-run sends
     nothing twice; and how many were left out because they are on the do-not-contact list or bounced.
+
+    An item that names its own template (the nice-to-meet-you names ``met-at-event``) is only for that
+    template when ``template`` is given, so ``send intro --due`` does not pick it up.
     """
     from ..book.people import People
 
@@ -46,7 +49,7 @@ def due_recipients(store: Store, config: Config, kind: str, variables: Mapping[s
     recipients: list[Recipient] = []
     skipped = 0
     for item in agenda(store, config, now):
-        if item.kind != kind:
+        if item.kind != kind or (template is not None and item.template and item.template != template):
             continue
         if blocked(item.contact):
             skipped += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,7 +24,7 @@ class Activity:
 
     contact: str
     state: str = NEVER_WRITTEN
-    times: Mapping[str, tuple[datetime, ...]] = field(default_factory=dict)
+    times: Mapping[str, tuple[datetime, ...]] = field(default_factory=dict)  # each sorted, oldest first
 
     def first(self, stage: str) -> datetime | None:
         """When ``stage`` (written, messaged, replied, met, thanked, referral, job-update) first happened."""
@@ -32,8 +33,10 @@ class Activity:
 
     def count(self, stage: str, since: datetime | None = None, until: datetime | None = None) -> int:
         """How many times ``stage`` happened in ``[since, until]`` (all time when not given)."""
-        return sum(1 for t in self.times.get(stage, ()) if (since is None or t >= since)
-                   and (until is None or t <= until))
+        found = self.times.get(stage, ())
+        low = bisect_left(found, since) if since is not None else 0
+        high = bisect_right(found, until) if until is not None else len(found)
+        return max(0, high - low)
 
     @property
     def written(self) -> bool:
