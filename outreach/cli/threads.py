@@ -17,6 +17,7 @@ from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, RATE, app, echo, errors, f
 
 if TYPE_CHECKING:
     from ..book.people import Person
+    from ..lifecycle.threads import ThreadView
     from ..config import Config
     from ..models import Recipient
     from ..store.db import Store
