@@ -9,7 +9,8 @@ from pathlib import Path
 TEMPLATE_HTML = """<p>Hi {{ first_name }},</p>
 <p>{{ referrer_name }} mentioned you when we met at {{ event }}. I'm {{ sender_name }}, a {{ school }} student in
 {{ city }} exploring {{ topic }}.</p>
-<p>I would love to hear how you got into your role as {{ position }} at <b>{{ company }}</b>. Would you have
+<p>I would love to hear how you got into your role as {{ position }} at <b>{{ company }}</b> and what a
+week there looks like. Would you have
 20 minutes in the next two weeks? I am happy to work around your calendar.</p>
 <ul><li>How did you move into {{ topic }}?</li><li>What skills matter most at {{ company }}?</li></ul>
 <p>Thank you, {{ first_name }}!<br>{{ sender_name }}<br><a href="https://example.edu/~sam">My portfolio</a></p>

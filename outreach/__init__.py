@@ -51,7 +51,8 @@ if TYPE_CHECKING:
     from .compose.addresses import Address, validate_address
     from .compose.message import build_message, serialize
     from .compose.plaintext import html_to_text
-    from .compose.render import Renderer, list_templates
+    from .compose.render import Renderer
+    from .compose.templatefiles import list_templates
     from .prepare import Preview, prepare_batch, preview_message, queue_batch
     from .send import Summary, send_batch
     from .config import Config, ImapConfig, SmtpConfig, load_config
@@ -114,7 +115,7 @@ _LAZY = {
     "serialize": "compose.message",
     "html_to_text": "compose.plaintext",
     "Renderer": "compose.render",
-    "list_templates": "compose.render",
+    "list_templates": "compose.templatefiles",
     "Preview": "prepare",
     "prepare_batch": "prepare",
     "preview_message": "prepare",

@@ -16,9 +16,10 @@ from pathlib import Path
 from .compose.addresses import validate_address
 from .compose.lint import lint_draft
 from .compose.lookalike import lookalike_reason
-from .compose.message import build_message, reply_subject, serialize
+from .compose.message import reply_subject
 from .compose.render import Renderer
 from .compose.typos import suggest_domain
+from .compose.wire import build_bytes
 from .errors import AddressError, AttachmentError, HeaderError, Problem, TemplateError, ValidationError
 from .lifecycle.context import inherit
 from .lifecycle.history import reply_context
@@ -172,9 +173,8 @@ def iter_prepared(
             if warnings is not None:
                 warnings.extend(Problem(where, f"{address.normalized}: {f}", contact=address.normalized)
                                 for f in findings)
-            msg = build_message(draft, sender, message_id=message_id, now=now,
-                                check_deliverability=options.check_deliverability)
-            data, envelope = serialize(msg, where=where)
+            data, envelope = build_bytes(draft, sender, message_id=message_id, now=now,
+                                         check_deliverability=options.check_deliverability, where=where)
         except (TemplateError, AddressError, HeaderError, AttachmentError) as exc:
             problems.append(Problem(where, str(exc), contact=address.normalized, hint=exc.hint))
             continue

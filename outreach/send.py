@@ -13,7 +13,7 @@ from .config_schema import check_rate
 from .errors import ConnectError, PermanentError, TransientError, TransportError, UnknownOutcomeError
 from .models import Outcome, Status
 from .prepare import Recipient, iter_prepared, prepare_batch, queue_batch
-from .store.db import JournalEntry, JournalState, Store
+from .store.db import JournalEntry, JournalState, Settled, Store
 from .transports.base import Transport
 
 __all__ = ["Recipient", "Summary", "iter_prepared", "prepare_batch", "queue_batch", "send_batch"]
@@ -107,17 +107,27 @@ class _Run:
             self.deferred_in_row = 0
 
     def work(self, transport: Transport) -> None:
-        """Send messages over ``transport`` until none is left or the batch is stopped."""
-        with transport:
-            while (item := self.take()) is not None:
-                if not self.pacer.wait():
-                    self.summary.interrupted = True
-                    return
-                outcome = _send_one(self.load(item), transport, self.store, self.retry_delays, self.pacer.stop)
-                with self.lock:
-                    self.summary.outcomes.append(outcome)
-                    self.note(outcome)
-                    self.report(outcome)
+        """Send messages over ``transport`` until none is left or the batch is stopped.
+
+        A message's outcome is recorded with the claim of the next one on this connection (one fsync
+        per message), and on its own before any wait, at the end, on error and on Ctrl-C.
+        """
+        pending = _Pending(self.store)
+        try:
+            with transport:
+                while (item := self.take()) is not None:
+                    if self.pacer.interval:
+                        pending.flush()
+                    if not self.pacer.wait():
+                        self.summary.interrupted = True
+                        return
+                    outcome = _send_one(self.load(item), transport, pending, self.retry_delays, self.pacer.stop)
+                    with self.lock:
+                        self.summary.outcomes.append(outcome)
+                        self.note(outcome)
+                        self.report(outcome)
+        finally:
+            pending.flush()
 
     def work_in_thread(self, transport: Transport) -> None:
         try:
@@ -252,8 +262,30 @@ def _settled(state: JournalState) -> Outcome:
                     state.reply or f"{state.status} by an earlier run", earlier=True)
 
 
-def _send_one(entry: JournalEntry, transport: Transport, store: Store | None,
+class _Pending:
+    """The outcome of the last message one connection sent, not yet in the journal."""
+
+    def __init__(self, store: Store | None) -> None:
+        self.store = store
+        self.settled: Settled | None = None
+
+    def claim(self, key: str) -> bool:
+        """Claim ``key`` in the store, recording the pending outcome in the same transaction."""
+        assert self.store is not None
+        settled, self.settled = self.settled, None
+        return self.store.claim(key, settle=settled)
+
+    def flush(self) -> None:
+        """Record the pending outcome now, on its own."""
+        settled, self.settled = self.settled, None
+        if settled is not None and self.store is not None:
+            self.store.mark(settled.key, settled.status, settled.reply, dict(settled.refused or {}))
+
+
+def _send_one(entry: JournalEntry, transport: Transport, pending: _Pending,
               retry_delays: Sequence[float], stop: threading.Event) -> Outcome:
+    store = pending.store
+
     def record(status: Status, reply: str = "", refused: Mapping[str, str] | None = None) -> None:
         if store is not None:
             store.mark(entry.key, status, reply, dict(refused or {}))
@@ -263,7 +295,7 @@ def _send_one(entry: JournalEntry, transport: Transport, store: Store | None,
 
     attempt = 0
     while True:
-        if store is not None and not store.claim(entry.key):
+        if store is not None and not pending.claim(entry.key):
             return _settled(store.states([entry.key])[entry.key])
         try:
             delivery = transport.send(entry.data, entry.envelope)
@@ -289,5 +321,6 @@ def _send_one(entry: JournalEntry, transport: Transport, store: Store | None,
             record(Status.UNKNOWN if transport.may_have_delivered() else Status.QUEUED, "interrupted")
             raise
         status = Status.SENT if transport.journaled else Status.WRITTEN
-        record(status, delivery.reply, delivery.refused)
+        if store is not None:
+            pending.settled = Settled(entry.key, status, delivery.reply, dict(delivery.refused))
         return outcome(status, delivery.reply, path=delivery.path, refused=delivery.refused)

@@ -310,8 +310,9 @@ class ContactBook:
                         except AddressError:
                             continue
             existing_tags = w.tag_pairs()
+            now = _now()  # one timestamp for the whole import
             for done, item in enumerate(rows, start=1):
-                self._import_row(w, item, tags, by_key, by_url, existing_tags, report, touched)
+                self._import_row(w, item, tags, by_key, by_url, existing_tags, report, touched, now)
                 if progress and done % 500 == 0:
                     progress(500)
             if progress:
@@ -340,7 +341,7 @@ class ContactBook:
 
     def _import_row(self, w: ContactWriter, item: ImportedContact, tags: list[str],
                     by_key: dict[str, dict[str, Any]], by_url: dict[str, dict[str, Any]],
-                    existing_tags: set[tuple[int, str]], report: ImportReport, touched: set[int]) -> None:
+                    existing_tags: set[tuple[int, str]], report: ImportReport, touched: set[int], now: str) -> None:
         key = email = ""
         if item.email:
             try:
@@ -363,7 +364,6 @@ class ContactBook:
             extra["other_emails"] = ", ".join(item.other_emails)
         new = {"email": email, "name": item.name, "company": item.company, "position": item.position,
                "linkedin_url": item.linkedin_url, "connected_on": item.connected_on, "notes": item.notes}
-        now = _now()
         if current is None:
             if item.linkedin_url and item.linkedin_url in by_url:
                 new["linkedin_url"] = ""

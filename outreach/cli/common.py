@@ -135,7 +135,7 @@ def app(config: Config | None = None, store: Store | None = None) -> Outreach:
 
 def complete_template(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
     """Shell completion of a TEMPLATE argument: the names ``outreach templates`` lists."""
-    from ..compose.render import list_templates
+    from ..compose.templatefiles import list_templates
     from ..config import load_config
 
     try:

@@ -157,7 +157,7 @@ def init(name: str | None, email: str | None, about: str | None, school: str | N
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per template.")
 def templates_cmd(as_json: bool) -> None:
     """List the templates, their kind, and where each comes from."""
-    from ..compose.render import list_templates
+    from ..compose.templatefiles import list_templates
 
     broken: list[tuple[Path, str]] = []
     with errors():

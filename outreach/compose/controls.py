@@ -15,6 +15,8 @@ _BIDI = "\u202a-\u202e\u2066-\u2069"
 CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
 _CONTROL_OR_LINE = re.compile(f"[\x00-\x08\x0a-\x1f\x7f-\x9f{_BIDI}]")
 SURROGATE = re.compile("[\ud800-\udfff]")
+# Anything printable() would change: a control (tab, line ends and ESC among them), a bidi mark, a surrogate.
+_CHANGED = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]")
 _ESCAPE = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
 
 
@@ -35,6 +37,8 @@ def printable(text: str, *, keep_newlines: bool = False) -> str:
     Whole escape sequences go (not only their ESC, which would leave ``[2J`` behind); tabs become
     spaces, and line ends too unless ``keep_newlines`` (then CRLF stays CRLF).
     """
+    if not _CHANGED.search(text):
+        return text  # the common case, an import's plain cell: nothing to take out
     text = _ESCAPE.sub("", text).replace("\t", " ")
     if not keep_newlines:
         return clean(text.replace("\r\n", " ").replace("\r", " ").replace("\n", " "))

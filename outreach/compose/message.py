@@ -86,8 +86,8 @@ def _address(name: str, addr: Address, field: str, where: str) -> HeaderAddress:
     return HeaderAddress(display_name=name, username=local, domain=domain)
 
 
-def _attach(msg: EmailMessage, path: Path, where: str, budget: int) -> int:
-    """Attach ``path`` if its encoded size fits in ``budget``; return that encoded size."""
+def read_attachment(path: Path, where: str, budget: int) -> tuple[bytes, int]:
+    """The bytes of attachment ``path`` and their encoded size, if that fits in ``budget``."""
     check_header_value("attachment name", path.name, where)
     try:
         size = path.stat().st_size
@@ -104,6 +104,12 @@ def _attach(msg: EmailMessage, path: Path, where: str, budget: int) -> int:
         raise AttachmentError(f"{where}: attachment {path} is a folder, not a file") from exc
     except OSError as exc:
         raise AttachmentError(f"{where}: cannot read attachment {path}: {exc.strerror or exc}") from exc
+    return data, encoded
+
+
+def _attach(msg: EmailMessage, path: Path, where: str, budget: int) -> int:
+    """Attach ``path`` if its encoded size fits in ``budget``; return that encoded size."""
+    data, encoded = read_attachment(path, where, budget)
     ctype, encoding = mimetypes.guess_type(path.name)
     if ctype is None or encoding is not None:
         ctype = "application/octet-stream"

@@ -6,7 +6,7 @@ import re
 
 import html2text
 
-__all__ = ["html_to_text"]
+__all__ = ["convert", "finish", "html_to_text"]
 
 _UNESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!])")
 _BLANK_RUNS = re.compile(r"\n{3,}")
@@ -50,10 +50,17 @@ class _Converter(html2text.HTML2Text):
         super().handle_data(data, entity_char)
 
 
-def html_to_text(html: str) -> str:
-    """Plain text of an HTML email body: paragraphs kept, links written out, no markdown marks."""
-    converter = _Converter()
-    text = converter.handle(html)
-    text = _UNESCAPE.sub(r"\1", text)
+def convert(html: str) -> str:
+    """html2text's reading of ``html``, markdown escapes removed; :func:`finish` makes it the text part."""
+    return _UNESCAPE.sub(r"\1", _Converter().handle(html))
+
+
+def finish(text: str) -> str:
+    """Tidy converted text: no trailing spaces, list items at the margin, at most one blank line in a row."""
     lines = [_LIST_ITEM.sub(r"\1", line.rstrip()) for line in text.splitlines()]
     return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip() + "\n"
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of an HTML email body: paragraphs kept, links written out, no markdown marks."""
+    return finish(convert(html))

@@ -10,6 +10,7 @@ from ..models import Contact, Recipient
 from ..book.contacts import ContactBook
 from .followups import DueItem, Meeting, Policy, due_items, meeting_of
 from ..store.db import Store
+from ..store.due import due_candidates
 from .threads import Threads
 
 __all__ = ["agenda", "due_recipients", "meetings", "policy_from"]
@@ -24,7 +25,10 @@ def policy_from(config: Config) -> Policy:
 def agenda(store: Store, config: Config, now: datetime, horizon: timedelta = timedelta(0)) -> list[DueItem]:
     """Everything due by ``now + horizon``, oldest first, for contacts not on the do-not-contact list."""
     threads = Threads(store)
-    return due_items(threads.views(), now, policy_from(config), landed=threads.milestone("landed"),
+    policy = policy_from(config)
+    only = due_candidates(store, now + horizon, max_followups=policy.max_followups,
+                          followup_days=policy.followup_days)
+    return due_items(threads.views(only=only), now, policy, landed=threads.milestone("landed"),
                      is_blocked=ContactBook(store).blocked_checker(), horizon=horizon)
 
 

@@ -102,18 +102,21 @@ class Threads:
         found = [v for v in self.views(contact) if v.id == thread_id] if contact else []
         return found[0] if found else None
 
-    def views(self, contact: str | None = None) -> list[ThreadView]:
-        """Every thread that has a delivered message or an event, optionally only with ``contact``."""
+    def views(self, contact: str | None = None, *, only: set[str] | None = None) -> list[ThreadView]:
+        """Every thread with a delivered message or an event; only those with ``contact``, or with ids in ``only``."""
         contact = self.person_key(contact) if contact else None
-        threads = self.table.threads(contact)
+        ids = sorted(only) if only is not None else None
+        threads = self.table.threads(contact, ids)
+        if ids is not None:
+            ids = [t["id"] for t in threads]
         messages: dict[str, list[MessageView]] = {}
-        for m in self.table.delivered(contact):
+        for m in self.table.delivered(contact, ids):
             messages.setdefault(m["thread_id"], []).append(MessageView(
                 message_id=m["message_id"], kind=m["kind"], template=m["template"], subject=m["subject"],
                 at=parse_time(m["sent_at"] or m["updated_at"]), status=m["status"],
                 followup_days=m["followup_days"]))
         events: dict[str, list[Event]] = {}
-        for thread_id, kind, at, detail in self.table.events(contact):
+        for thread_id, kind, at, detail in self.table.events(contact, ids):
             events.setdefault(thread_id, []).append(Event(kind, parse_time(at), detail))
         out = []
         for t in threads:

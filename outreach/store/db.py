@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..clock import Clock, system_clock
 from ..errors import StoreError
@@ -20,7 +20,7 @@ from ..models import Envelope, Status
 from ..private import private_dir
 from . import schema
 
-__all__ = ["JournalEntry", "JournalState", "Store"]
+__all__ = ["JournalEntry", "JournalState", "Settled", "Store"]
 
 BUSY_TIMEOUT_S = 30.0
 
@@ -64,6 +64,15 @@ class JournalEntry:
     refused: dict[str, str] | None = None
     created_at: str = ""
     sent_at: str | None = None
+
+
+class Settled(NamedTuple):
+    """The outcome of a send attempt, waiting to be recorded with the next claim."""
+
+    key: str
+    status: Status
+    reply: str = ""
+    refused: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -292,14 +301,18 @@ class Store:
         rows = self.query("SELECT * FROM outreach_messages WHERE key = ?", (key,))
         return _entry(rows[0]) if rows else None
 
-    def claim(self, key: str) -> bool:
+    def claim(self, key: str, *, settle: Settled | None = None) -> bool:
         """Atomically move ``key`` from ``queued``/``deferred`` to ``sending``, owned by this process; True if won.
 
         Called before the data goes out. False when the row was in another state, e.g. claimed by
         another process or connection: the check and the change are one statement in one write
         transaction, so of any number of processes and connections on this store one wins each message.
+        ``settle``, the outcome of the message sent before, is recorded in the same transaction: one
+        fsync per message instead of two.
         """
         with self._write() as db:
+            if settle is not None:
+                self._mark(db, *settle)
             cur = db.execute(
                 "UPDATE outreach_messages SET status = ?, owner = ?, attempts = attempts + 1, updated_at = ?"
                 " WHERE key = ? AND status IN (?, ?)",
@@ -319,13 +332,17 @@ class Store:
 
     def mark(self, key: str, status: Status, reply: str = "", refused: dict[str, str] | None = None) -> None:
         """Record the outcome of a send attempt; ``sent`` also stamps the time."""
-        now = _stamp(self.clock)
         with self._write() as db:
-            db.execute(
-                "UPDATE outreach_messages SET status = ?, owner = NULL, reply = ?, refused = ?, updated_at = ?,"
-                " sent_at = CASE WHEN ? THEN ? ELSE sent_at END WHERE key = ?",
-                (status.value, reply, json.dumps(refused or {}), now, status is Status.SENT, now, key),
-            )
+            self._mark(db, key, status, reply, refused)
+
+    def _mark(self, db: sqlite3.Connection, key: str, status: Status, reply: str = "",
+              refused: Mapping[str, str] | None = None) -> None:
+        now = _stamp(self.clock)
+        db.execute(
+            "UPDATE outreach_messages SET status = ?, owner = NULL, reply = ?, refused = ?, updated_at = ?,"
+            " sent_at = CASE WHEN ? THEN ? ELSE sent_at END WHERE key = ?",
+            (status.value, reply, json.dumps(dict(refused or {})), now, status is Status.SENT, now, key),
+        )
 
     def messages(self, status: Status | None = None, contact: str | None = None) -> list[JournalEntry]:
         """Journal rows, oldest first, optionally only those with ``status`` or to ``contact``."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..models import Status
@@ -12,6 +12,14 @@ from .db import Store
 __all__ = ["ThreadTable"]
 
 _DELIVERED = (Status.SENT.value, Status.UNKNOWN.value)
+
+
+def _chunks(ids: Sequence[str], size: int = 500) -> list[Sequence[str]]:
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
+
+
+def _marks(chunk: Sequence[str]) -> str:
+    return ",".join("?" * len(chunk))
 
 
 class ThreadTable:
@@ -25,24 +33,38 @@ class ThreadTable:
         rows = self.store.query("SELECT contact FROM outreach_threads WHERE id = ?", (thread_id,))
         return str(rows[0]["contact"]) if rows else None
 
-    def threads(self, contact: str | None = None) -> list[Mapping[str, Any]]:
-        """Thread rows (id, contact, subject, purpose, created_at), oldest first, optionally of one contact."""
+    def threads(self, contact: str | None = None, ids: Sequence[str] | None = None) -> list[Mapping[str, Any]]:
+        """Thread rows (id, contact, subject, purpose, created_at), oldest first; of one contact, or only ``ids``."""
         where, args = ("WHERE contact = ?", [contact]) if contact else ("", [])
-        return self.store.query(f"SELECT * FROM outreach_threads {where} ORDER BY created_at", args)
+        if ids is None:
+            return self.store.query(f"SELECT * FROM outreach_threads {where} ORDER BY created_at", args)
+        rows = [r for chunk in _chunks(ids) for r in self.store.query(
+            f"SELECT rowid AS row, * FROM outreach_threads WHERE id IN ({_marks(chunk)})", chunk)
+            if not contact or r["contact"] == contact]
+        return sorted(rows, key=lambda r: (r["created_at"], r["row"]))
 
-    def delivered(self, contact: str | None = None) -> list[Mapping[str, Any]]:
-        """The sent (or maybe sent) messages, oldest first, optionally of one contact."""
+    def delivered(self, contact: str | None = None, ids: Sequence[str] | None = None) -> list[Mapping[str, Any]]:
+        """The sent (or maybe sent) messages, oldest first within each thread, of one contact or of threads ``ids``."""
+        select = ("SELECT message_id, thread_id, kind, template, subject, sent_at, updated_at, status, followup_days"
+                  " FROM outreach_messages WHERE status IN (?, ?)")
+        if ids is not None:
+            return [r for chunk in _chunks(ids) for r in self.store.query(
+                f"{select} AND thread_id IN ({_marks(chunk)}) ORDER BY id", [*_DELIVERED, *chunk])]
         where, args = ("AND contact = ?", [contact]) if contact else ("", [])
-        return self.store.query(
-            "SELECT message_id, thread_id, kind, template, subject, sent_at, updated_at, status, followup_days"
-            f" FROM outreach_messages WHERE status IN (?, ?) {where} ORDER BY id", [*_DELIVERED, *args])
+        return self.store.query(f"{select} {where} ORDER BY id", [*_DELIVERED, *args])
 
-    def events(self, contact: str | None = None) -> list[tuple[str, str, str, dict[str, Any]]]:
-        """``(thread_id, kind, at, detail)`` of every event, in time order, optionally on one contact's threads."""
-        where, args = ("WHERE thread_id IN (SELECT id FROM outreach_threads WHERE contact = ?)",
-                       [contact]) if contact else ("", [])
-        rows = self.store.query(f"SELECT thread_id, kind, at, detail FROM outreach_events {where} ORDER BY at, id",
-                                args)
+    def events(self, contact: str | None = None,
+               ids: Sequence[str] | None = None) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """``(thread_id, kind, at, detail)`` of every event, in time order within each thread, of one contact's
+        threads or of threads ``ids``."""
+        select = "SELECT thread_id, kind, at, detail FROM outreach_events"
+        if ids is not None:
+            rows = [r for chunk in _chunks(ids) for r in self.store.query(
+                f"{select} WHERE thread_id IN ({_marks(chunk)}) ORDER BY at, id", chunk)]
+        else:
+            where, args = ("WHERE thread_id IN (SELECT id FROM outreach_threads WHERE contact = ?)",
+                           [contact]) if contact else ("", [])
+            rows = self.store.query(f"{select} {where} ORDER BY at, id", args)
         return [(r["thread_id"], r["kind"], r["at"], json.loads(r["detail"])) for r in rows]
 
     def start(self, thread_id: str, contact: str, purpose: str, at: str) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from ..errors import AuthError, ConnectError, PermanentError, TransientError, TransportError, UnknownOutcomeError
 from ..models import Envelope
 from .base import Delivery, Transport
+from .watchdog import Watchdog
 
 __all__ = ["SmtpTransport"]
 
@@ -86,6 +87,7 @@ class SmtpTransport(Transport):
         self._conn: _SMTP | _SMTPSSL | None = None
         self._handed_over = False
         self.connections = 0
+        self._watchdog = Watchdog(self._expire)
 
     def clone(self) -> SmtpTransport:
         """A new, unopened transport to the same server with the same settings."""
@@ -181,6 +183,7 @@ class SmtpTransport(Transport):
 
     def close(self) -> None:
         """Say QUIT politely and close; errors on the way out are ignored."""
+        self._watchdog.stop()
         conn, self._conn = self._conn, None
         if conn is None:
             return
@@ -200,13 +203,11 @@ class SmtpTransport(Transport):
         """
         deadline = self.timeout * DEADLINE_FACTOR
         expired = threading.Event()
-        watchdog = threading.Timer(deadline, self._expire, args=(expired,))
-        watchdog.daemon = True
-        watchdog.start()
+        self._watchdog.arm(deadline, expired)
         try:
             return self._send(data, envelope, deadline, expired)
         finally:
-            watchdog.cancel()
+            self._watchdog.disarm()
 
     def _send(self, data: bytes, envelope: Envelope, deadline: float, expired: threading.Event) -> Delivery:
         if self._conn is None:

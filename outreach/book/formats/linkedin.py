@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 from ...errors import ImportFormatError
@@ -18,8 +19,12 @@ _FORMS = ("%d %b %Y", "%d %B %Y", "%d-%b-%y", "%d-%b-%Y", "%Y-%m-%d", "%m/%d/%y"
           "%B %d, %Y", "%d.%m.%Y", "%d.%m.%y")
 
 
+@lru_cache(maxsize=4096)
 def _date(value: str) -> str:
-    """"Connected On" as an ISO date, from any form LinkedIn or Excel wrote (a time of day is dropped)."""
+    """"Connected On" as an ISO date, from any form LinkedIn or Excel wrote (a time of day is dropped).
+
+    Cached: an export of thousands of rows holds a few hundred distinct dates, each parsed once.
+    """
     text = value.strip()
     for candidate in (text, re.sub(r"[ ,T]+\d{1,2}:\d{2}(:\d{2})?( ?[AP]M)?( ?(Z|[+-]\d{2}:?\d{2}|UTC))?$", "", text,
                                    flags=re.IGNORECASE)):

@@ -1,0 +1,143 @@
+"""The exact-bytes builder against ``EmailMessage``: the same drafts parse back to the same message."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from outreach import AttachmentError, Contact, Draft, HeaderError, Sender, build_message, serialize
+from outreach.compose.wire import build_bytes, encode_words
+
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
+SENDER = Sender(name="Sam Rivera", email="sam@example.edu")
+BIDI = "".join(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\u2028\u2029\x85" + BIDI),
+               max_size=120)
+BODY = st.text(st.characters(blacklist_categories=("Cs",),
+                             blacklist_characters="\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"), max_size=400)
+LOCAL = st.from_regex(r"[a-z0-9](?:[a-z0-9_+-]{0,12}[a-z0-9])?(?:\.[a-z0-9]{1,6}){0,2}", fullmatch=True)
+DOMAIN = st.sampled_from(["example.com", "exämple.de", "b\u00fccher.example", "sub.example.org"])
+MSGID = st.from_regex(r"<[a-z0-9.]{1,20}@[a-z]{1,10}\.example>", fullmatch=True)
+
+
+def _parse(data: bytes) -> EmailMessage:
+    return message_from_bytes(data, policy=policy.default)  # type: ignore[return-value]
+
+
+def _utf8(text: str) -> str:
+    """A header read from raw UTF-8 bytes (SMTPUTF8), as text."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8")
+
+
+def _lines(text: str) -> str:
+    """Text with its line ends in one form (a part may carry CRLF or LF depending on its transfer encoding)."""
+    return text.replace("\r\n", "\n")
+
+
+def _read(msg: EmailMessage) -> dict[str, object]:
+    """Everything a reader sees of a message: headers, addresses, text, HTML and attachments."""
+    skip = {"content-type", "mime-version", "content-transfer-encoding"}
+    attachments = [(a.get_filename(), a.get_content_type(), a.get_content()) for a in msg.iter_attachments()]
+    return {
+        "headers": [(k.lower(), str(v)) for k, v in msg.items() if k.lower() not in skip],
+        "from": [(_utf8(a.display_name), _utf8(a.addr_spec)) for a in msg["From"].addresses],
+        "to": [(_utf8(a.display_name), _utf8(a.addr_spec)) for a in msg["To"].addresses],
+        "text": _lines(msg.get_body(("plain",)).get_content()),
+        "html": _lines(msg.get_body(("html",)).get_content()),
+        "attachments": attachments,
+        "type": msg.get_content_type(),
+    }
+
+
+def both(d: Draft, sender: Sender = SENDER) -> tuple[dict[str, object], dict[str, object], bytes]:
+    ours, envelope = build_bytes(d, sender, message_id="<m1@example.edu>", now=NOW)
+    theirs, their_envelope = serialize(build_message(d, sender, message_id="<m1@example.edu>", now=NOW))
+    assert envelope == their_envelope
+    return _read(_parse(ours)), _read(_parse(theirs)), ours
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(subject=TEXT, name=TEXT, sender_name=TEXT, text=BODY, html=BODY, local=LOCAL, domain=DOMAIN,
+       refs=st.lists(MSGID, max_size=4), extra=st.one_of(st.none(), TEXT))
+def test_both_builders_read_back_the_same(subject: str, name: str, sender_name: str, text: str, html: str,
+                                          local: str, domain: str, refs: list[str], extra: str | None) -> None:
+    d = Draft(template="t", to=Contact(email=f"{local}@{domain}", name=name), subject=subject, html=html, text=text,
+              in_reply_to=refs[-1] if refs else None, references=tuple(refs),
+              headers={"X-Campaign": extra} if extra is not None else {})
+    sender = Sender(name=sender_name, email="sam@example.edu")
+    ours, theirs, data = both(d, sender)
+    assert ours == theirs
+    assert b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
+
+
+@pytest.mark.parametrize("filename", ["cv.pdf", "Lebenslauf Müller.pdf", 'odd "name".txt', "notes.txt", "x" * 200])
+def test_attachments_read_back_the_same(tmp_path: Path, filename: str) -> None:
+    path = tmp_path / filename
+    path.write_bytes(bytes(range(256)) * 40)
+    d = Draft(template="t", to=Contact(email="ada@example.com", name="Ada"), subject="CV", html="<p>Hi</p>",
+              text="Hi\n", attachments=(path,))
+    ours, theirs, _ = both(d)
+    assert ours == theirs and ours["type"] == "multipart/mixed"
+
+
+def test_non_ascii_local_part_is_written_as_utf8() -> None:
+    d = Draft(template="t", to=Contact(email="zoë@example.com", name="Zoë"), subject="Hi", html="<p>Hi</p>",
+              text="Hi\n")
+    ours, theirs, data = both(d)
+    assert ours["to"] == theirs["to"] == [("Zoë", "zoë@example.com")] and "zoë@example.com".encode() in data
+    assert ours["text"] == theirs["text"] and ours["html"] == theirs["html"]
+
+
+@pytest.mark.parametrize("draft", [
+    Draft(template="t", to=Contact(email="ada@example.com", name="Ada\r\nBcc: x@evil.example"), subject="s",
+          html="", text=""),
+    Draft(template="t", to=Contact(email="ada@example.com", name="Ada"), subject="=?UTF-8?Q?=0A?=", html="", text=""),
+    Draft(template="t", to=Contact(email="ada@example.com", name="A" * 201), subject="s", html="", text=""),
+    Draft(template="t", to=Contact(email="ada@example.com", name="Ada"), subject="ü" * 500, html="", text=""),
+    Draft(template="t", to=Contact(email="ada@example.com", name="Ada"), subject="s", html="", text="",
+          headers={"Subject": "again"}),
+    Draft(template="t", to=Contact(email="ada@example.com", name="Ada"), subject="s\x1b[31m", html="", text=""),
+])
+def test_what_the_standard_builder_refuses_is_refused(draft: Draft) -> None:
+    with pytest.raises(HeaderError):
+        serialize(build_message(draft, SENDER))
+    with pytest.raises(HeaderError):
+        build_bytes(draft, SENDER)
+
+
+def test_missing_attachment_is_refused(tmp_path: Path) -> None:
+    d = Draft(template="t", to=Contact(email="ada@example.com", name="Ada"), subject="s", html="", text="",
+              attachments=(tmp_path / "nope.pdf",))
+    with pytest.raises(AttachmentError):
+        build_bytes(d, SENDER)
+
+
+@given(TEXT)
+def test_encoded_words_are_short_and_decode_to_the_text(text: str) -> None:
+    from email.header import decode_header, make_header
+
+    words = encode_words(text)
+    assert all(len(w) <= 75 for w in words.split(" "))
+    assert str(make_header(decode_header(words))) == text
+
+
+def test_a_non_ascii_message_id_from_a_thread_is_encoded_not_a_crash() -> None:
+    d = Draft(template="t", to=Contact(email="ada@example.com", name="Ada"), subject="Re: x", html="<p>Hi</p>",
+              text="Hi\n", in_reply_to="<é@example.com>", references=("<a@example.com>", "<é@example.com>"))
+    ours, theirs, data = both(d)
+    assert ours == theirs and data.isascii()
+
+
+def test_long_references_fold_between_ids() -> None:
+    refs = tuple(f"<{i:04d}.{'x' * 60}@example.com>" for i in range(40))
+    d = Draft(template="t", to=Contact(email="ada@example.com", name="Ada"), subject="Re: x", html="<p>Hi</p>",
+              text="Hi\n", in_reply_to=refs[-1], references=refs)
+    ours, theirs, data = both(d)
+    assert ours == theirs
+    assert max(len(line) for line in data.split(b"\r\n\r\n")[0].split(b"\r\n")) <= 998
