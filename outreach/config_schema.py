@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .edits import edit_distance
 from .errors import ConfigError
 
 __all__ = ["MAX_TIMEOUT", "MIN_RATE", "SCHEMA", "check_config", "check_rate"]
@@ -115,6 +116,14 @@ def _closest(word: str, known: list[str]) -> str:
     return f"; did you mean {match[0]}?" if match else f" (known: {', '.join(sorted(known))})"
 
 
+def _misspelt(key: str, known: list[str]) -> str | None:
+    """The known key ``key`` is within two edits of (one for keys of four letters or fewer), or None."""
+    for name in known:
+        if edit_distance(key.lower(), name) <= (1 if len(name) <= 4 else 2):
+            return name
+    return None
+
+
 def _line(lines: list[str], section: str | None, key: str | None) -> int | None:
     """The line of ``[section]`` (key None) or of ``key = `` inside it (section None: before any table)."""
     current: str | None = None
@@ -159,6 +168,10 @@ def _check_table(section: str, table: Mapping[str, Any], fail: Callable[[str | N
     keys = SCHEMA[section]
     for key, value in table.items():
         check = keys.get(key) or OPEN_SECTIONS.get(section)
+        near = _misspelt(key, list(keys)) if key not in keys and section in OPEN_SECTIONS else None
+        if near:
+            raise fail(section, key, f"[{section}] {key} is not a known key; did you mean {near}? (a key of your own"
+                                     " is allowed when it differs from the known ones by more than two letters)")
         if check is None:
             raise fail(section, key, f"[{section}] {key} is not a known key{_closest(key, list(keys))}")
         problem = check(value)

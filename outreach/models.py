@@ -199,6 +199,7 @@ class EventKind(enum.StrEnum):
     DELAYED = "delayed"
     COMPLAINED = "complained"
     QUESTION = "question"
+    READDRESSED = "readdressed"
 
 
 class Status(enum.StrEnum):

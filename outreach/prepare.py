@@ -123,6 +123,13 @@ def iter_prepared(
             problems.append(Problem(where, f"{address.normalized}: did you mean {local}@{suggestion}?",
                                     contact=address.normalized, hint=_TYPO_HINT))
             continue
+        meant = people.domain_typo(address.key) if people is not None and options.typo_check else None
+        if meant:
+            known = meant.rpartition("@")[2]
+            problems.append(Problem(where, f"{address.normalized}: did you mean {local}@{known}? (none of your other"
+                                           f" contacts uses {domain_part}; {known} is one letter away, and they do)",
+                                    contact=address.normalized, hint=_TYPO_HINT))
+            continue
         reason = is_blocked(address.key) if is_blocked else None
         contact_key = people.key(address.key) if people is not None else address.key
         seen_key = f"{contact_key} {recipient.thread_id or ''}"

@@ -154,7 +154,8 @@ def send_batch(
 
     With a journaling transport and a store, every message is in the journal ``queued`` before the
     first is sent, ``sending`` before its data goes out, then has its outcome. Keys already decided
-    by an earlier run are not sent again (queued and deferred ones are, with their original bytes).
+    by an earlier run are not sent again (queued and deferred ones are, with their original bytes); a
+    dry run given the store reports them the same way, so that its summary predicts the real one.
     ``connections`` > 1 sends over that many connections at once, each message still journaled
     exactly. Each message is claimed in the store before it is sent, so two runs on one store never
     both send it; one claimed by another live process is reported as being sent by it. After
@@ -198,7 +199,16 @@ def send_batch(
         if any(isinstance(item, str) for item in batch):
             raise ValueError("keys from queue_batch need a store and a journaling transport;"
                              " give prepare_batch's entries to a dry-run transport")
-        todo = [item for item in batch if isinstance(item, JournalEntry)]
+        entries = [item for item in batch if isinstance(item, JournalEntry)]
+        if store is not None:  # a dry run reports what the journal already has as a real run would
+            settled = {k: s for k, s in store.states([e.key for e in entries]).items() if s.status not in _SENDABLE}
+            for entry in entries:
+                if entry.key in settled:
+                    outcome = _settled(settled[entry.key])
+                    summary.outcomes.append(outcome)
+                    report(outcome)
+            entries = [e for e in entries if e.key not in settled]
+        todo = list(entries)
 
         def load(item: str | JournalEntry) -> JournalEntry:
             assert isinstance(item, JournalEntry)

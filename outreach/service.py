@@ -182,8 +182,9 @@ class Outreach:
         from .prepare import prepare_batch
 
         opts = self._options(options, overrides)
-        warnings: list[Problem] = []
-        entries = prepare_batch(template, self.recipients(recipients, variables), sender=self.sender,
+        recipients = self.recipients(recipients, variables)
+        warnings: list[Problem] = self._early(template, recipients)
+        entries = prepare_batch(template, recipients, sender=self.sender,
                                 renderer=self.renderer, store=self.store, options=opts, now=self.clock(),
                                 is_blocked=self.contacts.blocked_checker(), warnings=warnings)
         return Batch(template, entries, warnings)
@@ -208,7 +209,10 @@ class Outreach:
         opts = self._options(options, overrides)
         transport = self.transport(dry_run=dry_run)
         prepare = queue_batch if transport.journaled else prepare_batch
-        todo = prepare(template, self.recipients(recipients, variables), sender=self.sender, renderer=self.renderer,
+        recipients = self.recipients(recipients, variables)
+        if warnings is not None:
+            warnings.extend(self._early(template, recipients))
+        todo = prepare(template, recipients, sender=self.sender, renderer=self.renderer,
                        store=self.store, options=opts, now=self.clock(), is_blocked=self.contacts.blocked_checker(),
                        warnings=warnings)
         if on_start is not None:
@@ -235,6 +239,16 @@ class Outreach:
             summary.notes.extend(f"Could not save a copy in the Sent folder (the message was sent): {failure}"
                                  for failure in copies.failures)
         return summary
+
+    def _early(self, template: str, recipients: list[Recipient]) -> list[Problem]:
+        """Warnings for follow-ups written before they are due (none for other templates)."""
+        from .lifecycle.early import early_followups
+
+        try:
+            kind = self.renderer.template(template).info.kind
+        except OutreachError:
+            return []
+        return early_followups(self.store, recipients, self.clock(), self.policy) if kind == "follow-up" else []
 
     def _options(self, options: BatchOptions | None, overrides: Mapping[str, Any]) -> BatchOptions:
         opts = options or BatchOptions(check_deliverability=self.config.check_deliverability)

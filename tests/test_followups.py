@@ -70,6 +70,16 @@ CASES = [
      "awaiting-reply", []),
     ("meeting tomorrow: prepare", thread(msg("intro", 10), ev("replied", 8), ev("scheduled", 7, date="2026-12-02T14:00:00+00:00")),
      "meeting-scheduled", [("prepare", 1, False)]),
+    ("meeting three hours ago: did you meet?", thread(msg("intro", 10), ev("replied", 8),
+                                                   ev("scheduled", 7, date="2026-12-01T06:00:00+00:00")),
+     "meeting-scheduled", [("log-meeting", 1, False)]),
+    ("meeting started 30 minutes ago: not yet over", thread(msg("intro", 10), ev("replied", 8),
+                                                           ev("scheduled", 7, date="2026-12-01T08:30:00+00:00")),
+     "meeting-scheduled", [("prepare", 1, False)]),
+    ("all-day meeting last week: did you meet?", thread(msg("intro", 20), ev("replied", 18),
+                                                       ev("scheduled", 17, date="2026-11-24T00:00:00+00:00",
+                                                          all_day=True)),
+     "meeting-scheduled", [("log-meeting", 1, False)]),
     ("meeting in a week: nothing yet", thread(msg("intro", 10), ev("scheduled", 7, date="2026-12-08T14:00:00+00:00")),
      "meeting-scheduled", []),
     ("cancelled 3 days ago: wait", thread(msg("intro", 10), ev("scheduled", 7, date="2026-12-08T14:00:00+00:00"),
@@ -280,3 +290,18 @@ def test_cli_lifecycle(config_file: Path, plain_server: tuple[Sink, int], tmp_pa
     assert run("log", "ada@example.com", "--closed")[0] == 0
     assert run("due")[1].startswith("Nothing is due")
     assert json.loads(run("threads", "--json")[1])["state"] == "closed"
+
+
+def test_a_meeting_that_is_over_asks_to_be_logged_not_prepared() -> None:
+    view = thread(msg("intro", 30), ev("replied", 25), ev("scheduled", 24, date="2026-11-30T10:00:00+00:00"))
+    [item] = due_items([view], NOW + timedelta(days=20), POLICY)
+    assert item.kind == "log-meeting" and item.due_at == datetime(2026, 11, 30, 11, 0, tzinfo=timezone.utc)
+    assert "did you meet?" in item.reason and "outreach log ada@example.com --cancelled" in item.reason
+    assert "prepare" not in item.reason
+
+
+def test_a_meeting_to_log_is_a_to_do_naming_the_person() -> None:
+    over = thread(msg("intro", 10), ev("replied", 8), ev("scheduled", 7, date="2026-11-28T14:00:00+00:00"))
+    [todo] = icalendar.Calendar.from_ical(due_to_ics(due_items([over], NOW, POLICY), NOW,
+                                                     names={"ada@example.com": "Ada Lovelace"})).walk("VTODO")
+    assert str(todo["summary"]) == "Log your meeting with Ada Lovelace"

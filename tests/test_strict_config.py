@@ -87,3 +87,25 @@ def test_send_batch_refuses_a_rate_that_would_turn_pacing_off_or_overflow(rate: 
 
     with pytest.raises(ValueError, match="rate_per_minute"):
         send_batch([], MemoryTransport(), rate_per_minute=rate)
+
+
+@pytest.mark.parametrize("key, meant", [("abuot", "about"), ("shcool", "school"), ("progam", "program"),
+                                        ("phnoe", "phone"), ("linkdin", "linkedin"), ("lcoale", "locale"),
+                                        ("nmae", "name"), ("emial", "email"), ("About", "about")])
+def test_a_misspelt_sender_key_is_refused_with_did_you_mean(tmp_path: Path, key: str, meant: str) -> None:
+    path = write(tmp_path, f'{key} = "a final-year statistics student"\n')
+    with pytest.raises(ConfigError, match=rf"line 4: \[sender\] {key} is not a known key; did you mean {meant}\?"):
+        load_config(path)
+
+
+@pytest.mark.parametrize("key", ["pronouns", "github", "website", "major", "title", "city", "hobby"])
+def test_other_sender_keys_stay_template_variables(tmp_path: Path, key: str) -> None:
+    path = write(tmp_path, f'{key} = "x"\n')
+    assert load_config(path).sender.fields == {key: "x"}  # type: ignore[union-attr]
+
+
+def test_config_check_names_the_misspelt_sender_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, 'abuot = "a student"\n')
+    monkeypatch.setenv("OUTREACH_CONFIG", str(path))
+    result = CliRunner().invoke(cli, ["config", "check"])
+    assert result.exit_code == 2 and "did you mean about?" in result.stderr

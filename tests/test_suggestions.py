@@ -48,7 +48,8 @@ def world(config_file: Path, plain_server: tuple[Sink, int], tmp_path: Path):  #
 
     csv = tmp_path / "people.csv"
     csv.write_text("name,email\nAda Lovelace,ada@example.com\nBob Stone,bob@example.com\n"
-                   "Carol Danvers,carol@example.org\nDan Brown,dan@example.com\nEve Moss,eve@example.com\n")
+                   "Carol Danvers,carol@example.org\nDan Brown,dan@example.com\nEve Moss,eve@example.com\n"
+                   "Fay Lin,fay@example.com\n")
     return sink, clock, run, run_printed, csv
 
 
@@ -62,12 +63,14 @@ def test_every_suggested_command_runs_as_printed(world, tmp_path: Path) -> None:
     assert run("log", "dan@example.com", "--scheduled", f"{meeting:%Y-%m-%d} 14:00", "--where", "Zoom")[0] == 0
     assert run("log", "eve@example.com", "--scheduled", "2026-12-01 10:00")[0] == 0
     assert run("log", "eve@example.com", "--cancelled")[0] == 0
+    assert run("log", "fay@example.com", "--scheduled", f"{START + timedelta(days=3):%Y-%m-%d} 10:00")[0] == 0
     clock.day(91)
     code, landed, _ = run("landed", "--company", "Globex", "--role", "Data Analyst")
     assert code == 0
     code, due, _ = run("due", "--ics", str(tmp_path / "due.ics"))
     kinds = {line.split()[2] for line in due.splitlines() if line[:4] in ("due ", "LATE", "soon")}
-    assert kinds == {"follow-up", "thank-you", "check-in", "prepare", "job-update"}
+    assert kinds == {"follow-up", "thank-you", "check-in", "prepare", "job-update", "log-meeting"}
+    assert 'outreach log fay@example.com --met --learned "..." --action "..."' in due
     assert 'outreach send check-in --contact ada@example.com --var update="..."' in due
     assert 'outreach send thank-you --contact carol@example.org --var learned="..." --var action="..."' in due
     cal = icalendar.Calendar.from_ical((tmp_path / "due.ics").read_bytes())

@@ -48,6 +48,12 @@ class ImportReport:
                 "without_address": self.without_address, "notices": self.notices}
 
 
+def _other_emails(fields: Mapping[str, str]) -> list[str]:
+    """The secondary addresses a contact's fields name (``other_emails``, comma or semicolon separated)."""
+    raw = str(fields.get("other_emails", ""))
+    return [part.strip() for part in raw.replace(";", ",").split(",") if part.strip()]
+
+
 def _fold(text: str) -> str:
     """Text for matching: case and accents ignored (Müller, MÜLLER and Muller match)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -169,7 +175,11 @@ class ContactBook:
     def edit(self, ref: str | int, *, email: str | None = None, add_tags: Iterable[str] = (),
              remove_tags: Iterable[str] = (), referred_by: str | None = None, may_use_name: bool | None = None,
              fields: Mapping[str, str] | None = None, **changes: str | None) -> ContactRecord:
-        """Change a contact; edited values are marked so that later imports keep them."""
+        """Change a contact; edited values are marked so that later imports keep them.
+
+        A new ``email`` keeps the old one as a secondary address (``other_emails``) and moves the person's
+        messages and threads to the new address, so that replies, follow-ups and the agenda follow them.
+        """
         from ..compose.headers import check_header_value
 
         unknown = set(changes) - set(EDITABLE)
@@ -179,11 +189,20 @@ class ContactBook:
         sets: dict[str, object] = {k: v for k, v in changes.items() if v is not None}
         if "name" in sets:
             check_header_value("name", str(sets["name"]))
+        merged_fields = {**record.fields, **(fields or {})}
+        old_key = validate_address(record.email).key if record.email else ""
+        moved = False
         if email is not None:
             address = validate_address(email)
             sets["email"], sets["email_key"] = address.normalized, address.key
-        if fields:
-            sets["fields"] = json.dumps({**record.fields, **fields})
+            if old_key and old_key != address.key:
+                moved = True
+                others = [a for a in _other_emails(merged_fields) if a.lower() != address.key]
+                if record.email.lower() not in {a.lower() for a in others}:
+                    others.append(record.email)
+                merged_fields["other_emails"] = ", ".join(others)
+        if fields or moved:
+            sets["fields"] = json.dumps(merged_fields)
         if may_use_name is not None:
             sets["may_use_name"] = int(may_use_name)
         with self.table.write() as w:
@@ -191,9 +210,15 @@ class ContactBook:
                 sets["referred_by"] = self._referrer_id(w, referred_by)
                 if sets["referred_by"] == record.id:
                     raise ContactError("a contact cannot be their own referrer")
+            if moved:
+                owner = w.by_key(str(sets["email_key"]))
+                if owner is not None and int(owner["id"]) != record.id:
+                    raise ContactError(f"{sets['email']} is already in the book (#{owner['id']}); one person has one"
+                                       f" entry: edit or remove #{owner['id']} first")
+                w.move_history(old_key, str(sets["email_key"]), self.store.clock().isoformat(timespec="seconds"))
             row = w.by_id(record.id)
             edited = set(json.loads(row["edited"] if row else "[]"))
-            edited |= {k for k in sets if k in EDITABLE or k == "email"}
+            edited |= {k for k in sets if k in EDITABLE or k == "email"} | ({"fields.other_emails"} if moved else set())
             if sets:
                 sets.update(edited=json.dumps(sorted(edited)), updated_at=_now())
                 w.update(record.id, sets)
@@ -270,13 +295,21 @@ class ContactBook:
         with self.table.write() as w:
             by_key: dict[str, dict[str, Any]] = {}
             by_url: dict[str, dict[str, Any]] = {}
-            for row in w.all():
+            everyone = w.all()
+            for row in everyone:
                 if row["email_key"]:
                     by_key[row["email_key"]] = row
                 if row["linkedin_url"]:
                     by_url[row["linkedin_url"]] = row
                 if not row["email_key"] and not row["linkedin_url"]:
                     by_key[_name_key(row["name"], row["company"])] = row
+            for row in everyone:  # an address corrected by hand still names its person in a later import
+                if "fields.other_emails" in json.loads(row["edited"]):
+                    for other in _other_emails(json.loads(row["fields"])):
+                        try:
+                            by_key.setdefault(validate_address(other).key, row)
+                        except AddressError:
+                            continue
             existing_tags = w.tag_pairs()
             now = _now()  # one timestamp for the whole import
             for done, item in enumerate(rows, start=1):
@@ -286,7 +319,26 @@ class ContactBook:
             if progress:
                 progress(len(rows) % 500)
         report.skipped.sort(key=lambda s: s.line)
+        report.notices.extend(self._domain_typos(rows))
         return report
+
+    def _domain_typos(self, rows: Iterable[ImportedContact]) -> list[str]:
+        """A note for each imported address whose domain looks like a typo of one your other contacts use."""
+        from .people import People
+
+        people, notes = People(self.store), list[str]()
+        for item in rows:
+            if not item.email or people.domain_typo(item.email.strip().lower()) is None:
+                continue  # a cheap first look; the address's own key decides below
+            try:
+                address = validate_address(item.email)
+            except AddressError:
+                continue
+            meant = people.domain_typo(address.key)
+            if meant:
+                notes.append(f"line {item.line}: {address.normalized} may be a typo of {meant} (your other contacts"
+                             f" use that domain); if so: outreach contacts edit {address.key} --email {meant}")
+        return notes
 
     def _import_row(self, w: ContactWriter, item: ImportedContact, tags: list[str],
                     by_key: dict[str, dict[str, Any]], by_url: dict[str, dict[str, Any]],

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 
 from ..compose.addresses import validate_address
-from ..compose.typos import _distance
+from ..compose.typos import NearDomains
+from ..edits import edit_distance as _distance
 from ..errors import AddressError, ContactError
 from ..models import ContactRecord
 from ..store.db import Store
@@ -49,6 +51,10 @@ class People:
         self.store = store
         self.book = ContactBook(store)
         self._secondaries: dict[str, int] | None = None
+        self._main_keys: set[str] | None = None
+        self._domains: Counter[str] | None = None
+        self._near: dict[str, str | None] = {}
+        self._index: NearDomains | None = None
 
     def resolve(self, ref: str | int, *, new: bool = False) -> Person:
         """The person ``ref`` names; an unknown address raises :class:`UnknownPersonError` unless ``new``."""
@@ -70,6 +76,9 @@ class People:
             return Person(address.key, address.normalized, None)
         suggestion = self.suggest(address.key)
         hint = f"; did you mean {suggestion}?" if suggestion else ""
+        if suggestion and self.domain_typo(suggestion) == address.key:
+            hint = (f"; your book has {suggestion}, which looks like a typo of it: correct it with"
+                    f" `outreach contacts edit {suggestion} --email {address.key}`")
         raise UnknownPersonError(f"{address.normalized} is neither in your contact book nor in your sent mail{hint}",
                                  suggestion)
 
@@ -111,14 +120,50 @@ class People:
         return keys
 
     def suggest(self, key: str) -> str | None:
-        """The known address closest to ``key`` (at most two edits away), or None."""
+        """The known address closest to ``key`` (at most two edits away), or None.
+
+        At the same distance an address whose domain is not a likely typo wins, then one in the book.
+        """
         local, _, domain = key.rpartition("@")
-        best: tuple[int, str] | None = None
+        best: tuple[int, bool, bool, str] | None = None
         for candidate in self.known():
             c_local, _, c_domain = candidate.rpartition("@")
             if abs(len(candidate) - len(key)) > 2 or (c_local != local and c_domain != domain):
                 continue
             distance = _distance(key, candidate)
-            if distance <= 2 and (best is None or (distance, candidate) < best):
-                best = (distance, candidate)
-        return best[1] if best else None
+            if distance > 2:
+                continue
+            rank = (distance, self.domain_typo(candidate) is not None, candidate not in self._mains(), candidate)
+            if best is None or rank < best:
+                best = rank
+        return best[-1] if best else None
+
+    def _mains(self) -> set[str]:
+        """The address keys people are known by: main addresses in the book, and the journal's."""
+        if self._main_keys is None:
+            self._main_keys = set(self.store.known_addresses())
+            self._main_keys.update(k for k, _ in self.book.table.active_keys() if k)
+        return self._main_keys
+
+    def domain_typo(self, key: str) -> str | None:
+        """The address ``key`` likely meant: its domain is used by nobody else, and is one edit or swap away
+        from a domain your other contacts use (``exmaple.org`` beside ``example.org``); else None."""
+        local, _, domain = key.rpartition("@")
+        if self._domain_use()[domain] - (key in self._mains()) > 0:
+            return None
+        near = self.near_domain(domain)
+        return f"{local}@{near}" if near else None
+
+    def _domain_use(self) -> Counter[str]:
+        """How many of the people's main addresses use each domain."""
+        if self._domains is None:
+            self._domains = Counter(k.rpartition("@")[2] for k in self._mains())
+        return self._domains
+
+    def near_domain(self, domain: str) -> str | None:
+        """The domain your contacts use that is one edit or swap from ``domain`` (whoever uses it), or None."""
+        if self._index is None:
+            self._index = NearDomains(self._domain_use())
+        if domain not in self._near:
+            self._near[domain] = self._index.near(domain)
+        return self._near[domain]

@@ -10,7 +10,7 @@ from .formats import generic
 from .formats.base import read_text
 from ..models import Contact
 
-__all__ = ["read_recipients_csv"]
+__all__ = ["drop_identical", "read_recipients_csv"]
 
 _TRUE = {"1", "true", "yes", "y", "x"}
 
@@ -37,3 +37,29 @@ def read_recipients_csv(path: Path) -> list[Recipient]:
                           fields=fields, referrer=referrer, may_use_referrer_name=may_use)
         recipients.append(Recipient(contact=contact, where=f"{path.name}:{row.line}"))
     return recipients
+
+
+def drop_identical(recipients: list[Recipient]) -> tuple[list[Recipient], int]:
+    """The recipients without rows identical to an earlier one (same person, same values), and how many went.
+
+    A second row for the same person with different values stays, so that the batch reports the conflict.
+    """
+    from dataclasses import replace
+
+    from ..compose.addresses import validate_address
+    from ..errors import AddressError
+
+    seen: list[tuple[str, Contact, dict[str, str]]] = []
+    keep: list[Recipient] = []
+    for r in recipients:
+        try:
+            key = validate_address(r.contact.email).key
+        except AddressError:
+            keep.append(r)
+            continue
+        same = (key, replace(r.contact, email=""), dict(r.variables))
+        if same in seen:
+            continue
+        seen.append(same)
+        keep.append(r)
+    return keep, len(recipients) - len(keep)

@@ -52,9 +52,14 @@ def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
     click.echo(clean(str(message)), err=err, nl=nl)
 
 
-def fail(message: str, code: int, *, hint: str = "", as_json: bool = False,
+def fail(message: str, code: int, *, hint: str = "", as_json: bool | None = None,
          problems: list[Problem] | None = None) -> NoReturn:
-    """Report an error and exit with ``code``: ``Error: message`` and its hint, or one JSON object with ``as_json``."""
+    """Report an error and exit with ``code``: ``Error: message`` and its hint, or one JSON object with ``as_json``.
+
+    ``as_json`` None means: as the running command was asked (its ``--json``).
+    """
+    if as_json is None:
+        as_json = _json_wanted()
     if as_json:
         echo(json.dumps({"error": message, "hint": hint, "exit_code": code,
                          "problems": [p.as_json() for p in problems or []]}, ensure_ascii=False))

@@ -175,10 +175,13 @@ def edit_cmd(contact: str, email: str | None, name: str | None, company: str | N
     """Change a contact; what you edit here is kept when you import again."""
     with errors():
         book = _book()
-        c = book.edit(_record(book, contact).id, email=email, name=name, company=company, position=position,
+        before = _record(book, contact)
+        c = book.edit(before.id, email=email, name=name, company=company, position=position,
                          notes=notes, add_tags=add_tags, remove_tags=remove_tags, referred_by=referred_by,
                          may_use_name=may_use_name, fields=parse_vars(fields, '--field'))
     echo(f"Updated {_show_line(c)}")
+    if before.email and c.email != before.email and c.email.lower() != before.email.lower():
+        echo(f"Their conversations now go to {c.email}; {before.email} is kept as a secondary address.")
 
 
 @contacts.command("remove")

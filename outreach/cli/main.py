@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 
+_JSON = "outreach.json"  # set in the context's meta when the command line holds --json
+
+
 class _Cli(click.Group):
     """The top-level group: refuses arguments that are not text before any command sees them."""
 
@@ -42,7 +45,17 @@ class _Cli(click.Group):
             if SURROGATE.search(arg):
                 raise click.UsageError(f"the argument {clean(arg)!r} holds bytes that are not valid text"
                                        " in this system's encoding")
+        ctx.meta[_JSON] = "--json" in (args[:args.index("--")] if "--" in args else args)
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command; with ``--json``, a usage error is printed as the JSON error object (exit 2)."""
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            if not ctx.meta.get(_JSON):
+                raise
+            fail(exc.format_message(), EXIT_USAGE, as_json=True)
 
 
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
@@ -211,8 +224,14 @@ def _recipients(to: tuple[str, ...], name: str | None, contacts_file: Path | Non
         contact = person.record.as_contact() if person.record else Contact(email=person.email)
         out.append(Recipient(contact, variables, where=f"--contact {ref}"))
     if contacts_file is not None:
+        from ..book.recipients import drop_identical
+
+        rows, twice = drop_identical(read_recipients_csv(contacts_file))
+        if twice:
+            echo(f"Skipping {twice} row{'s' if twice != 1 else ''} of {contacts_file.name} identical to an earlier"
+                 " row.", err=True)
         out += _unblocked([Recipient(contact=r.contact, variables={**r.variables, **variables}, where=r.where)
-                           for r in read_recipients_csv(contacts_file)], blocked, f"in {contacts_file.name}")
+                           for r in rows], blocked, f"in {contacts_file.name}")
     for address in to:
         out.append(Recipient(contact=_contact_for(book, address, name, referred_by, may_use_name),
                              variables=variables, where=f"--to {address}"))

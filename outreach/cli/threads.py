@@ -17,6 +17,7 @@ from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, RATE, app, echo, errors, f
 
 if TYPE_CHECKING:
     from ..book.people import Person
+    from ..lifecycle.threads import ThreadView
     from ..config import Config
     from ..models import Recipient
     from ..store.db import Store
@@ -25,19 +26,25 @@ __all__ = ["COMMANDS", "due_recipients"]
 
 
 def _when(text: str | None, option: str = "--at") -> datetime:
-    """``now``, ``today``, ``yesterday``, ``2026-12-01`` or ``2026-12-01 14:30`` (local time) as an aware datetime."""
+    """``now``, ``today``, ``yesterday``, ``2026-12-01`` or ``2026-12-01 14:30`` (local time) as an aware datetime.
+
+    A meeting's date (``--scheduled``, ``--rescheduled``) may also be ``tomorrow``.
+    """
     current = now()
     if text is None or text in ("now", "today"):
         return current
     if text == "yesterday":
         return current - timedelta(days=1)
+    if text == "tomorrow" and option in ("--scheduled", "--rescheduled"):
+        return current + timedelta(days=1)
     try:
         value = datetime.fromisoformat(text)
         value = value if value.tzinfo else value.astimezone()
         if not 1900 <= value.astimezone(timezone.utc).year <= 2999:
             raise ValueError(text)
     except (ValueError, OverflowError):
-        raise click.BadParameter(f"{text!r} is not a date like 2026-12-01 or 2026-12-01 14:30 (or today, yesterday)"
+        raise click.BadParameter(f"{text!r} is not a date like 2026-12-01 or 2026-12-01 14:30 (or today, yesterday"
+                                 f"{', tomorrow' if option in ('--scheduled', '--rescheduled') else ''})"
                                  " between the years 1900 and 2999", param_hint=option) from None
     return value
 
@@ -46,7 +53,14 @@ def _meeting(text: str, option: str, where: str | None) -> dict[str, object]:
     """The detail of a meeting event given on the command line: a date alone is an all-day meeting."""
     from ..lifecycle.logbook import meeting_detail
 
-    return meeting_detail(_when(text, option), all_day=len(text.strip()) <= 10, where=where)
+    when, all_day = _when(text, option), len(text.strip()) <= 10
+    current = now()
+    if (when.date() < current.astimezone(when.tzinfo).date()) if all_day else when < current - timedelta(minutes=1):
+        raise click.BadParameter(
+            f"{text!r} is in the past (it is now {current.astimezone():%Y-%m-%d %H:%M}); give the meeting's coming"
+            " date, e.g. tomorrow or 2026-12-01 14:30 (a meeting that already took place: --met --at DATE)",
+            param_hint=option)
+    return meeting_detail(when, all_day=all_day, where=where)
 
 
 def _person(store: Store, contact: str, *, new: bool = False, hint: str = "") -> Person:
@@ -85,10 +99,12 @@ _EVENTS = ("--replied", "--scheduled DATE", "--rescheduled DATE", "--cancelled",
 @click.option("--company", help="With --met --event: CONTACT's organisation (when CONTACT is new to the book).")
 @click.option("--new", "new", is_flag=True, help="CONTACT is someone new: record it even though no message went to it.")
 @click.option("--at", "at", metavar="DATE", help="When it happened (default now), e.g. yesterday or 2026-12-01.")
+@click.option("--json", "as_json", is_flag=True, help="Print the thread and its state after the event as JSON.")
 def log_cmd(contact: str, replied: bool, scheduled: str | None, rescheduled: str | None, cancelled: bool,
             where: str | None, met: bool, note: str | None, referral: str | None, closed: bool, learned: str | None,
             action: str | None, notes: str | None, name: str | None, may_use_name: bool, referrer_name: str | None,
-            event: str | None, company: str | None, new: bool, at: str | None, question: str | None) -> None:
+            event: str | None, company: str | None, new: bool, at: str | None, question: str | None,
+            as_json: bool) -> None:
     """Record one thing that happened with CONTACT off-line: a reply, a meeting, a note, a referral."""
     from ..lifecycle.agenda import policy_from
     from ..lifecycle.followups import thread_state
@@ -137,10 +153,13 @@ def log_cmd(contact: str, replied: bool, scheduled: str | None, rescheduled: str
 
                 detail.update(met_at_event(store, person.email, event, when, name=name, company=company))
             view = log_event(store, person, kind, when, detail)
+    state = thread_state(view, now(), policy_from(config))
     known = person.name or (name if event else "") or ""  # --met --event --name names someone new
+    if as_json:
+        echo(json.dumps({**_thread_json(view, state), "name": known}, ensure_ascii=False))
+        return
     who = f"{known} <{person.key}>" if known else person.key
-    echo(f"Logged on the thread with {who} ({view.subject or 'no email yet'}): now "
-         f"{thread_state(view, now(), policy_from(config))}.")
+    echo(f"Logged on the thread with {who} ({view.subject or 'no email yet'}): now {state}.")
 
 
 @click.command("landed")
@@ -186,9 +205,24 @@ def _describe(kind: str, detail: Mapping[str, object]) -> str:
         return f"meeting {kind} for {date}" + (f" at {detail['where']}" if detail.get("where") else "")
     if kind == "cancelled":
         return "meeting cancelled"
+    if kind == "readdressed":
+        return f"address corrected from {detail.get('from')} to {detail.get('to')}"
     if kind == "referral":
         return f"referred you to {detail.get('name')} <{detail.get('address')}>"
     return kind + "".join(f" {k}={v}" for k, v in detail.items())
+
+
+def _history(view: ThreadView) -> list[tuple[datetime, str]]:
+    """A thread's messages and events, oldest first, one line each."""
+    return sorted([(m.at, f"sent {m.kind or m.template}: {m.subject} {m.message_id}" +
+                    (" (outcome unknown)" if m.status == "unknown" else "")) for m in view.messages] +
+                  [(e.at, _describe(e.kind, e.detail)) for e in view.events])
+
+
+def _thread_json(view: ThreadView, state: str) -> dict[str, object]:
+    """A thread as ``thread --json`` and ``log --json`` print it."""
+    return {"thread_id": view.id, "contact": view.contact, "subject": view.subject, "state": state,
+            "history": [{"at": at.isoformat(), "what": what} for at, what in _history(view)]}
 
 
 @click.command("thread")
@@ -208,13 +242,9 @@ def thread_cmd(contact: str, as_json: bool) -> None:
     if view is None:
         fail(f"no thread with {person.key} yet", EXIT_USAGE)
     state = thread_state(view, now(), policy_from(config))
-    history = sorted([(m.at, f"sent {m.kind or m.template}: {m.subject} {m.message_id}" +
-                       (" (outcome unknown)" if m.status == "unknown" else "")) for m in view.messages] +
-                     [(e.at, _describe(e.kind, e.detail)) for e in view.events])
+    history = _history(view)
     if as_json:
-        echo(json.dumps({"thread_id": view.id, "contact": view.contact, "subject": view.subject, "state": state,
-                         "history": [{"at": at.isoformat(), "what": what} for at, what in history]},
-                        ensure_ascii=False))
+        echo(json.dumps(_thread_json(view, state), ensure_ascii=False))
         return
     who = f"{person.name} <{view.contact}>" if person.name else view.contact
     echo(f"{who}: {view.subject or '(no email yet)'} [{state}]")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 
-__all__ = ["suggest_domain"]
+from ..edits import edit_distance as _distance
+
+__all__ = ["NearDomains", "suggest_domain", "suggest_known_domain"]
 
 PROVIDERS = (
     "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "msn.com",
@@ -14,20 +17,6 @@ PROVIDERS = (
 )
 TLD_TYPOS = {"con": "com", "cmo": "com", "ocm": "com", "comm": "com", "coom": "com", "vom": "com", "xom": "com",
              "cim": "com", "nte": "net", "ent": "net", "ogr": "org", "rog": "org", "eud": "edu", "deu": "edu"}
-
-
-def _distance(a: str, b: str) -> int:
-    """Optimal string alignment distance (edits, with swaps of neighbours counted once)."""
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, start=1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[-1]
 
 
 @lru_cache(maxsize=4096)
@@ -43,3 +32,34 @@ def suggest_domain(domain: str) -> str | None:
     near = [p for p in PROVIDERS if abs(len(p) - len(domain)) <= limit]
     best = min(near, key=lambda p: _distance(domain, p), default=None)
     return best if best is not None and _distance(domain, best) <= limit else None
+
+
+def suggest_known_domain(domain: str, used: Mapping[str, int]) -> str | None:
+    """The domain of ``used`` (domain: how many of your contacts use it) one edit or swap from ``domain``, or None.
+
+    None as well when ``domain`` is itself in use; of several, the most used wins.
+    """
+    domain = domain.lower()
+    return None if used.get(domain, 0) > 0 else NearDomains(used).near(domain)
+
+
+def _deletions(text: str) -> set[str]:
+    """``text`` and every string one character shorter: two strings one edit or swap apart share one."""
+    return {text, *(text[:i] + text[i + 1:] for i in range(len(text)))}
+
+
+class NearDomains:
+    """The domains your contacts use, indexed so that those one edit or swap from a domain are found at once."""
+
+    def __init__(self, used: Mapping[str, int]) -> None:
+        self.used = {d: n for d, n in used.items() if n > 0}
+        self._index: dict[str, list[str]] = {}
+        for known in self.used:
+            for variant in _deletions(known):
+                self._index.setdefault(variant, []).append(known)
+
+    def near(self, domain: str) -> str | None:
+        """The most used domain (other than ``domain``) one edit or swap from ``domain``, or None."""
+        found = {d for v in _deletions(domain) for d in self._index.get(v, ())} - {domain}
+        hits = [(-self.used[d], d) for d in found if _distance(domain, d) == 1]
+        return min(hits)[1] if hits else None

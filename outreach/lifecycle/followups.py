@@ -10,11 +10,12 @@ from ..compose.filters import the
 from ..models import ThreadState
 from .threads import Event, ThreadView
 
-__all__ = ["STATES", "DueItem", "Meeting", "Policy", "due_items", "meeting_of", "thread_state"]
+__all__ = ["STATES", "DueItem", "Meeting", "Policy", "due_items", "meeting_of", "next_followup", "thread_state"]
 
 STATES = tuple(state.value for state in ThreadState)
 INBOUND = ("replied", "scheduled", "met")
 MEETING_EVENTS = ("scheduled", "rescheduled", "cancelled")
+MEETING_LENGTH = timedelta(hours=1)  # a timed meeting is taken to be over an hour after it starts
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,9 @@ def _state(view: ThreadView, now: datetime, policy: Policy) -> str:
     if view.closed:
         return "closed"
     bounced = _last(view.events, "bounced", "complained")
+    fixed = _last(view.events, "readdressed")
+    if bounced is not None and bounced.kind == "bounced" and fixed is not None and fixed.at >= bounced.at:
+        bounced = None  # the address that bounced was corrected
     if bounced is not None and (not view.messages or view.messages[-1].at <= bounced.at):
         return "blocked"
     met = _last(view.events, "met")
@@ -187,6 +191,11 @@ def _thread_items(view: ThreadView, now: datetime, policy: Policy, limit: dateti
             return []
         where = f" ({meeting.where})" if meeting.where else ""
         when = f"{meeting.at:%Y-%m-%d}" if meeting.all_day else f"{meeting.at:%Y-%m-%d %H:%M}"
+        over = meeting.at + (timedelta(days=1) if meeting.all_day else MEETING_LENGTH)
+        if now >= over:
+            return [DueItem("log-meeting", view.contact, view.id, view.subject, over,
+                            f"you were to meet on {when}{where}; did you meet? log what you learned and will do"
+                            f" (a thank-you falls due), or `outreach log {view.contact} --cancelled`")]
         day_before = (meeting.at - timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
         return [DueItem("prepare", view.contact, view.id, view.subject, day_before,
                         f"you meet on {when}{where}; read your brief and prepare your questions")]
@@ -213,6 +222,12 @@ def _thread_items(view: ThreadView, now: datetime, policy: Policy, limit: dateti
         return [DueItem("check-in", view.contact, view.id, view.subject,
                         silent_since + timedelta(days=days), reason, step=checkins + 1)]
     return []
+
+
+def next_followup(view: ThreadView, now: datetime, policy: Policy) -> DueItem | None:
+    """The thread's next follow-up, however far off it falls due, or None when none is owed."""
+    far = now + timedelta(days=36500)
+    return next((i for i in _thread_items(view, now, policy, far) if i.kind == "follow-up"), None)
 
 
 def due_items(

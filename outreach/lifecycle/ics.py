@@ -55,6 +55,8 @@ def _title(item: DueItem, name: str) -> str:
     who = name.strip() or item.contact
     if item.kind == "prepare":
         return f"Prepare for your meeting with {who}"
+    if item.kind == "log-meeting":
+        return f"Log your meeting with {who}"
     return f"Send {a(item.kind)} to {who}"
 
 

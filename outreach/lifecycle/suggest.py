@@ -17,13 +17,18 @@ _PLACEHOLDER = Sender(name="You", email="you@example.com")
 
 
 def suggested_command(store: Store, renderer: Renderer, sender: Sender | None, item: DueItem) -> str:
-    """``outreach send KIND --contact ADDRESS`` plus ``--var NAME="..."`` for each variable only the user can write."""
+    """``outreach send KIND --contact ADDRESS`` plus ``--var NAME="..."`` for each variable only the user can write.
+
+    A meeting to prepare points to ``outreach prep``; a meeting that is over, to ``outreach log --met``.
+    """
     from ..book.people import People
     from .context import inherit
 
     who = shlex.quote(item.contact)
     if item.kind == "prepare":
         return f"outreach prep {who}"
+    if item.kind == "log-meeting":
+        return f'outreach log {who} --met --learned "..." --action "..."'
     template = item.template or item.kind
     person = People(store).resolve(item.contact, new=True)
     contact = person.record.as_contact() if person.record else Contact(email=person.email)

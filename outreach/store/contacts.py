@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -62,6 +63,27 @@ class ContactWriter:
         if changes:
             sets = ", ".join(f"{c} = ?" for c in _columns(changes))
             self._execute(f"UPDATE outreach_contacts SET {sets} WHERE id = ?", (*changes.values(), contact_id))
+
+    def move_history(self, old_key: str, new_key: str, at: str) -> int:
+        """Give the journal's messages and threads of ``old_key`` to ``new_key`` (a corrected address).
+
+        Idempotency keys naming the old address are renamed too, so that nothing is sent twice; one that
+        would clash with a key of the new address keeps its name. Each thread moved gets a ``readdressed``
+        event at ``at`` (a bounce of the old address no longer blocks it). Returns how many messages moved.
+        """
+        detail = json.dumps({"from": old_key, "to": new_key})
+        for thread in self._execute("SELECT id FROM outreach_threads WHERE contact = ?", (old_key,)).fetchall():
+            self._execute("INSERT INTO outreach_events (thread_id, kind, at, detail) VALUES (?, 'readdressed', ?, ?)",
+                          (thread["id"], at, detail))
+        rows = self._execute("SELECT id, key FROM outreach_messages WHERE contact = ?", (old_key,)).fetchall()
+        for row in rows:
+            head, sep, tail = str(row["key"]).partition(f":{old_key}")
+            if sep and (not tail or tail.startswith(":")):
+                self._execute("UPDATE OR IGNORE outreach_messages SET key = ? WHERE id = ?",
+                              (f"{head}:{new_key}{tail}", row["id"]))
+        self._execute("UPDATE outreach_messages SET contact = ? WHERE contact = ?", (new_key, old_key))
+        self._execute("UPDATE outreach_threads SET contact = ? WHERE contact = ?", (new_key, old_key))
+        return len(rows)
 
     def add_tag(self, contact_id: int, tag: str) -> None:
         """Tag a contact (a tag it has already is kept once)."""
