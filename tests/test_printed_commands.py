@@ -84,3 +84,13 @@ def test_send_target_with_nobody_left_prints_a_quoted_show_command(config_file: 
     command = _printed(result.output, "see ")
     assert _argv_in_a_shell(command, tmp_path) == ["outreach", "targets", "show", name]
     assert not (tmp_path / "PWNED").exists()
+
+
+def test_an_address_with_shell_characters_is_quoted_in_the_unblock_hint(config_file: Path, tmp_path: Path) -> None:
+    address = "o`touch${IFS}PWNED`@example.com"  # backticks, $, { and } are allowed in an address
+    assert CliRunner().invoke(cli, ["contacts", "block", address]).exit_code == 0
+    result = CliRunner().invoke(cli, ["send", "intro", "--to", address, "--var", "topic=UX", "--dry-run"])
+    assert result.exit_code == 2
+    command = result.output.split("; `", 1)[1].split("` lifts it", 1)[0]
+    assert _argv_in_a_shell(command, tmp_path) == ["outreach", "contacts", "unblock", address.lower()]
+    assert not (tmp_path / "PWNED").exists()

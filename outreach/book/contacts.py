@@ -336,8 +336,9 @@ class ContactBook:
                 continue
             meant = people.domain_typo(address.key)
             if meant:
+                edit = f"outreach contacts edit {shlex.quote(address.key)} --email {shlex.quote(meant)}"
                 notes.append(f"line {item.line}: {address.normalized} may be a typo of {meant} (your other contacts"
-                             f" use that domain); if so: outreach contacts edit {address.key} --email {meant}")
+                             f" use that domain); if so: {edit}")
         return notes
 
     def _import_row(self, w: ContactWriter, item: ImportedContact, tags: list[str],

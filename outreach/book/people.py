@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from collections import Counter
 from dataclasses import dataclass
 
@@ -78,7 +79,7 @@ class People:
         hint = f"; did you mean {suggestion}?" if suggestion else ""
         if suggestion and self.domain_typo(suggestion) == address.key:
             hint = (f"; your book has {suggestion}, which looks like a typo of it: correct it with"
-                    f" `outreach contacts edit {suggestion} --email {address.key}`")
+                    f" `outreach contacts edit {shlex.quote(suggestion)} --email {shlex.quote(address.key)}`")
         raise UnknownPersonError(f"{address.normalized} is neither in your contact book nor in your sent mail{hint}",
                                  suggestion)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -195,7 +196,7 @@ def _thread_items(view: ThreadView, now: datetime, policy: Policy, limit: dateti
         if now >= over:
             return [DueItem("log-meeting", view.contact, view.id, view.subject, over,
                             f"you were to meet on {when}{where}; did you meet? log what you learned and will do"
-                            f" (a thank-you falls due), or `outreach log {view.contact} --cancelled`")]
+                            f" (a thank-you falls due), or `outreach log {shlex.quote(view.contact)} --cancelled`")]
         day_before = (meeting.at - timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
         return [DueItem("prepare", view.contact, view.id, view.subject, day_before,
                         f"you meet on {when}{where}; read your brief and prepare your questions")]
