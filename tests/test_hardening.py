@@ -3,7 +3,6 @@ look-alike addresses."""
 
 from __future__ import annotations
 
-import os
 import ssl
 import stat
 from pathlib import Path

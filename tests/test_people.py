@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from legacy_schema import legacy_store
 from smtp_server import Sink
-from test_story import START, Clock
+from clocked import START, Clock, cli_on_clock
 
 from outreach import Contact, Recipient, Renderer, Sender, Store, ValidationError, prepare_batch, queue_batch
 from outreach.book.contacts import ContactBook
@@ -34,13 +34,8 @@ def store(tmp_path: Path) -> Store:
 @pytest.fixture
 def cli_run(config_file: Path, plain_server: tuple[Sink, int]):  # type: ignore[no-untyped-def]
     sink, port = plain_server
-    config_file.write_text(config_file.read_text() + f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
-                           '[send]\nrate_per_minute = 0\n')
     clock = Clock()
-
-    def run(*args: str) -> tuple[int, str, str]:
-        result = CliRunner().invoke(cli, list(args), obj={"clock": clock}, catch_exceptions=False)
-        return result.exit_code, result.stdout, result.stderr
+    run = cli_on_clock(config_file, port, clock)
 
     run.sink, run.clock = sink, clock  # type: ignore[attr-defined]
     return run

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from clocked import Clock, cli_on_clock
 from smtp_server import Sink
 
-from outreach.cli import cli
 
-START = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
 PEOPLE = {
     "ada@example.com": ("Ada Lovelace", "Analytical Engines"),
     "bob@example.com": ("Bob Stone", "Globex"),
@@ -24,29 +21,11 @@ PEOPLE = {
 }
 
 
-@dataclass
-class Clock:
-    """A clock the test moves by hand."""
-
-    at: datetime = START
-
-    def __call__(self) -> datetime:
-        return self.at
-
-    def day(self, n: float, hour: int = 9) -> None:
-        self.at = (START + timedelta(days=n)).replace(hour=hour)
-
-
 @pytest.fixture
 def story(config_file: Path, plain_server: tuple[Sink, int], tmp_path: Path):  # type: ignore[no-untyped-def]
     sink, port = plain_server
-    config_file.write_text(config_file.read_text() + f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
-                           '[send]\nrate_per_minute = 0\n')
     clock = Clock()
-
-    def run(*args: str) -> tuple[int, str, str]:
-        result = CliRunner().invoke(cli, list(args), obj={"clock": clock}, catch_exceptions=False)
-        return result.exit_code, result.stdout, result.stderr
+    run = cli_on_clock(config_file, port, clock)
 
     csv = tmp_path / "people.csv"
     csv.write_text("name,email,company\n" + "".join(f"{n},{a},{c}\n" for a, (n, c) in PEOPLE.items()))

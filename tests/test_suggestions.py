@@ -9,11 +9,9 @@ from pathlib import Path
 
 import icalendar
 import pytest
-from click.testing import CliRunner
 from smtp_server import Sink
-from test_story import START, Clock
+from clocked import START, Clock, cli_on_clock
 
-from outreach.cli import cli
 
 _QUOTED = re.compile(r"`(outreach [^`]+)`")
 
@@ -33,13 +31,8 @@ def commands_in(text: str) -> list[str]:
 @pytest.fixture
 def world(config_file: Path, plain_server: tuple[Sink, int], tmp_path: Path):  # type: ignore[no-untyped-def]
     sink, port = plain_server
-    config_file.write_text(config_file.read_text() + f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
-                           '[send]\nrate_per_minute = 0\n')
     clock = Clock()
-
-    def run(*args: str) -> tuple[int, str, str]:
-        result = CliRunner().invoke(cli, list(args), obj={"clock": clock}, catch_exceptions=False)
-        return result.exit_code, result.stdout, result.stderr
+    run = cli_on_clock(config_file, port, clock)
 
     def run_printed(command: str) -> tuple[int, str, str]:
         words = shlex.split(command)

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from click.testing import CliRunner
 from smtp_server import Sink
-from test_story import START, Clock
+from clocked import START, Clock
 
 from outreach.cli import cli
 
@@ -207,7 +207,7 @@ def test_suggest_known_domain() -> None:
 
 def test_the_api_contact_book_edit_moves_the_conversation(tmp_path: Path) -> None:
     import outreach
-    from test_story import Clock as StoryClock
+    from clocked import Clock as StoryClock
 
     clock = StoryClock()
     transport = outreach.MemoryTransport()
