@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import ssl
 import sys
 from collections.abc import Iterator
@@ -22,6 +24,7 @@ settings.register_profile("local", deadline=None)
 settings.register_profile("ci", deadline=None, derandomize=True)
 settings.load_profile("ci" if os.environ.get("CI") else "local")
 
+from imap_server import Dovecot, start_dovecot  # noqa: E402
 from smtp_server import Sink, start_server  # noqa: E402
 
 from outreach import Renderer, Sender  # noqa: E402
@@ -134,3 +137,14 @@ def ssl_server(sink: Sink, server_ssl_context: ssl.SSLContext) -> Iterator[tuple
     controller = start_server(sink, ssl_context=server_ssl_context, auth=True)
     yield sink, controller.port
     controller.stop()
+
+
+@pytest.fixture
+def dovecot() -> Iterator[Dovecot]:
+    """A Dovecot IMAP server of its own on 127.0.0.1, with TLS and one user."""
+    root = Path(tempfile.mkdtemp(prefix="outreach-dovecot-"))
+    server = start_dovecot(root)
+    yield server
+    server.process.terminate()
+    server.process.wait(10)
+    shutil.rmtree(root, ignore_errors=True)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from imap_server import Dovecot
-from test_sync import dovecot, dsn, intro, mailbox, raw  # noqa: F401  (dovecot is a fixture)
+from mailfixtures import dsn, intro, mailbox, raw
 
 from outreach.book.contacts import ContactBook
 from outreach.lifecycle.threads import Threads
