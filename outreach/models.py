@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .kinds import EventKind, Status, TemplateKind, ThreadState
 
 __all__ = [
     "BatchOptions",
@@ -155,63 +156,6 @@ class Envelope:
     sender: str
     recipients: tuple[str, ...]
     smtputf8: bool = False
-
-
-class TemplateKind(enum.StrEnum):
-    """What a template is for; the due rules and the never-twice key depend on it."""
-
-    INTRO = "intro"
-    FOLLOW_UP = "follow-up"
-    THANK_YOU = "thank-you"
-    CHECK_IN = "check-in"
-    JOB_UPDATE = "job-update"
-    OTHER = "other"
-
-
-class ThreadState(enum.StrEnum):
-    """Where a conversation stands, as the due rules read it."""
-
-    AWAITING_REPLY = "awaiting-reply"
-    REPLIED = "replied"
-    MEETING_SCHEDULED = "meeting-scheduled"
-    MEETING_CANCELLED = "meeting-cancelled"
-    MET = "met"
-    THANKED = "thanked"
-    IN_TOUCH = "in-touch"
-    QUIET = "quiet"
-    CLOSED = "closed"
-    BLOCKED = "blocked"
-
-
-class EventKind(enum.StrEnum):
-    """Something recorded on a thread: logged by the user, or read from the mailbox by sync."""
-
-    REPLIED = "replied"
-    SCHEDULED = "scheduled"
-    RESCHEDULED = "rescheduled"
-    CANCELLED = "cancelled"
-    MET = "met"
-    NOTE = "note"
-    REFERRAL = "referral"
-    CLOSED = "closed"
-    AUTO_REPLY = "auto-reply"
-    BOUNCED = "bounced"
-    DELAYED = "delayed"
-    COMPLAINED = "complained"
-    QUESTION = "question"
-    READDRESSED = "readdressed"
-
-
-class Status(enum.StrEnum):
-    """Where a message stands in the send journal."""
-
-    QUEUED = "queued"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-    DEFERRED = "deferred"
-    UNKNOWN = "unknown"
-    WRITTEN = "written"
 
 
 @dataclass(frozen=True)

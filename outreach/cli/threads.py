@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..models import ThreadState
+from ..kinds import ThreadState
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, RATE, app, echo, errors, fail, load, now, open_store
 
 if TYPE_CHECKING:
