@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -72,8 +71,7 @@ class RawServer:
         """Start a reply and never finish it: one byte every ``drip_every`` seconds until stopped."""
         try:
             conn.sendall(b"250-")
-            while not self.stop.is_set():
-                time.sleep(self.drip_every)
+            while not self.stop.wait(self.drip_every):
                 conn.sendall(b"x")
         except OSError:
             pass

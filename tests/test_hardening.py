@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from keyring.backend import KeyringBackend
+from conftest import MemoryKeyring
 from smtp_server import Sink, start_server
 
 from outreach.models import BatchOptions
@@ -118,24 +118,10 @@ def test_a_batch_stops_retrying_after_consecutive_temporary_failures(tmp_path: P
     assert {e.status for e in store.messages()} == {Status.DEFERRED}
 
 
-class PlaintextKeyring(KeyringBackend):
-    """Stands in for keyrings.alt's file backend: keeps passwords in a plain file."""
+class PlaintextKeyring(MemoryKeyring):
+    """Stands in for keyrings.alt's file backend: says it keeps passwords in a plain file."""
 
-    priority = 1  # type: ignore[assignment]
     stores_plain_text = True
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.passwords.pop((service, username), None)
 
 
 def test_login_warns_when_the_keyring_stores_plain_text(config_file: Path) -> None:
