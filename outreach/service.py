@@ -342,10 +342,8 @@ class Outreach:
         from .mailbox.imap import mailbox_from_config
         from .mailbox.sync import sync_mailbox
 
-        if self.config.imap is None and mailbox is None:
-            raise ConfigError("no [imap] section in the config", hint="see README.md, Reply detection")
-        domain = validate_address(self.sender.email).envelope.rpartition("@")[2]
         box = mailbox or mailbox_from_config(self.config)
+        domain = validate_address(self.sender.email).envelope.rpartition("@")[2]
         folders = self.config.imap.folders if self.config.imap else ("INBOX",)
         report = sync_mailbox(self.store, box, sender_domain=domain, folders=folders, since=since, now=self.clock())
         if self.on_reply is not None:

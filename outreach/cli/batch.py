@@ -13,25 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import ConfigError
 from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, echo, errors
 
 if TYPE_CHECKING:
-    from ..config import Config
     from ..errors import Problem
-    from ..models import BatchOptions, Outcome, Recipient, Sender
+    from ..models import BatchOptions, Outcome, Recipient
     from ..send import Summary
     from ..service import Outreach
 
-__all__ = ["parse_vars", "run_batch", "sender_of"]
-
-
-def sender_of(config: Config) -> Sender:
-    """The configured sender, or an error that says to run ``outreach init``."""
-    if config.sender is None:
-        raise ConfigError("no sender configured",
-                          hint='run `outreach init --name "Your Name" --email you@example.com` first')
-    return config.sender
+__all__ = ["parse_vars", "run_batch"]
 
 
 def parse_vars(pairs: tuple[str, ...], option: str = "--var") -> dict[str, str]:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .batch import parse_vars, run_batch, sender_of
+from .batch import parse_vars, run_batch
 from .common import EXIT_INTERRUPTED, EXIT_USAGE, RATE, app, complete_template, echo, errors, fail, load, open_store
 from .config import config_group
 from .contacts import contacts
@@ -276,16 +276,11 @@ def preview(template: str, to: tuple[str, ...], ref: str | None, name: str | Non
     With --contact, the person's name and thread are used as a real send would: To: with the name,
     the ``Re:`` subject, and the variables inherited from the thread; missing variables are named.
     """
-    from ..book.contacts import ContactBook
-    from ..compose.render import Renderer
-
-    config = load()
     with errors():
-        sender = sender_of(config)
-        store = open_store(config)
-        renderer = Renderer(config.template_dirs)
+        outreach = app()
+        sender, renderer = outreach.sender, outreach.renderer
         if ref is None:
-            contact = _contact_for(ContactBook(store), to[0] if to else "someone@example.com", name, referred_by,
+            contact = _contact_for(outreach.contacts, to[0] if to else "someone@example.com", name, referred_by,
                                    may_use_name)
             draft = renderer.render(template, contact, sender, parse_vars(var))
             source = renderer.template(template)
@@ -298,7 +293,7 @@ def preview(template: str, to: tuple[str, ...], ref: str | None, name: str | Non
             return
         from .preview import preview_person
 
-        sys.exit(preview_person(app(config, store), template, ref, parse_vars(var), show_html))
+        sys.exit(preview_person(outreach, template, ref, parse_vars(var), show_html))
 
 
 @cli.command()

@@ -356,8 +356,6 @@ def sync_cmd(since: str | None, as_json: bool) -> None:
     """Read your mailbox over IMAP: replies mark threads replied, bounces and out-of-office are noted."""
     config = load()
     with errors(as_json):
-        if config.imap is None:
-            raise click.UsageError("no [imap] in the config; see README.md, Reply detection")
         report = app(config).sync(since=_when(since, "--since").date() if since else None)
     if as_json:
         echo(json.dumps(report.as_json(), ensure_ascii=False))
