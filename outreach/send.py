@@ -39,14 +39,19 @@ class Summary:
     gave_up: bool = False
     keep_outcomes: bool = True
     _tally: Counter[str] = field(default_factory=Counter, repr=False)
-    _pending: int = field(default=0, repr=False)
+    _not_done: int = field(default=0, repr=False)  # neither sent nor written
+
+    def __post_init__(self) -> None:
+        given, self.outcomes = self.outcomes, []
+        for outcome in given:
+            self.add(outcome)
 
     def add(self, outcome: Outcome) -> None:
         """Count ``outcome`` (and keep it, unless the batch keeps counts only)."""
         self._tally["elsewhere" if outcome.status is Status.SENDING else "earlier" if outcome.earlier
                     else outcome.status.value] += 1
         if outcome.status not in (Status.SENT, Status.WRITTEN):
-            self._pending += 1
+            self._not_done += 1
         if self.keep_outcomes:
             self.outcomes.append(outcome)
 
@@ -63,7 +68,7 @@ class Summary:
     @property
     def ok(self) -> bool:
         """True when every message was sent or written (now or by an earlier run) and nothing is pending."""
-        return not self.interrupted and not self._pending
+        return not self.interrupted and not self._not_done
 
 
 class _Pacer:

@@ -12,6 +12,7 @@ import pytest
 from smtp_server import Sink
 
 from outreach import Contact, MemoryTransport, Recipient, Renderer, Sender, Status, Store, queue_batch, send_batch
+from outreach.models import Outcome
 from outreach.send import Summary
 from outreach.transports.smtp import SmtpTransport
 
@@ -105,3 +106,14 @@ def test_a_stopped_batch_counts_the_rest_as_queued_alike(tmp_path: Path, rate: f
     _same(kept, counted)
     assert counted.interrupted and counted.counts == {"sent": 2, "queued": 3}
     assert kept_journal == counted_journal == [Status.SENT] * 2 + [Status.QUEUED] * 3
+
+
+def test_a_summary_made_from_outcomes_counts_them() -> None:
+    def outcome(status: Status, earlier: bool = False) -> Outcome:
+        return Outcome(key=f"k{status}", to="ada@example.com", message_id="<m@example.edu>", status=status,
+                       earlier=earlier)
+
+    summary = Summary(outcomes=[outcome(Status.SENT), outcome(Status.SENT, True), outcome(Status.FAILED)])
+    assert summary.counts == {"sent": 1, "earlier": 1, "failed": 1} and summary.total == 3 and not summary.ok
+    assert len(summary.outcomes) == 3
+    assert Summary(outcomes=[outcome(Status.WRITTEN)]).ok
