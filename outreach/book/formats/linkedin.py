@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 from ...errors import ImportFormatError
@@ -51,12 +52,13 @@ def read(path: Path, text: str) -> tuple[list[ImportedContact], list[Skipped]]:
     _, header, _ = next(rows)
     assert header is not None
     header = [h.strip() for h in header]
-    columns = [header.index(name) if name in header else None for name in HEADER]
+    width = len(header)  # a column this export lacks is read from an empty cell put after the last one
+    pick = itemgetter(*(header.index(name) if name in header else width for name in HEADER))
     contacts: list[ImportedContact] = []
     skipped: list[Skipped] = []
-    for line, cells in data_rows(rows, len(header), skipped):
-        first, last, url, email, company, position, connected = (
-            "" if i is None else cells[i].strip() for i in columns)
+    for line, cells in data_rows(rows, width, skipped):
+        cells.append("")
+        first, last, url, email, company, position, connected = map(str.strip, pick(cells))
         name = f"{first} {last}" if first and last else first or last
         if not name and not url and not email:
             skipped.append(Skipped(line, "has no name, URL or email address"))
