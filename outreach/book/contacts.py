@@ -20,7 +20,7 @@ from .formats import ImportedContact, Skipped, read_export
 from .importaddresses import ImportAddresses
 from ..models import ContactRecord
 from ..store.blocks import BlockTable
-from ..store.contacts import ContactTable, ContactWriter
+from ..store.contacts import BufferedContactWriter, ContactTable, ContactWriter
 from ..store.db import Store
 
 __all__ = ["ContactBook", "ImportReport"]
@@ -95,9 +95,8 @@ def _merge(current: dict[str, Any], new: dict[str, Any], edited: Set[str]) -> di
     """Fill empty values; update imported ones that changed; never touch what the user edited."""
     changes: dict[str, Any] = {}
     for key, value in new.items():
-        if not value or key in edited or current.get(key) == value:
-            continue
-        changes[key] = value
+        if value and current.get(key) != value and key not in edited:
+            changes[key] = value
     return changes
 
 
@@ -374,7 +373,7 @@ class ContactBook:
                              f" use that domain); if so: {edit}")
         return notes
 
-    def _import_row(self, w: ContactWriter, item: ImportedContact, tags: list[str],
+    def _import_row(self, w: BufferedContactWriter, item: ImportedContact, tags: list[str],
                     by_key: dict[str, dict[str, Any]], by_url: dict[str, dict[str, Any]],
                     existing_tags: set[tuple[int, str]], report: ImportReport, touched: set[int], now: str,
                     check: Callable[[str], Address] = validate_address) -> None:
@@ -395,26 +394,23 @@ class ContactBook:
             current = by_url.get(item.linkedin_url)
             if current is not None and current["email_key"] and key and current["email_key"] != key:
                 current = None
-        extra = dict(item.fields)
+        extra = dict(item.fields) if item.fields or item.other_emails else {}
         if item.other_emails:
             extra["other_emails"] = ", ".join(item.other_emails)
         extra_json = json.dumps(extra) if extra else "{}"
-        new = {"email": email, "name": item.name, "company": item.company, "position": item.position,
-               "linkedin_url": item.linkedin_url, "connected_on": item.connected_on, "notes": item.notes}
         if current is None:
-            if item.linkedin_url and item.linkedin_url in by_url:
-                new["linkedin_url"] = ""
-            contact_id = w.insert({
-                "email_key": key or None, "email": email, "linkedin_url": new["linkedin_url"] or None,
-                "name": item.name, "company": item.company, "position": item.position, "notes": item.notes,
-                "connected_on": item.connected_on, "fields": extra_json, "created_at": now, "updated_at": now})
-            row = {**new, "id": contact_id, "email_key": key or None, "fields": extra_json,
-                   "edited": "[]", "removed_at": None}
+            url = "" if item.linkedin_url in by_url else item.linkedin_url  # a URL is one contact's
+            contact_id = w.insert_new((key or None, email, url or None, item.name, item.company, item.position,
+                                       item.notes, item.connected_on, extra_json, now, now))  # NEW_COLUMNS
+            row = {"id": contact_id, "email_key": key or None, "email": email, "name": item.name,  # as read back
+                   "company": item.company, "position": item.position, "linkedin_url": url or None,
+                   "connected_on": item.connected_on, "notes": item.notes, "fields": extra_json, "edited": "[]",
+                   "removed_at": None}
             if key:
                 by_key[key] = row
-            if new["linkedin_url"]:
-                by_url[new["linkedin_url"]] = row
-            if not key and not new["linkedin_url"]:
+            if url:
+                by_url[url] = row
+            if not key and not url:
                 by_key[_name_key(item.name, item.company)] = row
             report.added += 1
             touched.add(contact_id)
@@ -429,6 +425,8 @@ class ContactBook:
         contact_id = int(current["id"])
         again = contact_id in touched  # a second row of this file for the same contact only fills gaps
         touched.add(contact_id)
+        new = {"email": email, "name": item.name, "company": item.company, "position": item.position,
+               "linkedin_url": item.linkedin_url, "connected_on": item.connected_on, "notes": item.notes}
         changes = _merge(current, new, edited | ({k for k, v in current.items() if v} if again else set()))
         if "linkedin_url" in changes and changes["linkedin_url"] in by_url:
             del changes["linkedin_url"]

@@ -12,7 +12,7 @@ from typing import Any
 from ..errors import StoreError
 from .db import Store
 
-__all__ = ["BufferedContactWriter", "ContactTable", "ContactWriter"]
+__all__ = ["NEW_COLUMNS", "BufferedContactWriter", "ContactTable", "ContactWriter"]
 
 MAX_ROWID = 2**63 - 1
 IMPORT_COLUMNS = ("id", "email_key", "email", "name", "company", "position", "linkedin_url", "connected_on", "notes",
@@ -118,6 +118,9 @@ def _update_sql(columns: tuple[str, ...]) -> str:
     return f"UPDATE outreach_contacts SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?"
 
 
+NEW_COLUMNS = ("email_key", "email", "linkedin_url", "name", "company", "position", "notes", "connected_on", "fields",
+               "created_at", "updated_at")
+_NEW_SQL = _insert_sql(NEW_COLUMNS)
 _TAG_SQL = "INSERT OR IGNORE INTO outreach_contact_tags (contact_id, tag) VALUES (?, ?)"
 
 
@@ -170,6 +173,17 @@ class BufferedContactWriter(ContactWriter):
             return super().insert(values)
         contact_id, self._next_id = self._next_id, self._next_id + 1
         self._enqueue(_insert_sql(tuple(values)), (contact_id, *values.values()))
+        return contact_id
+
+    def insert_new(self, values: tuple[object, ...]) -> int:
+        """Queue a new contact given as values of :data:`NEW_COLUMNS`, in that order; returns the id it will have."""
+        if self._next_id is None or self._next_id > MAX_ROWID:
+            return self.insert(dict(zip(NEW_COLUMNS, values)))
+        contact_id, self._next_id = self._next_id, self._next_id + 1
+        if self._queue and self._queue[-1][0] is _NEW_SQL:
+            self._queue[-1][1].append((contact_id, *values))
+        else:
+            self._enqueue(_NEW_SQL, (contact_id, *values))
         return contact_id
 
     def update(self, contact_id: int, changes: Mapping[str, object]) -> None:
