@@ -13,6 +13,8 @@ import io
 import json
 import random
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -175,3 +177,57 @@ def test_a_generated_export_makes_the_book_the_row_at_a_time_importer_made(tmp_p
     assert again.as_json()["skipped"] == reports["linkedin"]["skipped"]
     assert again.notices == reports["linkedin"]["notices"]
     assert dump(book.store.path) == contacts and timestamps(book.store.path) == before
+
+
+def test_an_import_that_fails_half_way_leaves_the_book_as_it_was(tmp_path: Path) -> None:
+    seed_path, google_path, linkedin_path = write_exports(tmp_path, rows=1200)
+    book = ContactBook(Store(tmp_path / "book.sqlite3"))
+    book.import_file(seed_path)
+    before, stamps = dump(book.store.path), timestamps(book.store.path)
+
+    def stop(done: int) -> None:
+        raise KeyboardInterrupt  # as Ctrl-C would, with 500 rows queued to be written
+
+    try:
+        book.import_file(linkedin_path, tags=["fall"], progress=stop)
+    except KeyboardInterrupt:
+        pass
+    else:
+        raise AssertionError("the import went on")
+    assert dump(book.store.path) == before and timestamps(book.store.path) == stamps
+    report = book.import_file(linkedin_path, tags=["fall"])  # the store is usable, and the import goes through
+    assert report.added > 0 and len(dump(book.store.path)) == len(before) + report.added
+
+
+def test_a_process_killed_mid_import_leaves_the_book_as_it_was(tmp_path: Path) -> None:
+    seed_path, _, linkedin_path = write_exports(tmp_path, rows=1200)
+    store_path = tmp_path / "book.sqlite3"
+    book = ContactBook(Store(store_path))
+    book.import_file(seed_path)
+    before = dump(store_path)
+    book.store.close()
+    script = ("import os, sys\nfrom pathlib import Path\nfrom outreach.book.contacts import ContactBook\n"
+              "from outreach.store import Store\n"
+              "book = ContactBook(Store(Path(sys.argv[1])))\n"
+              "book.import_file(Path(sys.argv[2]), progress=lambda done: os._exit(9))\n")
+    done = subprocess.run([sys.executable, "-c", script, str(store_path), str(linkedin_path)], timeout=120)
+    assert done.returncode == 9
+    assert dump(store_path) == before
+    assert ContactBook(Store(store_path)).import_file(linkedin_path).added > 0
+
+
+def test_new_contacts_get_ids_from_sqlite_when_the_largest_id_is_taken(tmp_path: Path) -> None:
+    store_path = tmp_path / "book.sqlite3"
+    book = ContactBook(Store(store_path))
+    book.add("last@example.com", name="Last One")
+    db = sqlite3.connect(store_path)
+    db.execute("UPDATE outreach_contacts SET id = ? WHERE email_key = 'last@example.com'", (2**63 - 1,))
+    db.commit()
+    db.close()
+    export = tmp_path / "contacts.csv"
+    export.write_text("email,name\na@example.com,A\nb@example.com,B\nlast@example.com,Last One\n", encoding="utf-8")
+    report = book.import_file(export)
+    assert (report.added, report.unchanged) == (2, 1)
+    ids = {c.email: c.id for c in book.find()}
+    assert ids["last@example.com"] == 2**63 - 1 and len(set(ids.values())) == 3
+    assert book.import_file(export).unchanged == 3

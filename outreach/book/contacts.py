@@ -427,14 +427,15 @@ class ContactBook:
         touched.add(contact_id)
         new = {"email": email, "name": item.name, "company": item.company, "position": item.position,
                "linkedin_url": item.linkedin_url, "connected_on": item.connected_on, "notes": item.notes}
-        changes = _merge(current, new, edited | ({k for k, v in current.items() if v} if again else set()))
+        changes = _merge(current, new, edited | {k for k, v in current.items() if v} if again else edited)
         if "linkedin_url" in changes and changes["linkedin_url"] in by_url:
             del changes["linkedin_url"]
-        fields = json.loads(current["fields"]) if current["fields"] != "{}" else {}
-        imported = {k: v for k, v in extra.items() if f"fields.{k}" not in edited}
-        merged_fields = {**imported, **fields} if again else {**fields, **imported}
-        if merged_fields != fields:
-            changes["fields"] = json.dumps(merged_fields)
+        if extra:  # without imported fields, the contact's own stay as they are
+            fields = json.loads(current["fields"])
+            imported = {k: v for k, v in extra.items() if f"fields.{k}" not in edited}
+            merged_fields = {**imported, **fields} if again else {**fields, **imported}
+            if merged_fields != fields:
+                changes["fields"] = json.dumps(merged_fields)
         if "email" in changes:
             changes["email_key"] = key
         tag_added = bool(tags or item.tags) and self._add_tags(w, contact_id, [*tags, *item.tags], existing_tags)
