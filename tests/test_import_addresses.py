@@ -1,4 +1,5 @@
-"""The import's once-per-domain address check answers exactly as email-validator (through validate_address) does."""
+"""The import's shortcuts answer as what they stand for: the once-per-domain address check as email-validator
+(through validate_address), the clean-row shortcut as cleaning each value."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from outreach.book.formats import ImportedContact, _clean
 from outreach.book.importaddresses import ImportAddresses
+from outreach.compose.controls import printable
 from outreach.compose import addresses
 from outreach.errors import AddressError
 
@@ -84,3 +87,29 @@ def test_addresses_at_the_length_limit_are_checked_in_full(domain: str) -> None:
     for n in range(1, 80):
         text = "l" * n + "@" + domain
         assert outcome(check, text) == truth(text), n
+
+
+def cleaned_field_by_field(row: ImportedContact) -> ImportedContact:
+    """What cleaning a row was before the shortcut for clean rows: every value through ``printable``."""
+    out = ImportedContact(line=row.line)
+    for name in ("email", "name", "company", "position", "linkedin_url", "connected_on"):
+        setattr(out, name, printable(getattr(row, name)).strip())
+    for name in ("name", "company", "position"):
+        setattr(out, name, " ".join(getattr(out, name).split()))
+    out.notes = printable(row.notes, keep_newlines=True).strip()
+    out.other_emails = [printable(e).strip() for e in row.other_emails]
+    out.tags = [printable(t).strip() for t in row.tags]
+    out.fields = {printable(k).strip(): printable(v, keep_newlines=True).strip() for k, v in row.fields.items()}
+    return out
+
+
+cell = st.text(alphabet=st.sampled_from(list("aZ ü\u00a0\u2003\t\r\n\x1b[2J\x07\u202e\u2066\x85\x9b.,@")), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.builds(ImportedContact, line=st.just(3), email=cell, name=cell, company=cell, position=cell,
+                 linkedin_url=cell, connected_on=cell, notes=cell, other_emails=st.lists(cell, max_size=2),
+                 tags=st.lists(cell, max_size=2), fields=st.dictionaries(cell, cell, max_size=2)))
+def test_cleaning_a_row_gives_what_cleaning_each_value_gives(row: ImportedContact) -> None:
+    expected = cleaned_field_by_field(row)
+    assert _clean(row) == expected

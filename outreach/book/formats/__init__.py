@@ -55,9 +55,10 @@ def detect_format(path: Path, text: str) -> str:
 def _clean(row: ImportedContact) -> ImportedContact:
     """The row with terminal control characters taken out of every text value; runs of spaces in names are one."""
     extras = row.other_emails or row.tags or row.fields
-    every = (row.email + row.name + row.company + row.position + row.linkedin_url + row.connected_on + row.notes
-             + ("".join((*row.other_emails, *row.tags, *row.fields, *row.fields.values())) if extras else ""))
-    if printable(every) == every:  # the common row: nothing to take out, only the white space to tidy
+    every = "".join((row.email, row.name, row.company, row.position, row.linkedin_url, row.connected_on, row.notes,
+                     *row.other_emails, *row.tags, *row.fields, *row.fields.values()) if extras else
+                    (row.email, row.name, row.company, row.position, row.linkedin_url, row.connected_on, row.notes))
+    if every.isprintable() or printable(every) == every:  # the common row: only the white space to tidy
         row.email, row.linkedin_url = row.email.strip(), row.linkedin_url.strip()
         row.connected_on, row.notes = row.connected_on.strip(), row.notes.strip()
         row.name, row.company = " ".join(row.name.split()), " ".join(row.company.split())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import itertools
 import re
 import stat
 from collections.abc import Iterator
@@ -33,7 +32,7 @@ def physical_lines(text: str, limit: int | None = None) -> list[str]:
     return [line for line in _LINE_END.split(text, maxsplit=limit)[:limit] if line]
 
 
-@dataclass
+@dataclass(slots=True)
 class ImportedContact:
     """One usable row of an export, before it is matched against the contact book."""
 
@@ -161,32 +160,16 @@ def data_rows(rows: Iterator[tuple[int, list[str] | None, str]], width: int, ski
         yield line, cells + [""] * (width - len(cells))
 
 
-def _line_count(text: str) -> int:
-    """How many lines :func:`physical_lines` would give, without splitting."""
-    ends = text.count("\n") + text.count("\r") - text.count("\r\n")
-    return ends + (1 if text and not text.endswith(("\n", "\r")) else 0)
-
-
 def csv_rows(text: str, start_line: int = 1,
              delimiter: str | None = None) -> Iterator[tuple[int, list[str] | None, str]]:
     """Yield ``(first line of the record, cells, error)`` for each record.
 
     A record that cannot be read (a quote never closed, a field over the csv module's limit) is
-    reported with its line, and reading goes on from the line after it.
+    reported with its line, and reading goes on from the line after it (the only time the text is
+    split into lines).
     """
     if delimiter is None:
         delimiter = sniff_delimiter(physical_lines(text, 1)[0]) if text else ","
-    try:
-        records = list(csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter))
-    except csv.Error:
-        records = None
-    if records is not None and len(records) == _line_count(text):  # every record is one line: numbered in order
-        return zip(range(start_line, start_line + len(records)), records, itertools.repeat(""))
-    return _csv_rows_one_by_one(text, start_line, delimiter)
-
-
-def _csv_rows_one_by_one(text: str, start_line: int, delimiter: str) -> Iterator[tuple[int, list[str] | None, str]]:
-    """:func:`csv_rows` for a file with records over several lines or records that cannot be read."""
     rest, done = text, 0  # the text still to read, and how many lines came before it
     while True:
         reader = csv.reader(io.StringIO(rest, newline=""), strict=True, delimiter=delimiter)
