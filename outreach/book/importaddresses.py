@@ -15,14 +15,11 @@ from __future__ import annotations
 
 import re
 
-from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES, EMAIL_MAX_LENGTH
-
 from ..compose.addresses import Address, validate_address
 
 __all__ = ["ImportAddresses"]
 
 _PLAIN_LOCAL = re.compile(r"[A-Za-z0-9_+\-]+(?:\.[A-Za-z0-9_+\-]+)*")  # a subset of RFC 5322's dot-atom
-_ROLE_NAMES = frozenset(CASE_INSENSITIVE_MAILBOX_NAMES)
 
 
 def _utf8_len(text: str) -> int:
@@ -33,6 +30,10 @@ class ImportAddresses:
     """Validates the addresses of one import; answers exactly as :func:`validate_address` does."""
 
     def __init__(self) -> None:
+        from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES, EMAIL_MAX_LENGTH
+
+        self._role_names = frozenset(CASE_INSENSITIVE_MAILBOX_NAMES)  # lower-cased by email-validator
+        self._max_length = EMAIL_MAX_LENGTH
         # domain as written -> (normalised domain, ASCII domain or None, longest of the three forms in UTF-8 bytes)
         self._domains: dict[str, tuple[str, str | None, int]] = {}
 
@@ -41,7 +42,7 @@ class ImportAddresses:
         if isinstance(text, str) and "\r" not in text and "\n" not in text:
             local, _, domain = text.strip().partition("@")
             known = self._domains.get(domain)
-            if known is not None and self._plain(local) and len(local) + 1 + known[2] <= EMAIL_MAX_LENGTH:
+            if known is not None and self._plain(local) and len(local) + 1 + known[2] <= self._max_length:
                 normalized, ascii_domain, _ = known
                 return Address(normalized=f"{local}@{normalized}",
                                ascii=f"{local}@{ascii_domain}" if ascii_domain else None)
@@ -51,9 +52,8 @@ class ImportAddresses:
             return address
         return validate_address(text)
 
-    @staticmethod
-    def _plain(local: str) -> bool:
-        return _PLAIN_LOCAL.fullmatch(local) is not None and local.lower() not in _ROLE_NAMES
+    def _plain(self, local: str) -> bool:
+        return _PLAIN_LOCAL.fullmatch(local) is not None and local.lower() not in self._role_names
 
     def _learn(self, local: str, domain: str, address: Address) -> None:
         """Remember the domain's answer from an address with a plain local part that email-validator accepted."""
