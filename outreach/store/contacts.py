@@ -211,7 +211,7 @@ class ContactTable:
     @contextmanager
     def bulk_write(self) -> Iterator[BufferedContactWriter]:
         """Like :meth:`write`, with the writes queued and sent in batches (for imports); one transaction."""
-        with self.store._write() as db:  # noqa: SLF001 - the store's own package; executemany needs the connection
+        with self.store._write() as db:  # the store's own package: executemany needs the connection
             writer = BufferedContactWriter(db)
             yield writer
             writer.flush()
