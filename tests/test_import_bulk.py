@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from outreach.book.contacts import ContactBook, ImportReport
+from outreach.book.contacts import ContactBook
 from outreach.store import Store
 
 # sha256 of the book and of each report, from the row-at-a-time importer (commit 6a55429).
@@ -141,16 +141,12 @@ def digest(value: object) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _report(report: ImportReport) -> dict[str, object]:
-    return report.as_json()
-
-
 def build(folder: Path) -> tuple[ContactBook, dict[str, dict[str, object]], Path]:
     """The book after the seed import, hand edits, the Google import and the LinkedIn import (tagged)."""
     seed_path, google_path, linkedin_path = write_exports(folder)
     store_path = folder / "book.sqlite3"
     book = ContactBook(Store(store_path))
-    reports = {"seed": _report(book.import_file(seed_path))}
+    reports = {"seed": book.import_file(seed_path).as_json()}
     everyone = book.find()
     for record in everyone[::37]:
         book.edit(record.id, name=record.name.upper(), position="Edited")
@@ -159,8 +155,8 @@ def build(folder: Path) -> tuple[ContactBook, dict[str, dict[str, object]], Path
     for record in everyone[11::97]:
         book.remove(record.id)
     book.add("hand.added@example.com", name="Hand Added", tags=["vip"])
-    reports["google"] = _report(book.import_file(google_path))
-    reports["linkedin"] = _report(book.import_file(linkedin_path, tags=["fall"]))
+    reports["google"] = book.import_file(google_path).as_json()
+    reports["linkedin"] = book.import_file(linkedin_path, tags=["fall"]).as_json()
     return book, reports, linkedin_path
 
 
