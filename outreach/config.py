@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .config_schema import check_config
 from .errors import ConfigError
-from .models import Sender
 from .private import private_dir, write_private
+
+if TYPE_CHECKING:
+    from .models import Sender
 
 __all__ = ["SENDER_KEYS", "Config", "ImapConfig", "SmtpConfig", "TargetsConfig", "config_path", "data_dir",
            "load_config", "write_initial_config"]
@@ -144,6 +143,8 @@ def _sender(table: dict[str, Any], where: str) -> Sender | None:
     if not email:
         raise ConfigError(f"{where}: [sender] needs an email")
     extra = {k: str(v) for k, v in table.items() if k not in ("name", "email")}
+    from .models import Sender
+
     return Sender(name=name, email=email, fields=extra)
 
 
@@ -205,11 +206,16 @@ def load_config(path: Path | None = None) -> Config:
     path = path or config_path()
     try:
         text = path.read_text(encoding="utf-8")
-        raw = tomllib.loads(text)
     except FileNotFoundError:
         return Config(path=None)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+    import tomllib  # only when there is a file to read: a command without one starts without the parser
+
+    from .config_schema import check_config
+
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
     check_config(raw, text, path)
@@ -261,6 +267,8 @@ def write_initial_config(path: Path, name: str, email: str, *, replace: bool = F
     unknown = set(sender) - set(SENDER_KEYS)
     if unknown:
         raise ConfigError(f"unknown [sender] keys: {', '.join(sorted(unknown))}")
+    import json
+
     private_dir(path.parent)
     lines = []
     for key, value in {"name": name, "email": email, **sender}.items():

@@ -12,13 +12,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timezone
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..clock import Clock, system_clock
 from ..errors import StoreError
-from ..models import Envelope, Status
+from ..kinds import Status
 from ..private import private_dir
 from . import schema
+
+if TYPE_CHECKING:
+    from ..models import Envelope
 
 __all__ = ["JournalEntry", "JournalState", "Settled", "Store"]
 
@@ -101,6 +104,8 @@ def _entry(row: Mapping[str, Any]) -> JournalEntry:
 
 
 def _parse_entry(row: Mapping[str, Any]) -> JournalEntry:
+    from ..models import Envelope
+
     env = json.loads(row["envelope"])
     return JournalEntry(
         key=row["key"],

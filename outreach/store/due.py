@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .db import Store
 
-__all__ = ["due_candidates"]
+__all__ = ["due_candidates", "threads_with_events"]
 
 # Up to this many follow-ups the count is matched as a list of values (one index range per value);
 # above it, as a range.
@@ -42,7 +42,7 @@ def _followups(max_followups: int) -> tuple[str, list[object]]:
 
 def due_candidates(store: Store, limit: datetime, *, max_followups: int, followup_days: int | None) -> set[str]:
     """Ids of the threads the due rules must look at for items due by ``limit``; every other thread owes nothing."""
-    found = {r[0] for r in store.query(_WITH_EVENTS)}
+    found = {r["id"] for r in store.query(_WITH_EVENTS)}
     if max_followups <= 0:
         return found
     counts, args = _followups(max_followups)
@@ -52,5 +52,14 @@ def due_candidates(store: Store, limit: datetime, *, max_followups: int, followu
     else:
         sql = f"SELECT id FROM outreach_threads WHERE {counts} AND last_sent <= julianday(?) + 1 - ?"
         args += [limit.isoformat(), followup_days]
-    found.update(r[0] for r in store.query(sql, args))
+    found.update(r["id"] for r in store.query(sql, args))
     return found
+
+
+def threads_with_events(store: Store, kinds: tuple[str, ...]) -> set[str]:
+    """Ids of the threads with an event of one of ``kinds`` (the meetings of ``due --ics`` read only those)."""
+    if not kinds:
+        return set()
+    rows = store.query(f"SELECT DISTINCT thread_id FROM outreach_events WHERE kind IN ({','.join('?' * len(kinds))})",
+                       kinds)
+    return {r["thread_id"] for r in rows}
