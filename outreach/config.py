@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
 from .private import private_dir, write_private
+from .record import field, record
 
 if TYPE_CHECKING:
     from .models import Sender
@@ -54,7 +54,7 @@ def config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP, appauthor=False)) / "config.toml"
 
 
-@dataclass(frozen=True)
+@record
 class SmtpConfig:
     """The ``[smtp]`` table: how to reach the user's mail server."""
 
@@ -67,7 +67,7 @@ class SmtpConfig:
     timeout: float = 30.0
 
 
-@dataclass(frozen=True)
+@record
 class ImapConfig:
     """The ``[imap]`` table: the mailbox that ``outreach sync`` reads and Sent copies go to."""
 
@@ -83,7 +83,7 @@ class ImapConfig:
     timeout: float = 30.0
 
 
-@dataclass(frozen=True)
+@record
 class TargetsConfig:
     """The ``[targets]`` table: how many new people to suggest per target a week, and which tags are warm."""
 
@@ -91,7 +91,7 @@ class TargetsConfig:
     warm_tags: tuple[str, ...] = ("alumni", "friends", "family")
 
 
-@dataclass(frozen=True)
+@record
 class Config:
     """Everything read from the config file, with defaults filled in."""
 

@@ -69,7 +69,7 @@ STEP = st.tuples(st.sampled_from(["write", "claim", "sent", "unknown", "failed",
                  st.sampled_from([None, 0, 3, 7]))
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @example(steps=[("write", 0, "intro", 0, None), ("sent", 0, "intro", 1, None), ("kind", 0, "follow-up", 2, None)])
 @example(steps=[("write", 0, "intro", 0, None), ("sent", 0, "intro", 1, None), ("days", 0, "intro", 2, 3)])
 @example(steps=[("write", 0, "intro", 0, None), ("sent", 0, "intro", 1, None), ("restamp", 1, "intro", 9, None)])

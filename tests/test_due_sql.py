@@ -98,7 +98,7 @@ EDGE_THREAD = st.tuples(st.integers(0, 3), st.lists(st.sampled_from(["intro", "f
                         st.sampled_from([None, 0, 3, 7]), st.lists(EVENT, max_size=2))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @example(threads=[(0, ["intro"], 0, timezone.utc, False, "sent", None, [])], max_followups=2, followup_days=None,
          horizon=0, blocked=set())
 @example(threads=[(0, ["intro", "follow-up"], 0, timezone(timedelta(hours=-8)), False, "unknown", 3, [])],

@@ -9,7 +9,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -18,6 +17,7 @@ from ..clock import Clock, system_clock
 from ..errors import StoreError
 from ..kinds import Status
 from ..private import private_dir
+from ..record import record
 from . import schema
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ def _pid_alive(pid: int | None) -> bool:
     return True
 
 
-@dataclass(frozen=True)
+@record
 class JournalEntry:
     """One message as the journal holds it."""
 
@@ -78,7 +78,7 @@ class Settled(NamedTuple):
     refused: Mapping[str, str] | None = None
 
 
-@dataclass(frozen=True)
+@record
 class JournalState:
     """A journal row without its bytes: enough to decide whether to send it."""
 

@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from ..errors import StoreError
+from ..record import record
 
 __all__ = ["MIGRATIONS", "Migration", "applied", "host_tables", "pending", "upgrade"]
 
 MIGRATIONS_TABLE = "outreach_migrations"
 
 
-@dataclass(frozen=True)
+@record
 class Migration:
     """One change of the schema: its name as recorded, its statements, and an optional data step after them."""
 
@@ -239,7 +239,7 @@ MIGRATIONS: tuple[Migration, ...] = (
 )
 
 
-@dataclass(frozen=True)
+@record
 class _Legacy:
     """What legacy schema version N (``user_version`` N, tables without the prefix) created."""
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..errors import TargetError
+from ..record import field, mutable_record
 from ..store.db import Store
 from ..store.plans import EventRow, EventTable
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 __all__ = ["EventImport", "Events", "met_at_event", "parse_ics"]
 
 
-@dataclass
+@mutable_record
 class EventImport:
     """What an import did: events added, updated, unchanged, newly cancelled, and VEVENTs skipped with why."""
 
