@@ -65,10 +65,15 @@ def _make(cls: C, frozen: bool) -> C:
             seen_default = True
         body.append(f"_object_setattr(self, {name!r}, {value})" if frozen else f"self.{name} = {value}")
     source = f"def __init__(self, {', '.join(params)}):\n    " + ("\n    ".join(body) or "pass") + "\n"
-    exec(source, namespace)  # the same generated __init__ that dataclasses writes
-    init = namespace["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
     fields = tuple(names)
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        """Compile the real ``__init__`` on the first instance: a class never made costs no compiling."""
+        exec(source, namespace)  # the same generated __init__ that dataclasses writes
+        real = namespace["__init__"]
+        real.__qualname__ = f"{cls.__qualname__}.__init__"
+        cls.__init__ = real  # type: ignore[misc]
+        real(self, *args, **kwargs)
 
     def __repr__(self: Any) -> str:
         return f"{type(self).__qualname__}({', '.join(f'{n}={getattr(self, n)!r}' for n in fields)})"

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
-import threading
+from _thread import RLock  # threading's RLock is this one; threading itself is not needed
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -104,6 +103,8 @@ def _entry(row: Mapping[str, Any]) -> JournalEntry:
 
 
 def _parse_entry(row: Mapping[str, Any]) -> JournalEntry:
+    import json  # loaded when a row is read or written whole: opening the store does not need it
+
     from ..models import Envelope
 
     env = json.loads(row["envelope"])
@@ -142,7 +143,7 @@ class Store:
             private_dir(self.path.parent)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
             os.close(fd)
-            self._lock = threading.RLock()
+            self._lock = RLock()
             self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
                                        check_same_thread=False)
             self._db.row_factory = sqlite3.Row
@@ -264,6 +265,8 @@ class Store:
 
         A key already in the journal keeps its row as it is.
         """
+        import json
+
         now = _stamp(self.clock)
         with self._write() as db:
 
@@ -342,6 +345,8 @@ class Store:
 
     def _mark(self, db: sqlite3.Connection, key: str, status: Status, reply: str = "",
               refused: Mapping[str, str] | None = None) -> None:
+        import json
+
         now = _stamp(self.clock)
         db.execute(
             "UPDATE outreach_messages SET status = ?, owner = NULL, reply = ?, refused = ?, updated_at = ?,"
@@ -392,6 +397,8 @@ class Store:
 
     def first_variables(self, thread_id: str) -> dict[str, str]:
         """The variables the first message of a thread was rendered with."""
+        import json
+
         rows = self.query("SELECT variables FROM outreach_messages WHERE thread_id = ? ORDER BY id LIMIT 1",
                           (thread_id,))
         return json.loads(rows[0]["variables"]) if rows else {}
@@ -403,6 +410,8 @@ class Store:
 
     def first_variables_of(self, contact: str) -> dict[str, str]:
         """What the messages to ``contact`` were rendered with, later ones winning."""
+        import json
+
         merged: dict[str, str] = {}
         for row in self.query("SELECT variables FROM outreach_messages WHERE contact = ? ORDER BY id", (contact,)):
             merged.update(json.loads(row["variables"]))
