@@ -45,13 +45,15 @@ def agenda(store: Store, config: Config, now: datetime, horizon: timedelta = tim
 
 def meetings(store: Store, now: datetime) -> list[Meeting]:
     """The meetings that are set and not yet held or cancelled, soonest first (those past a day ago left out)."""
+    from ..kinds import MEETING_EVENTS
     from ..store.due import threads_with_events
-    from .followups import MEETING_EVENTS, meeting_of
-    from .threads import Threads
 
     only = threads_with_events(store, MEETING_EVENTS)
     if not only:
         return []
+    from .followups import meeting_of
+    from .threads import Threads
+
     found = [m for m in (meeting_of(v) for v in Threads(store).views(only=only) if not v.closed) if m is not None]
     return sorted((m for m in found if m.at >= now - timedelta(days=1)), key=lambda m: m.at)
 
