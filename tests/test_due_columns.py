@@ -171,3 +171,31 @@ def test_the_triggers_name_the_statuses_a_thread_counts_as_delivered() -> None:
     from outreach.store import schema
 
     assert schema._DELIVERED_SQL == f"('{Status.SENT.value}', '{Status.UNKNOWN.value}')"
+
+
+def test_a_thread_row_written_after_its_messages_gets_their_due_columns(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.sqlite3") as store:
+        with store.transaction() as execute:
+            execute("INSERT INTO outreach_messages (key, batch, message_id, thread_id, contact, template, subject,"
+                    " envelope, data, status, kind, created_at, updated_at, sent_at) VALUES ('k1', 'b', '<m1@x>',"
+                    " '<m1@x>', 'ada@example.com', 'intro', 'Hi', ?, X'78', 'sent', 'intro', ?, ?, ?)",
+                    (ENVELOPE, *[(NOW - timedelta(days=9)).isoformat()] * 3))
+            execute("INSERT INTO outreach_threads (id, contact, subject, purpose, created_at)"
+                    " VALUES ('<m1@x>', 'ada@example.com', 'Hi', 'intro', 'x'), ('<m2@x>', 'bo@example.com', '', '', 'x')")
+        _same(_actual(store), _expected(store))
+        assert _actual(store)["<m1@x>"][2] is not None
+        assert due_candidates(store, NOW, max_followups=2, followup_days=None) == {"<m1@x>"}
+
+
+def test_a_message_moved_to_another_thread_counts_there_and_no_longer_where_it_was(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.sqlite3") as store:
+        store.journal([_entry(0, "", "intro", None), _entry(1, "", "follow-up", None)])
+        for key in ("k0", "k1"):
+            store.mark(key, Status.SENT)
+        before = _actual(store)
+        assert before["<m1@example.edu>"][0] == 1 and before["<m0@example.edu>"][0] == 0
+        with store.transaction() as execute:
+            execute("UPDATE outreach_messages SET thread_id = '<m0@example.edu>' WHERE key = 'k1'")
+        after = _actual(store)
+        assert after["<m0@example.edu>"][0] == 1 and after["<m1@example.edu>"] == (0, None, None)
+        _same(after, _expected(store))

@@ -68,8 +68,8 @@ _DELIVERED_SQL = "('sent', 'unknown')"
 
 
 def _due_trigger(name: str, event: str, when: str, *threads: str) -> str:
-    """A trigger that brings the due columns of ``threads`` (expressions of OLD/NEW) up to date."""
-    body = "".join(f"{_DUE_COLUMNS} WHERE id = {t};\n" for t in threads)
+    """A trigger that brings the due columns of ``threads`` (conditions on OLD/NEW naming a thread) up to date."""
+    body = "".join(f"{_DUE_COLUMNS} WHERE {t};\n" for t in threads)
     return f"CREATE TRIGGER {name} AFTER {event} FOR EACH ROW WHEN {when}\nBEGIN\n{body}END"
 
 
@@ -227,14 +227,17 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE INDEX outreach_threads_due ON outreach_threads (followups, next_followup)",
         "CREATE INDEX outreach_threads_due_sent ON outreach_threads (followups, last_sent)",
         _due_trigger("outreach_messages_due_insert", "INSERT ON outreach_messages",
-                     f"NEW.status IN {_DELIVERED_SQL}", "NEW.thread_id"),
+                     f"NEW.status IN {_DELIVERED_SQL}", "id = NEW.thread_id"),
         _due_trigger("outreach_messages_due_update",
                      "UPDATE OF status, sent_at, updated_at, kind, followup_days, thread_id ON outreach_messages",
                      f"OLD.status IN {_DELIVERED_SQL} OR NEW.status IN {_DELIVERED_SQL}",
-                     "OLD.thread_id", "NEW.thread_id"),
+                     "id = NEW.thread_id", "id = OLD.thread_id AND OLD.thread_id IS NOT NEW.thread_id"),
         _due_trigger("outreach_messages_due_delete", "DELETE ON outreach_messages",
-                     f"OLD.status IN {_DELIVERED_SQL}", "OLD.thread_id"),
-        _due_trigger("outreach_threads_due_insert", "INSERT ON outreach_threads", "1", "NEW.id"),
+                     f"OLD.status IN {_DELIVERED_SQL}", "id = OLD.thread_id"),
+        # A thread row written after its messages (a new thread starts with none: nothing to do).
+        _due_trigger("outreach_threads_due_insert", "INSERT ON outreach_threads",
+                     f"EXISTS (SELECT 1 FROM outreach_messages WHERE thread_id = NEW.id AND status IN {_DELIVERED_SQL})",
+                     "id = NEW.id"),
     )),
 )
 
