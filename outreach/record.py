@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar, dataclass_transform
 
-__all__ = ["FrozenRecordError", "field", "mutable_record", "record"]
+__all__ = ["FrozenRecordError", "field", "mutable_record", "record", "replace"]
 
 T = TypeVar("T")
 C = TypeVar("C", bound=type)
+R = TypeVar("R")
 
 
 class FrozenRecordError(AttributeError):
@@ -117,3 +118,14 @@ def record(cls: C) -> C:
 def mutable_record(cls: C) -> C:
     """Make ``cls`` a record whose fields may change, as ``@dataclass`` would."""
     return _make(cls, False)
+
+
+def replace(obj: R, /, **changes: Any) -> R:
+    """A copy of the record ``obj`` with ``changes``, as ``dataclasses.replace`` makes one of a dataclass."""
+    fields: tuple[str, ...] = getattr(type(obj), "__record_fields__", ())
+    if not hasattr(type(obj), "__record_fields__"):
+        raise TypeError("replace() should be called on record instances")
+    unknown = set(changes) - set(fields)
+    if unknown:
+        raise TypeError(f"{type(obj).__qualname__}.__init__() got an unexpected keyword argument {min(unknown)!r}")
+    return type(obj)(**{**{name: getattr(obj, name) for name in fields}, **changes})

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from outreach.config import Config, ImapConfig, SmtpConfig, TargetsConfig
-from outreach.record import FrozenRecordError, field, mutable_record, record
+from outreach.record import FrozenRecordError, field, mutable_record, record, replace
 from outreach.store.db import JournalEntry, JournalState
 from outreach.store.plans import EventRow, TargetRow
 from outreach.store.schema import Migration
@@ -133,3 +133,17 @@ def test_a_required_field_after_a_default_is_refused_as_dataclasses_refuses_it()
         class BadTwin:
             a: int = 1
             b: int  # type: ignore[misc]
+
+
+@given(a=VALUES, b=VALUES, new_b=VALUES)
+def test_replace_copies_a_record_with_changes_as_dataclasses_replace_does(a: object, b: object, new_b: object) -> None:
+    for ours, theirs in ((Frozen, FrozenTwin), (Mutable, MutableTwin)):
+        x, y = ours(a, b, [1]), theirs(a, b, [1])
+        changed, expected = replace(x, b=new_b), dataclasses.replace(y, b=new_b)
+        assert repr(changed).replace(ours.__qualname__, "T") == repr(expected).replace(theirs.__qualname__, "T")
+        assert changed.c is x.c and expected.c is y.c, "fields not changed are the same objects"
+        with pytest.raises(TypeError):
+            replace(x, nope=1)
+    assert replace(Config(max_followups=3), followup_days=5) == Config(max_followups=3, followup_days=5)
+    with pytest.raises(TypeError):
+        replace(FrozenTwin(1))
