@@ -37,6 +37,14 @@ def _event(kind: str, at_hours: int, flag: bool) -> tuple[str, int, dict[str, ob
     return kind, at_hours, detail
 
 
+def _started_with_first_message(store: Store) -> None:
+    """Date each thread from its first message, as a real store does (the journal stamps the wall clock)."""
+    with store.transaction() as execute:
+        execute("UPDATE outreach_threads SET created_at = (SELECT COALESCE(m.sent_at, m.updated_at)"
+                " FROM outreach_messages m WHERE m.thread_id = outreach_threads.id ORDER BY m.id LIMIT 1)"
+                " WHERE id IN (SELECT thread_id FROM outreach_messages)")
+
+
 EVENT = st.builds(_event, st.sampled_from(["replied", "met", "scheduled", "rescheduled", "cancelled", "auto-reply",
                                            "bounced", "closed", "note"]), HOURS, st.booleans())
 THREAD = st.tuples(st.integers(0, 5), st.lists(st.tuples(st.sampled_from(KINDS), HOURS), min_size=1, max_size=4),
@@ -44,11 +52,16 @@ THREAD = st.tuples(st.integers(0, 5), st.lists(st.tuples(st.sampled_from(KINDS),
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(threads=[(0, [("intro", -48)], [("replied", -24, False)], 7)], landed=-12, max_followups=2,
+         followup_days=None, horizon=0, checkin_days=90)  # a job update to someone who replied yesterday
+@example(threads=[(0, [("intro", -24 * 95), ("follow-up", -24 * 93), ("follow-up", -24 * 91)],
+                   [("replied", -24 * 90, False)], 7)], landed=None, max_followups=2,
+         followup_days=None, horizon=0, checkin_days=90)  # a check-in due this very hour, follow-ups done
 @given(threads=st.lists(THREAD, min_size=1, max_size=12), landed=st.one_of(st.none(), HOURS),
        max_followups=st.integers(1, 3), followup_days=st.sampled_from([None, 0, 5]),
-       horizon=st.sampled_from([0, 3, 30]))
+       horizon=st.sampled_from([0, 3, 30]), checkin_days=st.sampled_from([90, 20, 1, 0]))
 def test_sql_pruning_finds_what_the_rules_find(threads: list, landed: int | None, max_followups: int,
-                                               followup_days: int | None, horizon: int) -> None:
+                                               followup_days: int | None, horizon: int, checkin_days: int) -> None:
     with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "s.sqlite3") as store:
         for person, messages, events, days in threads:
             contact = f"p{person}@example.com"
@@ -62,7 +75,8 @@ def test_sql_pruning_finds_what_the_rules_find(threads: list, landed: int | None
                 Threads(store).add_event(thread, kind, NOW + timedelta(hours=hours), detail)
         if landed is not None:
             Threads(store).record_milestone("landed", NOW + timedelta(hours=landed), {"company": "Globex"})
-        config = Config(followup_days=followup_days, max_followups=max_followups)
+        _started_with_first_message(store)
+        config = Config(followup_days=followup_days, max_followups=max_followups, checkin_days=checkin_days)
         all_threads = Threads(store)
         expected = due_items(all_threads.views(), NOW, policy_from(config), landed=all_threads.milestone("landed"),
                              is_blocked=ContactBook(store).blocked_checker(), horizon=timedelta(days=horizon))
@@ -134,6 +148,7 @@ def test_time_zones_statuses_and_the_exact_edge_agree_with_the_rules(
                 Threads(store).add_event(thread, kind, NOW + timedelta(hours=hours), detail)
         for person in blocked:
             ContactBook(store).block(f"p{person}@example.com")
+        _started_with_first_message(store)
         all_threads = Threads(store)
         expected = due_items(all_threads.views(), NOW, policy_from(config), landed=None,
                              is_blocked=ContactBook(store).blocked_checker(), horizon=timedelta(days=horizon))

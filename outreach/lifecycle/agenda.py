@@ -31,7 +31,7 @@ def agenda(store: Store, config: Config, now: datetime, horizon: timedelta = tim
     from ..store.due import due_candidates
 
     only = due_candidates(store, now + horizon, max_followups=config.max_followups,
-                          followup_days=config.followup_days)
+                          followup_days=config.followup_days, checkin_days=config.checkin_days)
     if not only:  # no thread to read: the rules give nothing (a job update needs a thread with an event)
         return []
     from ..book.contacts import ContactBook

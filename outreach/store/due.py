@@ -40,9 +40,40 @@ def _followups(max_followups: int) -> tuple[str, list[object]]:
     return "followups < ?", [max_followups]
 
 
-def due_candidates(store: Store, limit: datetime, *, max_followups: int, followup_days: int | None) -> set[str]:
-    """Ids of the threads the due rules must look at for items due by ``limit``; every other thread owes nothing."""
-    found = {r["id"] for r in store.query(_WITH_EVENTS)}
+# Once no job is landed: each thread with an event, if it has a meeting or a meeting with someone
+# (their items, promises included, fall due at times only the rules read), or if its check-in may be
+# due: its last activity (message, event or start; 0 where a time cannot be read, so it is looked at)
+# plus the days between check-ins is within a day of the limit. A follow-up owed on such a thread is
+# found by the follow-up query below.
+_EVENT_THREADS = """
+SELECT t.id FROM outreach_threads t
+WHERE t.id IN (SELECT thread_id FROM outreach_events)
+  AND (EXISTS (SELECT 1 FROM outreach_events e WHERE e.thread_id = t.id
+               AND e.kind IN ('met', 'scheduled', 'rescheduled', 'cancelled'))
+       OR MAX(COALESCE(julianday(t.created_at), 0),
+              (SELECT MAX(COALESCE(julianday(e.at), 0)) FROM outreach_events e WHERE e.thread_id = t.id),
+              COALESCE((SELECT MAX(COALESCE(julianday(COALESCE(NULLIF(m.sent_at, ''), m.updated_at)), 0))
+                        FROM outreach_messages m WHERE m.thread_id = t.id AND m.status IN ('sent', 'unknown')), 0))
+          + ? <= julianday(?) + 1)
+"""
+
+
+def _landed(store: Store) -> bool:
+    """True once a job was landed: job updates then look at every thread of everyone with an event."""
+    return bool(store.query("SELECT 1 FROM outreach_milestones WHERE kind = 'landed' LIMIT 1"))
+
+
+def due_candidates(store: Store, limit: datetime, *, max_followups: int, followup_days: int | None,
+                   checkin_days: int | None = None) -> set[str]:
+    """Ids of the threads the due rules must look at for items due by ``limit``; every other thread owes nothing.
+
+    ``checkin_days`` lets threads with events whose check-in is further off be left out; None reads every
+    thread of a person with an event.
+    """
+    if checkin_days is None or _landed(store):
+        found = {r["id"] for r in store.query(_WITH_EVENTS)}
+    else:
+        found = {r["id"] for r in store.query(_EVENT_THREADS, (checkin_days, limit.isoformat()))}
     if max_followups <= 0:
         return found
     counts, args = _followups(max_followups)
