@@ -2,9 +2,10 @@
 
 The due rules themselves stay in :mod:`outreach.lifecycle.followups` (pure Python, the
 specification); this query only leaves out threads that those rules certainly give nothing: threads
-with no event, whose person has no event on any thread, that are already followed up
-``max_followups`` times or whose next follow-up is more than a day after the limit (a day of margin,
-so that time zones and time formats can only ever include a thread, never leave one out).
+already followed up ``max_followups`` times or whose next follow-up is more than a day after the
+limit, unless an event of theirs may make them owe something else (a meeting, a meeting with someone,
+a check-in whose time may have come; after a job is landed, any event of the person). The day of
+margin is there so that time zones and time formats can only ever include a thread, never leave one out.
 
 What a thread's follow-up needs (how many it had, when its last delivered message went and with which
 delay) is kept in its row by triggers of the schema (migration ``0007-due-columns``), indexed, so a store
