@@ -6,7 +6,9 @@ reads at start (the config, the journal's rows, stored events, migrations) are d
 :func:`record` (frozen) or :func:`mutable_record` instead: annotations are the fields in order,
 class values their defaults, ``field(default_factory=...)`` a default made per instance; each
 gets a generated ``__init__``, ``__repr__`` and ``__eq__`` (and ``__hash__`` when frozen) as
-``@dataclass`` writes them. ``tests/test_record.py`` holds them to ``dataclasses`` itself.
+``@dataclass`` writes them. ``tests/test_record.py`` holds them to ``dataclasses`` itself. ``dataclasses.fields``, ``replace``,
+``asdict`` and ``is_dataclass`` take a record too: its ``__dataclass_fields__`` are made, by
+``dataclasses``, the first time something asks for them.
 No ``ClassVar``, ``InitVar``, inheritance of fields or ``__post_init__``: a class needing one is a dataclass.
 """
 
@@ -33,6 +35,26 @@ class _Factory:
 
     def __init__(self, make: Callable[[], object]) -> None:
         self.make = make
+
+
+class _DataclassFields:
+    """A record's ``__dataclass_fields__``, made by ``dataclasses`` on first use and kept on the class."""
+
+    def __get__(self, obj: object, owner: type) -> dict[str, Any]:
+        import dataclasses
+
+        namespace: dict[str, Any] = {"__annotations__": dict(owner.__dict__.get("__annotations__", {})),
+                                     "__module__": owner.__module__, "__qualname__": owner.__qualname__}
+        factories: dict[str, Callable[[], object]] = getattr(owner, "__record_factories__")
+        for name in getattr(owner, "__record_fields__"):
+            if name in factories:
+                namespace[name] = dataclasses.field(default_factory=factories[name])
+            elif name in owner.__dict__:
+                namespace[name] = owner.__dict__[name]
+        twin = dataclasses.dataclass(frozen=getattr(owner, "__record_frozen__"))(type(owner.__name__, (), namespace))
+        fields: dict[str, Any] = getattr(twin, "__dataclass_fields__")
+        type.__setattr__(owner, "__dataclass_fields__", fields)
+        return fields
 
 
 def field(*, default_factory: Callable[[], T]) -> T:
@@ -90,6 +112,8 @@ def _make(cls: C, frozen: bool) -> C:
     setattr(cls, "__match_args__", fields)
     setattr(cls, "__record_fields__", fields)
     setattr(cls, "__record_factories__", factories)
+    setattr(cls, "__record_frozen__", frozen)
+    setattr(cls, "__dataclass_fields__", _DataclassFields())
     if frozen:
         def __hash__(self: Any) -> int:
             return hash(tuple(getattr(self, n) for n in fields))

@@ -31,7 +31,7 @@ def _twin(cls: type) -> type:
             namespace[name] = dataclasses.field(default_factory=cls.__record_factories__[name])  # type: ignore[attr-defined]
         elif name in cls.__dict__:
             namespace[name] = cls.__dict__[name]
-    frozen = cls.__hash__ is not None
+    frozen = cls.__record_frozen__  # type: ignore[attr-defined]
     return dataclasses.dataclass(frozen=frozen)(type(cls.__name__, (), namespace))
 
 
@@ -147,3 +147,27 @@ def test_replace_copies_a_record_with_changes_as_dataclasses_replace_does(a: obj
     assert replace(Config(max_followups=3), followup_days=5) == Config(max_followups=3, followup_days=5)
     with pytest.raises(TypeError):
         replace(FrozenTwin(1))
+
+
+@pytest.mark.parametrize("cls", RECORDS, ids=lambda c: c.__name__)
+def test_the_dataclasses_functions_take_a_record_as_they_take_its_twin(cls: type) -> None:
+    twin = _twin(cls)
+    assert dataclasses.is_dataclass(cls)
+    assert [(f.name, f.type) for f in dataclasses.fields(cls)] == [(f.name, f.type) for f in dataclasses.fields(twin)]
+    required = [f.name for f in dataclasses.fields(twin)
+                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    values = {name: f"v-{name}" for name in required}
+    ours, theirs = cls(**values), twin(**values)
+    assert dataclasses.is_dataclass(ours) and dataclasses.asdict(ours) == dataclasses.asdict(theirs)
+    assert dataclasses.astuple(ours) == dataclasses.astuple(theirs)
+    name = cls.__record_fields__[0]  # type: ignore[attr-defined]
+    changed = dataclasses.replace(ours, **{name: "changed"})
+    assert type(changed) is cls and getattr(changed, name) == "changed" and changed == replace(ours, **{name: "changed"})
+
+
+def test_dataclasses_replace_keeps_a_record_frozen_and_the_config_a_config() -> None:
+    config = dataclasses.replace(Config(max_followups=3), followup_days=5)
+    assert config == Config(max_followups=3, followup_days=5)
+    with pytest.raises(FrozenRecordError):
+        config.max_followups = 4  # type: ignore[misc]
+    assert dataclasses.asdict(Frozen(1, c=[Frozen(2)])) == {"a": 1, "b": 0, "c": [{"a": 2, "b": 0, "c": []}]}
