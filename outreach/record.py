@@ -51,7 +51,7 @@ class _DataclassFields:
                 namespace[name] = dataclasses.field(default_factory=factories[name])
             elif name in owner.__dict__:
                 namespace[name] = owner.__dict__[name]
-        twin = dataclasses.dataclass(frozen=getattr(owner, "__record_frozen__"))(type(owner.__name__, (), namespace))
+        twin: type = dataclasses.dataclass(frozen=getattr(owner, "__record_frozen__"))(type(owner.__name__, (), namespace))
         fields: dict[str, Any] = getattr(twin, "__dataclass_fields__")
         type.__setattr__(owner, "__dataclass_fields__", fields)
         return fields
