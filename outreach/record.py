@@ -6,8 +6,8 @@ reads at start (the config, the journal's rows, stored events, migrations) are d
 :func:`record` (frozen) or :func:`mutable_record` instead: annotations are the fields in order,
 class values their defaults, ``field(default_factory=...)`` a default made per instance; each
 gets a generated ``__init__``, ``__repr__`` and ``__eq__`` (and ``__hash__`` when frozen) as
-``@dataclass`` writes them. ``tests/test_record.py`` holds them to ``dataclasses`` itself. ``dataclasses.fields``, ``replace``,
-``asdict`` and ``is_dataclass`` take a record too: its ``__dataclass_fields__`` are made, by
+``@dataclass`` writes them. ``tests/test_record.py`` holds them to ``dataclasses`` itself.
+``dataclasses.fields``, ``replace``, ``asdict`` and ``is_dataclass`` take a record too: its ``__dataclass_fields__`` are made, by
 ``dataclasses``, the first time something asks for them.
 No ``ClassVar``, ``InitVar``, inheritance of fields or ``__post_init__``: a class needing one is a dataclass.
 """
@@ -51,7 +51,8 @@ class _DataclassFields:
                 namespace[name] = dataclasses.field(default_factory=factories[name])
             elif name in owner.__dict__:
                 namespace[name] = owner.__dict__[name]
-        twin: type = dataclasses.dataclass(frozen=getattr(owner, "__record_frozen__"))(type(owner.__name__, (), namespace))
+        make = dataclasses.dataclass(frozen=getattr(owner, "__record_frozen__"))
+        twin: type = make(type(owner.__name__, (), namespace))
         fields: dict[str, Any] = getattr(twin, "__dataclass_fields__")
         type.__setattr__(owner, "__dataclass_fields__", fields)
         return fields
