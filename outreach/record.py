@@ -7,8 +7,8 @@ reads at start (the config, the journal's rows, stored events, migrations) are d
 class values their defaults, ``field(default_factory=...)`` a default made per instance; each
 gets a generated ``__init__``, ``__repr__`` and ``__eq__`` (and ``__hash__`` when frozen) as
 ``@dataclass`` writes them. ``tests/test_record.py`` holds them to ``dataclasses`` itself.
-``dataclasses.fields``, ``replace``, ``asdict`` and ``is_dataclass`` take a record too: its ``__dataclass_fields__`` are made, by
-``dataclasses``, the first time something asks for them.
+``dataclasses.fields``, ``replace``, ``asdict`` and ``is_dataclass`` take a record too: its
+``__dataclass_fields__`` are made, by ``dataclasses``, the first time something asks for them.
 No ``ClassVar``, ``InitVar``, inheritance of fields or ``__post_init__``: a class needing one is a dataclass.
 """
 
