@@ -169,3 +169,135 @@ def test_quote_data_is_what_smtplib_puts_on_the_wire(data: bytes) -> None:
     if quoted[-2:] != b"\r\n":
         quoted += b"\r\n"
     assert quote_data(data) == quoted + b".\r\n"
+
+
+# The journal's claim is written while the server answers the envelope, and always before the data goes out.
+
+def _entries(store_path: Path, *addresses: str) -> list:  # type: ignore[type-arg]
+    from outreach import Recipient, Renderer, Store, prepare_batch
+
+    with Store(store_path) as store:
+        return prepare_batch("intro", [Recipient(Contact(email=a, name="Ada Lovelace"), {"topic": "UX"})
+                                       for a in addresses], sender=SENDER, renderer=Renderer(), store=store)
+
+
+@pytest.mark.parametrize("offered", [True, False])
+def test_each_message_is_claimed_in_the_journal_before_its_data_arrives(
+        servers: dict[bool, tuple[Sink, int]], tmp_path: Path, offered: bool) -> None:
+    import sqlite3
+
+    from outreach import Store, send_batch
+
+    sink, port = servers[offered]
+    path = tmp_path / "s.sqlite3"
+    seen: list[tuple[str, str]] = []
+
+    async def look(self: Sink, server: object, session: object, envelope: object) -> str:
+        with sqlite3.connect(path) as other:  # another connection sees only what was committed
+            seen.extend(other.execute("SELECT contact, status FROM outreach_messages WHERE status != 'queued'"
+                                      " ORDER BY id").fetchall())
+        return "250 ok"
+
+    sink.handle_DATA = look.__get__(sink)  # type: ignore[method-assign]
+    entries = _entries(path, "a@example.com", "b@example.com", "c@example.com")
+    with Store(path) as store:
+        summary = send_batch(entries, transport(port), store)
+        assert {o.status.value for o in summary.outcomes} == {"sent"}
+    # At each arrival: the message itself ``sending``, the one before already ``sent`` (in the same commit).
+    assert seen == [("a@example.com", "sending"),
+                    ("a@example.com", "sent"), ("b@example.com", "sending"),
+                    ("a@example.com", "sent"), ("b@example.com", "sent"), ("c@example.com", "sending")]
+
+
+def test_a_message_claimed_by_another_process_is_not_sent_and_the_batch_goes_on(
+        servers: dict[bool, tuple[Sink, int]], tmp_path: Path) -> None:
+    import os
+    import sqlite3
+
+    from outreach import Store, send_batch
+
+    sink, port = servers[True]
+    path = tmp_path / "s.sqlite3"
+    entries = _entries(path, "a@example.com", "b@example.com", "c@example.com")
+    original = Sink.handle_DATA
+
+    async def race(self: Sink, server: object, session: object, envelope: object) -> str:
+        if not self.messages:  # while a arrives, another live process (our parent) takes b
+            with sqlite3.connect(path) as other:
+                other.execute("UPDATE outreach_messages SET status = 'sending', owner = ? WHERE contact = ?",
+                              (os.getppid(), "b@example.com"))
+        return await original(self, server, session, envelope)
+
+    sink.handle_DATA = race.__get__(sink)  # type: ignore[method-assign]
+    t = transport(port)
+    with Store(path) as store:
+        summary = send_batch(entries, t, store)
+    assert [(o.to, o.status.value, o.earlier) for o in summary.outcomes] == [
+        ("a@example.com", "sent", False), ("b@example.com", "sending", True), ("c@example.com", "sent", False)]
+    assert [e[1] for e in sink.envelopes] == [["a@example.com"], ["c@example.com"]]
+    assert t.connections == 2  # b's transaction was abandoned by closing the connection mid-envelope
+
+
+def test_a_store_that_fails_at_the_claim_sends_nothing(servers: dict[bool, tuple[Sink, int]], tmp_path: Path) -> None:
+    from outreach import Store, StoreError, send_batch
+
+    sink, port = servers[True]
+    path = tmp_path / "s.sqlite3"
+    entries = _entries(path, "a@example.com")
+
+    class Broken(Store):
+        def claim(self, key: str, *, settle: object = None) -> bool:
+            raise StoreError("disk on fire")
+
+    t = transport(port)
+    with Broken(path) as store, pytest.raises(StoreError):
+        send_batch(entries, t, store)
+    assert sink.envelopes == [] and t._conn is None
+
+
+def _cli(tmp_path: Path, port: int, name: str, count: int) -> tuple[dict[str, str], list[str]]:
+    import os
+    import sys
+
+    config = tmp_path / "config.toml"
+    config.write_text('[sender]\nname = "Sam Rivera"\nemail = "sam@example.edu"\n'
+                      f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n', encoding="utf-8")
+    csv = tmp_path / f"{name}.csv"
+    csv.write_text("email,name\n" + "".join(f"{name}{i}@example.com,Person {i}\n" for i in range(count)),
+                   encoding="utf-8")
+    env = {**os.environ, "OUTREACH_HOME": str(tmp_path / "home"), "OUTREACH_CONFIG": str(config)}
+    return env, [sys.executable, "-m", "outreach", "send", "intro", "--contacts", str(csv), "--var", "topic=UX",
+                 "--rate", "0", "--json"]
+
+
+@pytest.mark.slow
+def test_killed_mid_batch_and_raced_by_a_second_process_nothing_goes_twice(
+        servers: dict[bool, tuple[Sink, int]], tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    from collections import Counter
+
+    from outreach import Status, Store
+
+    sink, port = servers[True]
+    sink.arrive_at = 60
+    env, first = _cli(tmp_path, port, "p", 200)
+    _, second = _cli(tmp_path, port, "q", 200)
+    proc = subprocess.Popen(first, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert sink.arrived.wait(60), "the batch never got going"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(60)
+    finally:
+        proc.kill()
+    assert 60 <= len(sink.messages) < 200
+    runs = [subprocess.Popen(c, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            for c in (first, second, first)]
+    [run.communicate(timeout=120) for run in runs]
+    assert all(n == 1 for n in Counter(sink.message_ids).values()), "a message was delivered twice"
+    with Store(tmp_path / "home" / "outreach.sqlite3") as store:
+        rows = store.messages()
+    statuses = Counter(r.status for r in rows)
+    assert len(rows) == 400 and statuses[Status.SENT] + statuses[Status.UNKNOWN] == 400
+    assert statuses[Status.UNKNOWN] <= 1
+    assert {r.message_id for r in rows if r.status is Status.SENT} <= set(sink.message_ids)

@@ -8,7 +8,7 @@ transport maps every reply and fault the same way whichever path sent the messag
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 __all__ = ["quote_data", "sendmail_pipelined"]
 
@@ -33,12 +33,14 @@ def _command(line: str) -> str:
 
 
 def sendmail_pipelined(conn: smtplib.SMTP, sender: str, recipients: Sequence[str], data: bytes,
-                       mail_options: Sequence[str] = ()) -> tuple[dict[str, tuple[int, bytes]], tuple[int, bytes]]:
+                       mail_options: Sequence[str] = (), before_replies: Callable[[], object] | None = None,
+                       ) -> tuple[dict[str, tuple[int, bytes]], tuple[int, bytes]]:
     """Send one message over ``conn`` (whose server offers PIPELINING); return (refused recipients, final reply).
 
     Raises ``SMTPSenderRefused``, ``SMTPRecipientsRefused``, ``SMTPDataError`` or
-    ``SMTPServerDisconnected`` exactly where ``conn.sendmail`` would. The message data goes out only
-    after the server accepted DATA (354) and at least one recipient.
+    ``SMTPServerDisconnected`` exactly where ``conn.sendmail`` would. ``before_replies`` runs once the
+    commands are written and before their replies are read (what it raises propagates). The message
+    data goes out only after that, and after the server accepted DATA (354) and a recipient.
     """
     options = [f"size={len(data)}"] if conn.has_extn("size") else []
     options.extend(mail_options)
@@ -51,7 +53,8 @@ def sendmail_pipelined(conn: smtplib.SMTP, sender: str, recipients: Sequence[str
     commands.extend(_command(f"rcpt TO:{smtplib.quoteaddr(r)}") for r in recipients)
     commands.append("data\r\n")
     conn.send("".join(commands))
-
+    if before_replies is not None:
+        before_replies()
     mail = conn.getreply()
     if mail[0] in (421, -1):  # going away, or not speaking SMTP: nothing after it can be trusted
         conn.close()
