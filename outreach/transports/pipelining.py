@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import smtplib
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 __all__ = ["quote_data", "sendmail_pipelined"]
 
 _CRLF = b"\r\n"
+# smtplib's own quoting, remembered: a batch's one sender address is parsed once, not per message.
+_quoteaddr = lru_cache(maxsize=1024)(smtplib.quoteaddr)
 
 
 def quote_data(data: bytes) -> bytes:
@@ -49,8 +52,8 @@ def sendmail_pipelined(conn: smtplib.SMTP, sender: str, recipients: Sequence[str
             raise smtplib.SMTPNotSupportedError("SMTPUTF8 not supported by server")
         conn.command_encoding = "utf-8"
     option_list = " " + " ".join(options) if options else ""
-    commands = [_command(f"mail FROM:{smtplib.quoteaddr(sender)}{option_list}")]
-    commands.extend(_command(f"rcpt TO:{smtplib.quoteaddr(r)}") for r in recipients)
+    commands = [_command(f"mail FROM:{_quoteaddr(sender)}{option_list}")]
+    commands.extend(_command(f"rcpt TO:{_quoteaddr(r)}") for r in recipients)
     commands.append("data\r\n")
     conn.send("".join(commands))
     if before_replies is not None:
