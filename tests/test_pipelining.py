@@ -292,7 +292,7 @@ def test_killed_mid_batch_and_raced_by_a_second_process_nothing_goes_twice(
         proc.kill()
     assert 60 <= len(sink.messages) < 200
     runs = [subprocess.Popen(c, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            for c in (first, second, first)]
+            for c in (first, [*second, "--connections", "4"], [*first, "--connections", "4"])]
     [run.communicate(timeout=120) for run in runs]
     assert all(n == 1 for n in Counter(sink.message_ids).values()), "a message was delivered twice"
     with Store(tmp_path / "home" / "outreach.sqlite3") as store:
