@@ -6,9 +6,9 @@ the click group, is imported on first use.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .main import main
+
+TYPE_CHECKING = False  # not typing's: see outreach/__init__.py
 
 if TYPE_CHECKING:
     from .group import cli

@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 import sys
 
-from .output import EXIT_FAILED, EXIT_INTERRUPTED
-
 __all__ = ["run_fast"]
 
 _HELP = (["--help"], ["-h"])
@@ -59,9 +57,13 @@ def run_fast(argv: list[str]) -> bool:
 
             show_due("--json" in argv, None, 0, lambda: datetime.now(timezone.utc))
     except (EOFError, KeyboardInterrupt):
+        from .output import EXIT_INTERRUPTED
+
         sys.stderr.write("\n\nInterrupted; nothing was left half-written.\n")
         sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
+        from .output import EXIT_FAILED
+
         _quiet_pipe()
         sys.exit(EXIT_FAILED)
     return True

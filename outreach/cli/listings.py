@@ -7,14 +7,15 @@ both print the same thing from the same code.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from datetime import datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .output import EXIT_FAILED, echo, errors, fail, read_config
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+    from pathlib import Path
+
     from ..store.db import Store
 
 __all__ = ["show_due", "show_templates"]
@@ -43,6 +44,8 @@ def show_templates(as_json: bool) -> None:
 
 def show_due(as_json: bool, ics: Path | None, upcoming: int, clock: Callable[[], datetime]) -> None:
     """``outreach due``: what you owe whom, oldest first, with why; ``clock`` is the command's."""
+    from datetime import timedelta
+
     from ..lifecycle.agenda import agenda, meetings
     from ..store.db import Store
 
