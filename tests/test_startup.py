@@ -201,3 +201,19 @@ def test_the_fast_path_is_what_the_console_script_runs() -> None:
 
     [script] = [e for e in entry_points(group="console_scripts") if e.name == "outreach"]
     assert script.value == "outreach.cli:main"
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["templates"], ["due"]])
+def test_a_closed_pipe_ends_both_alike(argv: list[str], env: dict[str, str], tmp_path: Path) -> None:
+    results = []
+    for code in (FAST.format(heavy=HEAVY), CLICK):
+        read, write = os.pipe()
+        os.close(read)
+        try:
+            done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "modules.txt"), *argv], env=env,
+                                  stdout=write, stderr=subprocess.PIPE, text=True, timeout=60)
+        finally:
+            os.close(write)
+        results.append((done.returncode, done.stderr))
+    assert results[0] == results[1]
+    assert results[0] == (1, "")
