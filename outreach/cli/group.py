@@ -56,9 +56,10 @@ class _Cli(click.Group):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The commands section of ``--help``, from the table: no command module is imported for it."""
-        limit = formatter.width - 6 - max(map(len, COMMANDS))
-        rows = [(name, click.Command(name, help=text).get_short_help_str(limit))
-                for name, (_, _, text) in sorted(COMMANDS.items())]
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names))
+        rows = [(name, click.Command(name, help=COMMANDS[name][2]).get_short_help_str(limit) if name in COMMANDS
+                 else self.commands[name].get_short_help_str(limit)) for name in names]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
