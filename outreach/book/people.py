@@ -143,7 +143,7 @@ class People:
         """The address keys people are known by: main addresses in the book, and the journal's."""
         if self._main_keys is None:
             self._main_keys = set(self.store.known_addresses())
-            self._main_keys.update(k for k, _ in self.book.table.active_keys() if k)
+            self._main_keys.update(self.book.table.main_keys())
         return self._main_keys
 
     def domain_typo(self, key: str) -> str | None:

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
 from ..errors import StoreError
 from .db import Store
 
-__all__ = ["ContactTable", "ContactWriter"]
+__all__ = ["NEW_COLUMNS", "BufferedContactWriter", "ContactTable", "ContactWriter"]
+
+MAX_ROWID = 2**63 - 1
+IMPORT_COLUMNS = ("id", "email_key", "email", "name", "company", "position", "linkedin_url", "connected_on", "notes",
+                  "fields", "edited", "removed_at")
 
 Row = Mapping[str, Any]
 
@@ -44,6 +50,12 @@ class ContactWriter:
     def all(self) -> list[dict[str, Any]]:
         """Every contact, removed ones included, as plain dicts."""
         return [dict(r) for r in self._execute("SELECT * FROM outreach_contacts").fetchall()]
+
+    def for_import(self) -> list[dict[str, Any]]:
+        """Every contact, removed ones included, with the columns an import matches and merges on, as plain dicts."""
+        cursor = self._execute(f"SELECT {', '.join(IMPORT_COLUMNS)} FROM outreach_contacts")
+        cursor.row_factory = None  # plain tuples, zipped with the names: much faster than sqlite3.Row and dict()
+        return [dict(zip(IMPORT_COLUMNS, row)) for row in cursor.fetchall()]
 
     def tag_pairs(self) -> set[tuple[int, str]]:
         """Every ``(contact id, tag)``."""
@@ -94,6 +106,96 @@ class ContactWriter:
         self._execute("DELETE FROM outreach_contact_tags WHERE contact_id = ? AND tag = ?", (contact_id, tag))
 
 
+@lru_cache(maxsize=64)
+def _insert_sql(columns: tuple[str, ...]) -> str:
+    _columns(dict.fromkeys(columns))
+    return f"INSERT INTO outreach_contacts (id, {', '.join(columns)}) VALUES ({','.join('?' * (len(columns) + 1))})"
+
+
+@lru_cache(maxsize=64)
+def _update_sql(columns: tuple[str, ...]) -> str:
+    _columns(dict.fromkeys(columns))
+    return f"UPDATE outreach_contacts SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?"
+
+
+NEW_COLUMNS = ("email_key", "email", "linkedin_url", "name", "company", "position", "notes", "connected_on", "fields",
+               "created_at", "updated_at")
+_NEW_SQL = _insert_sql(NEW_COLUMNS)
+_TAG_SQL = "INSERT OR IGNORE INTO outreach_contact_tags (contact_id, tag) VALUES (?, ?)"
+
+
+class BufferedContactWriter(ContactWriter):
+    """A :class:`ContactWriter` for imports: inserts, updates and tags are queued, then sent in order with
+    ``executemany`` before any read and when the transaction ends.
+
+    The statements run are the ones the plain writer runs, in the same order, so the book ends the same.
+    A new contact's id is given explicitly: one more than the largest id in the table, read inside the
+    write transaction (which holds SQLite's write lock), which is the id SQLite itself would choose.
+    """
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        super().__init__(self._run)
+        self._queue: list[tuple[str, list[tuple[object, ...]]]] = []
+        self._next_id: int | None = None
+
+    def _run(self, sql: str, args: tuple[object, ...] | list[object] = ()) -> Any:
+        """Run one statement now, after everything queued (reads see every change made so far)."""
+        self.flush()
+        self._next_id = None  # whatever this statement does, the next insert reads the largest id again
+        try:
+            return self._db.execute(sql, args)
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(f"conflicting change to the store: {exc}") from exc
+
+    def _enqueue(self, sql: str, args: tuple[object, ...]) -> None:
+        if self._queue and self._queue[-1][0] == sql:
+            self._queue[-1][1].append(args)
+        else:
+            self._queue.append((sql, [args]))
+
+    def flush(self) -> None:
+        """Send every queued statement, in order."""
+        queue, self._queue = self._queue, []
+        try:
+            for sql, rows in queue:
+                self._db.executemany(sql, rows)
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(f"conflicting change to the store: {exc}") from exc
+
+    def insert(self, values: Mapping[str, object]) -> int:
+        """Queue a new contact with these column values; returns the id it will have."""
+        if self._next_id is None:
+            self.flush()
+            largest = self._db.execute("SELECT coalesce(max(id), 0) FROM outreach_contacts").fetchone()[0]
+            self._next_id = int(largest) + 1
+        if self._next_id > MAX_ROWID:  # SQLite would pick an unused id at random: let it
+            return super().insert(values)
+        contact_id, self._next_id = self._next_id, self._next_id + 1
+        self._enqueue(_insert_sql(tuple(values)), (contact_id, *values.values()))
+        return contact_id
+
+    def insert_new(self, values: tuple[object, ...]) -> int:
+        """Queue a new contact given as values of :data:`NEW_COLUMNS`, in that order; returns the id it will have."""
+        if self._next_id is None or self._next_id > MAX_ROWID:
+            return self.insert(dict(zip(NEW_COLUMNS, values)))
+        contact_id, self._next_id = self._next_id, self._next_id + 1
+        if self._queue and self._queue[-1][0] is _NEW_SQL:
+            self._queue[-1][1].append((contact_id, *values))
+        else:
+            self._enqueue(_NEW_SQL, (contact_id, *values))
+        return contact_id
+
+    def update(self, contact_id: int, changes: Mapping[str, object]) -> None:
+        """Queue setting these column values of one contact."""
+        if changes:
+            self._enqueue(_update_sql(tuple(changes)), (*changes.values(), contact_id))
+
+    def add_tag(self, contact_id: int, tag: str) -> None:
+        """Queue tagging a contact (a tag it has already is kept once)."""
+        self._enqueue(_TAG_SQL, (contact_id, tag))
+
+
 class ContactTable:
     """Reads the contact tables; writes go through :meth:`write`."""
 
@@ -105,6 +207,14 @@ class ContactTable:
         """One write transaction over the contact tables; rolled back on any exception."""
         with self.store.transaction() as execute:
             yield ContactWriter(execute)
+
+    @contextmanager
+    def bulk_write(self) -> Iterator[BufferedContactWriter]:
+        """Like :meth:`write`, with the writes queued and sent in batches (for imports); one transaction."""
+        with self.store._write() as db:  # the store's own package: executemany needs the connection
+            writer = BufferedContactWriter(db)
+            yield writer
+            writer.flush()
 
     def by_id(self, contact_id: int) -> Row | None:
         """The contact with this id."""
@@ -159,6 +269,12 @@ class ContactTable:
         """``(address key, fields JSON)`` of every contact not removed."""
         return [(r["email_key"], r["fields"]) for r in self.store.query(
             "SELECT email_key, fields FROM outreach_contacts WHERE removed_at IS NULL")]
+
+    def main_keys(self) -> list[str]:
+        """The address key of every contact not removed that has one."""
+        return [r["email_key"] for r in self.store.query(
+            "SELECT email_key FROM outreach_contacts WHERE removed_at IS NULL AND email_key IS NOT NULL"
+            " AND email_key != ''")]
 
     def any(self) -> bool:
         """True when the book has at least one contact."""

@@ -54,6 +54,20 @@ def detect_format(path: Path, text: str) -> str:
 
 def _clean(row: ImportedContact) -> ImportedContact:
     """The row with terminal control characters taken out of every text value; runs of spaces in names are one."""
+    extras = row.other_emails or row.tags or row.fields
+    every = "".join((row.email, row.name, row.company, row.position, row.linkedin_url, row.connected_on, row.notes,
+                     *row.other_emails, *row.tags, *row.fields, *row.fields.values()) if extras else
+                    (row.email, row.name, row.company, row.position, row.linkedin_url, row.connected_on, row.notes))
+    if every.isprintable() or printable(every) == every:  # the common row: only the white space to tidy
+        row.email, row.linkedin_url = row.email.strip(), row.linkedin_url.strip()
+        row.connected_on, row.notes = row.connected_on.strip(), row.notes.strip()
+        row.name, row.company = " ".join(row.name.split()), " ".join(row.company.split())
+        row.position = " ".join(row.position.split())
+        if extras:
+            row.other_emails = [e.strip() for e in row.other_emails]
+            row.tags = [t.strip() for t in row.tags]
+            row.fields = {k.strip(): v.strip() for k, v in row.fields.items()}
+        return row
     for name in ("email", "name", "company", "position", "linkedin_url", "connected_on"):
         setattr(row, name, printable(getattr(row, name)).strip())
     for name in ("name", "company", "position"):

@@ -22,12 +22,17 @@ _ICONV = ("Save it as 'CSV UTF-8' in Excel, or convert it: iconv -f WINDOWS-1252
 _LINE_END = re.compile(r"(?<=\r\n)|(?<=\n)|(?<=\r)(?!\n)")
 
 
-def physical_lines(text: str) -> list[str]:
-    """Split on CR, LF and CRLF only (``str.splitlines`` also splits on U+2028, \\x1e, ...), keeping the ends."""
-    return [line for line in _LINE_END.split(text) if line]
+def physical_lines(text: str, limit: int | None = None) -> list[str]:
+    """Split on CR, LF and CRLF only (``str.splitlines`` also splits on U+2028, \\x1e, ...), keeping the ends.
+
+    With ``limit``, only the first ``limit`` lines (the rest of the text is not split).
+    """
+    if limit is None:
+        return [line for line in _LINE_END.split(text) if line]
+    return [line for line in _LINE_END.split(text, maxsplit=limit)[:limit] if line]
 
 
-@dataclass
+@dataclass(slots=True)
 class ImportedContact:
     """One usable row of an export, before it is matched against the contact book."""
 
@@ -147,7 +152,7 @@ def data_rows(rows: Iterator[tuple[int, list[str] | None, str]], width: int, ski
         if cells is None:
             skipped.append(Skipped(line, error))
             continue
-        if not any(c.strip() for c in cells):
+        if not "".join(cells).strip():  # no cell holds anything but white space
             continue
         if len(cells) > width or (len(cells) < width and not short_ok):
             skipped.append(Skipped(line, f"has {len(cells)} cells but the header has {width}"))
@@ -160,14 +165,14 @@ def csv_rows(text: str, start_line: int = 1,
     """Yield ``(first line of the record, cells, error)`` for each record.
 
     A record that cannot be read (a quote never closed, a field over the csv module's limit) is
-    reported with its line, and reading goes on from the line after it.
+    reported with its line, and reading goes on from the line after it (the only time the text is
+    split into lines).
     """
-    lines = physical_lines(text)
     if delimiter is None:
-        delimiter = sniff_delimiter(lines[0]) if lines else ","
-    pos = 0
-    while pos < len(lines):
-        reader = csv.reader(io.StringIO("".join(lines[pos:]), newline=""), strict=True, delimiter=delimiter)
+        delimiter = sniff_delimiter(physical_lines(text, 1)[0]) if text else ","
+    rest, done = text, 0  # the text still to read, and how many lines came before it
+    while True:
+        reader = csv.reader(io.StringIO(rest, newline=""), strict=True, delimiter=delimiter)
         while True:
             first = reader.line_num + 1
             try:
@@ -177,10 +182,10 @@ def csv_rows(text: str, start_line: int = 1,
             except csv.Error as exc:
                 what = (f"a field is larger than {csv.field_size_limit():,} characters" if "field limit" in str(exc)
                         else f"malformed CSV ({exc}); check for a quote that is never closed")
-                yield pos + first + start_line - 1, None, what
-                pos += first
+                yield done + first + start_line - 1, None, what
+                rest, done = "".join(physical_lines(rest)[first:]), done + first  # go on from the next line
                 break
-            yield pos + first + start_line - 1, cells, ""
+            yield done + first + start_line - 1, cells, ""
 
 
 def header_row(rows: Iterator[tuple[int, list[str] | None, str]], path: Path) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 from ...errors import ImportFormatError
@@ -38,33 +39,32 @@ def _date(value: str) -> str:
 
 def read(path: Path, text: str) -> tuple[list[ImportedContact], list[Skipped]]:
     """Read a LinkedIn connections export, skipping its preamble."""
-    lines = physical_lines(text)
+    lines = physical_lines(text, 50)  # the header is among the first lines; the rest is read as CSV
     from . import is_linkedin_header
 
-    start = next((i for i, line in enumerate(lines[:50]) if is_linkedin_header(line)), None)
+    start = next((i for i, line in enumerate(lines) if is_linkedin_header(line)), None)
     if start is None:
         raise ImportFormatError(
             f"{path}: no 'First Name,Last Name,...' header row found; is this LinkedIn's Connections.csv?"
         )
-    rows = csv_rows("".join(lines[start:]), start_line=start + 1, delimiter=sniff_delimiter(lines[start]))
+    offset = sum(len(line) for line in lines[:start])
+    rows = csv_rows(text[offset:], start_line=start + 1, delimiter=sniff_delimiter(lines[start]))
     _, header, _ = next(rows)
     assert header is not None
     header = [h.strip() for h in header]
-    index = {name: header.index(name) for name in HEADER if name in header}
+    width = len(header)  # a column this export lacks is read from an empty cell put after the last one
+    pick = itemgetter(*(header.index(name) if name in header else width for name in HEADER))
     contacts: list[ImportedContact] = []
     skipped: list[Skipped] = []
-    for line, cells in data_rows(rows, len(header), skipped):
-
-        def cell(name: str) -> str:
-            return cells[index[name]].strip() if name in index else ""
-
-        name = " ".join(p for p in (cell("First Name"), cell("Last Name")) if p)
-        url = cell("URL")
-        if not name and not url and not cell("Email Address"):
+    for line, cells in data_rows(rows, width, skipped):
+        cells.append("")
+        first, last, url, email, company, position, connected = map(str.strip, pick(cells))
+        name = f"{first} {last}" if first and last else first or last
+        if not name and not url and not email:
             skipped.append(Skipped(line, "has no name, URL or email address"))
             continue
         contacts.append(ImportedContact(
-            line=line, email=cell("Email Address"), name=name, company=cell("Company"),
-            position=cell("Position"), linkedin_url=url, connected_on=_date(cell("Connected On")),
+            line=line, email=email, name=name, company=company, position=position, linkedin_url=url,
+            connected_on=_date(connected),
         ))
     return contacts, skipped
