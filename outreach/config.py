@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import os
-import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .config_schema import check_config
 from .errors import ConfigError
-from .models import Sender
 from .private import private_dir, write_private
+from .record import field, record
+
+if TYPE_CHECKING:
+    from .models import Sender
 
 __all__ = ["SENDER_KEYS", "Config", "ImapConfig", "SmtpConfig", "TargetsConfig", "config_path", "data_dir",
            "load_config", "write_initial_config"]
@@ -55,7 +54,7 @@ def config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP, appauthor=False)) / "config.toml"
 
 
-@dataclass(frozen=True)
+@record
 class SmtpConfig:
     """The ``[smtp]`` table: how to reach the user's mail server."""
 
@@ -68,7 +67,7 @@ class SmtpConfig:
     timeout: float = 30.0
 
 
-@dataclass(frozen=True)
+@record
 class ImapConfig:
     """The ``[imap]`` table: the mailbox that ``outreach sync`` reads and Sent copies go to."""
 
@@ -84,7 +83,7 @@ class ImapConfig:
     timeout: float = 30.0
 
 
-@dataclass(frozen=True)
+@record
 class TargetsConfig:
     """The ``[targets]`` table: how many new people to suggest per target a week, and which tags are warm."""
 
@@ -92,7 +91,7 @@ class TargetsConfig:
     warm_tags: tuple[str, ...] = ("alumni", "friends", "family")
 
 
-@dataclass(frozen=True)
+@record
 class Config:
     """Everything read from the config file, with defaults filled in."""
 
@@ -144,6 +143,8 @@ def _sender(table: dict[str, Any], where: str) -> Sender | None:
     if not email:
         raise ConfigError(f"{where}: [sender] needs an email")
     extra = {k: str(v) for k, v in table.items() if k not in ("name", "email")}
+    from .models import Sender
+
     return Sender(name=name, email=email, fields=extra)
 
 
@@ -205,11 +206,16 @@ def load_config(path: Path | None = None) -> Config:
     path = path or config_path()
     try:
         text = path.read_text(encoding="utf-8")
-        raw = tomllib.loads(text)
     except FileNotFoundError:
         return Config(path=None)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+    import tomllib  # only when there is a file to read: a command without one starts without the parser
+
+    from .config_schema import check_config
+
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
     check_config(raw, text, path)
@@ -261,6 +267,8 @@ def write_initial_config(path: Path, name: str, email: str, *, replace: bool = F
     unknown = set(sender) - set(SENDER_KEYS)
     if unknown:
         raise ConfigError(f"unknown [sender] keys: {', '.join(sorted(unknown))}")
+    import json
+
     private_dir(path.parent)
     lines = []
     for key, value in {"name": name, "email": email, **sender}.items():

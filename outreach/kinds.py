@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 
-__all__ = ["EventKind", "Status", "TemplateKind", "ThreadState"]
+__all__ = ["MEETING_EVENTS", "EventKind", "Status", "TemplateKind", "ThreadState"]
 
 
 class TemplateKind(enum.StrEnum):
@@ -54,6 +54,10 @@ class EventKind(enum.StrEnum):
     COMPLAINED = "complained"
     QUESTION = "question"
     READDRESSED = "readdressed"
+
+
+# The events that set, move or cancel a meeting (the agenda's meetings read only threads with one).
+MEETING_EVENTS = (EventKind.SCHEDULED.value, EventKind.RESCHEDULED.value, EventKind.CANCELLED.value)
 
 
 class Status(enum.StrEnum):

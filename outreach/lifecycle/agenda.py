@@ -4,37 +4,57 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from ..config import Config
-from ..models import Contact, Recipient
-from ..book.contacts import ContactBook
-from .followups import DueItem, Meeting, Policy, due_items, meeting_of
-from ..store.db import Store
-from ..store.due import due_candidates
-from .threads import Threads
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..models import Recipient
+    from ..store.db import Store
+    from .followups import DueItem, Meeting, Policy
 
 __all__ = ["agenda", "due_recipients", "meetings", "policy_from"]
+
+# The threads, rules and contact book load only when the store has a thread that may owe something:
+# the daily `outreach due` on a store where nothing is due imports none of them.
 
 
 def policy_from(config: Config) -> Policy:
     """The follow-up policy set in ``[followups]``."""
+    from .followups import Policy
+
     return Policy(followup_days=config.followup_days, max_followups=config.max_followups,
                   checkin_days=config.checkin_days)
 
 
 def agenda(store: Store, config: Config, now: datetime, horizon: timedelta = timedelta(0)) -> list[DueItem]:
     """Everything due by ``now + horizon``, oldest first, for contacts not on the do-not-contact list."""
+    from ..store.due import due_candidates
+
+    only = due_candidates(store, now + horizon, max_followups=config.max_followups,
+                          followup_days=config.followup_days, checkin_days=config.checkin_days)
+    if not only:  # no thread to read: the rules give nothing (a job update needs a thread with an event)
+        return []
+    from ..book.contacts import ContactBook
+    from .followups import due_items
+    from .threads import Threads
+
     threads = Threads(store)
-    policy = policy_from(config)
-    only = due_candidates(store, now + horizon, max_followups=policy.max_followups,
-                          followup_days=policy.followup_days)
-    return due_items(threads.views(only=only), now, policy, landed=threads.milestone("landed"),
+    return due_items(threads.views(only=only), now, policy_from(config), landed=threads.milestone("landed"),
                      is_blocked=ContactBook(store).blocked_checker(), horizon=horizon)
 
 
 def meetings(store: Store, now: datetime) -> list[Meeting]:
     """The meetings that are set and not yet held or cancelled, soonest first (those past a day ago left out)."""
-    found = [m for m in (meeting_of(v) for v in Threads(store).views() if not v.closed) if m is not None]
+    from ..kinds import MEETING_EVENTS
+    from ..store.due import threads_with_events
+
+    only = threads_with_events(store, MEETING_EVENTS)
+    if not only:
+        return []
+    from .followups import meeting_of
+    from .threads import Threads
+
+    found = [m for m in (meeting_of(v) for v in Threads(store).views(only=only) if not v.closed) if m is not None]
     return sorted((m for m in found if m.at >= now - timedelta(days=1)), key=lambda m: m.at)
 
 
@@ -46,7 +66,9 @@ def due_recipients(store: Store, config: Config, kind: str, variables: Mapping[s
     An item that names its own template (the nice-to-meet-you names ``met-at-event``) is only for that
     template when ``template`` is given, so ``send intro --due`` does not pick it up.
     """
+    from ..book.contacts import ContactBook
     from ..book.people import People
+    from ..models import Contact, Recipient
 
     people = People(store)
     blocked = ContactBook(store).blocked_checker()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..compose.filters import the
+from ..kinds import MEETING_EVENTS
 from ..models import ThreadState
 from .threads import Event, ThreadView
 
@@ -15,7 +16,6 @@ __all__ = ["STATES", "DueItem", "Meeting", "Policy", "due_items", "meeting_of", 
 
 STATES = tuple(state.value for state in ThreadState)
 INBOUND = ("replied", "scheduled", "met")
-MEETING_EVENTS = ("scheduled", "rescheduled", "cancelled")
 MEETING_LENGTH = timedelta(hours=1)  # a timed meeting is taken to be over an hour after it starts
 
 

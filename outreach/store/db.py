@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
-import threading
+from _thread import RLock  # threading's RLock is this one; threading itself is not needed
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import timezone
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..clock import Clock, system_clock
 from ..errors import StoreError
-from ..models import Envelope, Status
+from ..kinds import Status
 from ..private import private_dir
+from ..record import record
 from . import schema
+
+if TYPE_CHECKING:
+    from ..models import Envelope
 
 __all__ = ["JournalEntry", "JournalState", "Settled", "Store"]
 
@@ -42,7 +44,7 @@ def _pid_alive(pid: int | None) -> bool:
     return True
 
 
-@dataclass(frozen=True)
+@record
 class JournalEntry:
     """One message as the journal holds it."""
 
@@ -75,7 +77,7 @@ class Settled(NamedTuple):
     refused: Mapping[str, str] | None = None
 
 
-@dataclass(frozen=True)
+@record
 class JournalState:
     """A journal row without its bytes: enough to decide whether to send it."""
 
@@ -101,6 +103,10 @@ def _entry(row: Mapping[str, Any]) -> JournalEntry:
 
 
 def _parse_entry(row: Mapping[str, Any]) -> JournalEntry:
+    import json  # loaded when a row is read or written whole: opening the store does not need it
+
+    from ..models import Envelope
+
     env = json.loads(row["envelope"])
     return JournalEntry(
         key=row["key"],
@@ -137,7 +143,7 @@ class Store:
             private_dir(self.path.parent)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
             os.close(fd)
-            self._lock = threading.RLock()
+            self._lock = RLock()
             self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
                                        check_same_thread=False)
             self._db.row_factory = sqlite3.Row
@@ -259,6 +265,8 @@ class Store:
 
         A key already in the journal keeps its row as it is.
         """
+        import json
+
         now = _stamp(self.clock)
         with self._write() as db:
 
@@ -337,6 +345,8 @@ class Store:
 
     def _mark(self, db: sqlite3.Connection, key: str, status: Status, reply: str = "",
               refused: Mapping[str, str] | None = None) -> None:
+        import json
+
         now = _stamp(self.clock)
         db.execute(
             "UPDATE outreach_messages SET status = ?, owner = NULL, reply = ?, refused = ?, updated_at = ?,"
@@ -387,6 +397,8 @@ class Store:
 
     def first_variables(self, thread_id: str) -> dict[str, str]:
         """The variables the first message of a thread was rendered with."""
+        import json
+
         rows = self.query("SELECT variables FROM outreach_messages WHERE thread_id = ? ORDER BY id LIMIT 1",
                           (thread_id,))
         return json.loads(rows[0]["variables"]) if rows else {}
@@ -398,6 +410,8 @@ class Store:
 
     def first_variables_of(self, contact: str) -> dict[str, str]:
         """What the messages to ``contact`` were rendered with, later ones winning."""
+        import json
+
         merged: dict[str, str] = {}
         for row in self.query("SELECT variables FROM outreach_messages WHERE contact = ? ORDER BY id", (contact,)):
             merged.update(json.loads(row["variables"]))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from ..record import record
 from .db import Store
 
 __all__ = ["EventRow", "EventTable", "TargetRow", "TargetTable"]
@@ -16,7 +16,7 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-@dataclass(frozen=True)
+@record
 class TargetRow:
     """A target organisation as stored: its name, what you look for there, and the other names it goes by."""
 
@@ -85,7 +85,7 @@ class TargetTable:
             execute("DELETE FROM outreach_targets WHERE id = ?", (target_id,))
 
 
-@dataclass(frozen=True)
+@record
 class EventRow:
     """A networking event read from a calendar: when, where, its page, and whether you plan to go."""
 

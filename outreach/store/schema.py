@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from ..errors import StoreError
+from ..record import record
 
 __all__ = ["MIGRATIONS", "Migration", "applied", "host_tables", "pending", "upgrade"]
 
 MIGRATIONS_TABLE = "outreach_migrations"
 
 
-@dataclass(frozen=True)
+@record
 class Migration:
     """One change of the schema: its name as recorded, its statements, and an optional data step after them."""
 
@@ -49,6 +49,28 @@ def _backfill_people(db: sqlite3.Connection, now: str) -> None:
             name = ""
         db.execute("INSERT OR IGNORE INTO outreach_contacts (email_key, email, name, created_at, updated_at)"
                    " VALUES (?, ?, ?, ?, ?)", (row["contact"], row["contact"], name, now, now))
+
+
+# What the due query needs of a thread, kept in its row by triggers whenever a delivered ('sent' or
+# 'unknown') message of it changes: how many follow-ups it had, and the Julian day of its last delivered
+# message (0 when that time cannot be read, so that such a thread is always looked at) and of that plus
+# the message's own follow-up delay (``followup_days``, else 7). NULL: nothing delivered yet.
+_DUE_COLUMNS = """UPDATE outreach_threads SET
+    followups = (SELECT COUNT(*) FROM outreach_messages f WHERE f.thread_id = outreach_threads.id
+                 AND f.kind = 'follow-up' AND f.status IN ('sent', 'unknown')),
+    (last_sent, next_followup) = (
+        SELECT COALESCE(julianday(COALESCE(NULLIF(m.sent_at, ''), m.updated_at)), 0),
+               COALESCE(julianday(COALESCE(NULLIF(m.sent_at, ''), m.updated_at)), 0)
+               + COALESCE(NULLIF(m.followup_days, 0), 7)
+        FROM outreach_messages m WHERE m.thread_id = outreach_threads.id AND m.status IN ('sent', 'unknown')
+        ORDER BY m.id DESC LIMIT 1)"""
+_DELIVERED_SQL = "('sent', 'unknown')"
+
+
+def _due_trigger(name: str, event: str, when: str, *threads: str) -> str:
+    """A trigger that brings the due columns of ``threads`` (conditions on OLD/NEW naming a thread) up to date."""
+    body = "".join(f"{_DUE_COLUMNS} WHERE {t};\n" for t in threads)
+    return f"CREATE TRIGGER {name} AFTER {event} FOR EACH ROW WHEN {when}\nBEGIN\n{body}END"
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -197,10 +219,30 @@ MIGRATIONS: tuple[Migration, ...] = (
         )""",
         "CREATE INDEX outreach_networking_events_start ON outreach_networking_events (starts_at)",
     )),
+    Migration("0007-due-columns", (
+        "ALTER TABLE outreach_threads ADD COLUMN followups INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE outreach_threads ADD COLUMN last_sent REAL",
+        "ALTER TABLE outreach_threads ADD COLUMN next_followup REAL",
+        _DUE_COLUMNS,
+        "CREATE INDEX outreach_threads_due ON outreach_threads (followups, next_followup)",
+        "CREATE INDEX outreach_threads_due_sent ON outreach_threads (followups, last_sent)",
+        _due_trigger("outreach_messages_due_insert", "INSERT ON outreach_messages",
+                     f"NEW.status IN {_DELIVERED_SQL}", "id = NEW.thread_id"),
+        _due_trigger("outreach_messages_due_update",
+                     "UPDATE OF status, sent_at, updated_at, kind, followup_days, thread_id ON outreach_messages",
+                     f"OLD.status IN {_DELIVERED_SQL} OR NEW.status IN {_DELIVERED_SQL}",
+                     "id = NEW.thread_id", "id = OLD.thread_id AND OLD.thread_id IS NOT NEW.thread_id"),
+        _due_trigger("outreach_messages_due_delete", "DELETE ON outreach_messages",
+                     f"OLD.status IN {_DELIVERED_SQL}", "id = OLD.thread_id"),
+        # A thread row written after its messages (a new thread starts with none: nothing to do).
+        _due_trigger("outreach_threads_due_insert", "INSERT ON outreach_threads",
+                     f"EXISTS (SELECT 1 FROM outreach_messages WHERE thread_id = NEW.id AND status IN {_DELIVERED_SQL})",
+                     "id = NEW.id"),
+    )),
 )
 
 
-@dataclass(frozen=True)
+@record
 class _Legacy:
     """What legacy schema version N (``user_version`` N, tables without the prefix) created."""
 

@@ -45,8 +45,9 @@ class ThreadTable:
 
     def delivered(self, contact: str | None = None, ids: Sequence[str] | None = None) -> list[Mapping[str, Any]]:
         """The sent (or maybe sent) messages, oldest first within each thread, of one contact or of threads ``ids``."""
+        # "+status": the status index would read every delivered message; a thread's or contact's index reads theirs.
         select = ("SELECT message_id, thread_id, kind, template, subject, sent_at, updated_at, status, followup_days"
-                  " FROM outreach_messages WHERE status IN (?, ?)")
+                  " FROM outreach_messages WHERE +status IN (?, ?)")
         if ids is not None:
             return [r for chunk in _chunks(ids) for r in self.store.query(
                 f"{select} AND thread_id IN ({_marks(chunk)}) ORDER BY id", [*_DELIVERED, *chunk])]

@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import builtins
-
-import hashlib
-import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..compose.controls import printable
 from ..errors import TargetError
-from ..lifecycle.followups import DueItem
+from ..record import field, mutable_record
 from ..store.db import Store
 from ..store.plans import EventRow, EventTable
+
+if TYPE_CHECKING:
+    from ..lifecycle.followups import DueItem
 
 __all__ = ["EventImport", "Events", "met_at_event", "parse_ics"]
 
 
-@dataclass
+@mutable_record
 class EventImport:
     """What an import did: events added, updated, unchanged, newly cancelled, and VEVENTs skipped with why."""
 
@@ -38,11 +36,15 @@ class EventImport:
 
 def _line(value: object) -> str:
     """One line of text from a calendar value: line breaks and runs of spaces become one space, controls go."""
+    from ..compose.controls import printable
+
     return " ".join(printable(str(value or "")).split())
 
 
 def _visible(text: str) -> bool:
     """True when ``text`` has a letter, digit, punctuation mark or symbol (not only invisible characters)."""
+    import unicodedata
+
     return any(unicodedata.category(ch)[0] in "LNPS" for ch in text)
 
 
@@ -71,6 +73,10 @@ def _vevents(data: bytes) -> Iterator[tuple[Any, bool]]:
 
 def parse_ics(data: bytes) -> tuple[list[dict[str, object]], list[str]]:
     """The events of a calendar as plain values keyed by UID, and the VEVENTs that cannot be used, with why."""
+    import hashlib
+
+    from ..compose.controls import printable
+
     events: dict[str, dict[str, object]] = {}
     skipped: list[str] = []
     for number, (event, cancelled_all) in enumerate(_vevents(data), start=1):
@@ -167,8 +173,13 @@ class Events:
 
     def reminders(self, now: datetime, horizon: timedelta = timedelta(0)) -> builtins.list[DueItem]:
         """A reminder for each event you attend, due from the start of the day before (local time) until it starts."""
+        attended = self.table.attended()
+        if not attended:
+            return []
+        from ..lifecycle.followups import DueItem
+
         items = []
-        for event in self.table.attended():
+        for event in attended:
             day_before = event.starts_at.astimezone().date() - timedelta(days=1)
             due_at = datetime.combine(day_before, time()).astimezone()
             if event.cancelled or event.starts_at <= now or due_at > now + horizon:
