@@ -31,8 +31,10 @@ def cli(root: str) -> Case:
         env = {**os.environ, "OUTREACH_CONFIG": str(config), "OUTREACH_HOME": str(work / "home"), "PYTHONPATH": root}
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         start = time.perf_counter()
+        # Run in the work folder: ``-m`` puts the current folder first on sys.path, ahead of PYTHONPATH,
+        # so started from a checkout it would measure that checkout whatever ``root`` says.
         subprocess.run([sys.executable, "-m", "outreach", "send", "bench-intro", "--contacts", str(contacts), "--json"],
-                       env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                       env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=work)
         return time.perf_counter() - start
     return case
 
@@ -41,7 +43,9 @@ def api(root: str) -> Case:
     script = """
 import sys, time
 from pathlib import Path
+import outreach
 from outreach import Contact, Recipient, Renderer, Sender, SmtpTransport, Store, queue_batch, send_batch
+assert outreach.__file__.startswith(sys.argv[5]), (outreach.__file__, sys.argv[5])
 sys.path.insert(0, sys.argv[4])
 from benchmarks.workload import people, write_outreach_template, SENDER_NAME, SENDER_EMAIL
 work = Path(sys.argv[1]); n = int(sys.argv[2]); port = int(sys.argv[3])
@@ -60,8 +64,8 @@ print(time.perf_counter() - start)
     def case(target: cases.Target, rows: list[Person], work: Path) -> float:
         env = {**os.environ, "PYTHONPATH": root}
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        out = subprocess.run([sys.executable, "-c", script, str(work), str(len(rows)), str(target.port), ROOT],
-                             env=env, check=True, capture_output=True, text=True)
+        out = subprocess.run([sys.executable, "-c", script, str(work), str(len(rows)), str(target.port), ROOT, root],
+                             env=env, check=True, capture_output=True, text=True, cwd=work)
         return float(out.stdout.split()[-1])
 
     return case

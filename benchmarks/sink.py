@@ -1,4 +1,4 @@
-"""A local SMTP sink in its own process: counts messages and connections; optional STARTTLS + AUTH."""
+"""A local SMTP sink in its own process: counts messages and connections; offers PIPELINING; optional STARTTLS + AUTH."""
 
 from __future__ import annotations
 
@@ -29,6 +29,12 @@ def _serve(port: Any, ready: Any, messages: Any, connections: Any, secure: bool,
             super().connection_made(transport)
 
     class Handler:
+        async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
+                              responses: list[str]) -> list[str]:
+            session.host_name = hostname
+            responses.insert(1, "250-PIPELINING")  # as Gmail, Outlook and Postfix do
+            return responses
+
         async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
             with messages.get_lock():
                 messages.value += 1

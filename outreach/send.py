@@ -282,6 +282,20 @@ class _Pending:
             self.store.mark(settled.key, settled.status, settled.reply, dict(settled.refused or {}))
 
 
+class _Claim:
+    """The claim of one message, for the transport to make before the data goes out; ``won`` says how it went."""
+
+    def __init__(self, pending: _Pending, key: str) -> None:
+        self.pending = pending
+        self.key = key
+        self.won = False
+
+    def __call__(self) -> bool:
+        """Claim the message (recording the previous outcome with it); True when this run may send it."""
+        self.won = self.pending.claim(self.key) if self.pending.store is not None else True
+        return self.won
+
+
 def _send_one(entry: JournalEntry, transport: Transport, pending: _Pending,
               retry_delays: Sequence[float], stop: threading.Event) -> Outcome:
     store = pending.store
@@ -295,10 +309,9 @@ def _send_one(entry: JournalEntry, transport: Transport, pending: _Pending,
 
     attempt = 0
     while True:
-        if store is not None and not pending.claim(entry.key):
-            return _settled(store.states([entry.key])[entry.key])
+        claim = _Claim(pending, entry.key)
         try:
-            delivery = transport.send(entry.data, entry.envelope)
+            delivery = transport.send_claimed(entry.data, entry.envelope, claim)
         except UnknownOutcomeError as exc:
             record(Status.UNKNOWN, str(exc))
             return outcome(Status.UNKNOWN, str(exc))
@@ -318,8 +331,12 @@ def _send_one(entry: JournalEntry, transport: Transport, pending: _Pending,
             record(Status.QUEUED, "not sent: the batch stopped")
             raise
         except BaseException:
-            record(Status.UNKNOWN if transport.may_have_delivered() else Status.QUEUED, "interrupted")
+            if claim.won:
+                record(Status.UNKNOWN if transport.may_have_delivered() else Status.QUEUED, "interrupted")
             raise
+        if delivery is None:
+            assert store is not None
+            return _settled(store.states([entry.key])[entry.key])
         status = Status.SENT if transport.journaled else Status.WRITTEN
         if store is not None:
             pending.settled = Settled(entry.key, status, delivery.reply, dict(delivery.refused))

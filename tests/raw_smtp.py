@@ -15,9 +15,12 @@ class RawServer:
 
     ``garbage``: a line that is not an SMTP reply. ``drip``: a reply that never ends, one byte
     every ``drip_every`` seconds. ``drip-ehlo``: the same, but already in answer to EHLO.
+    ``ok``: a normal reply. With ``pipelining`` it offers PIPELINING and holds its replies to MAIL
+    and RCPT until DATA arrives, so a client that waits for each reply instead never gets one.
     """
 
     mode: str
+    pipelining: bool = False
     drip_every: float = 0.1
     deliveries: int = 0
     port: int = 0
@@ -36,6 +39,7 @@ class RawServer:
         with conn, conn.makefile("rb") as reader:
             conn.sendall(b"220 raw.test ESMTP\r\n")
             in_data = False
+            held: list[bytes] = []
             for line in reader:
                 if in_data:
                     if line == b".\r\n":
@@ -49,10 +53,14 @@ class RawServer:
                     if self.mode == "drip-ehlo":
                         self.drip(conn)
                         return
-                    conn.sendall(b"250-raw.test\r\n250 8BITMIME\r\n")
+                    offer = b"250-PIPELINING\r\n" if self.pipelining else b""
+                    conn.sendall(b"250-raw.test\r\n" + offer + b"250 8BITMIME\r\n")
                 elif verb == b"DATA":
                     in_data = True
-                    conn.sendall(b"354 go ahead\r\n")
+                    conn.sendall(b"".join(held) + b"354 go ahead\r\n")
+                    held.clear()
+                elif self.pipelining and verb in (b"MAIL", b"RCPT"):
+                    held.append(b"250 ok\r\n")
                 elif verb == b"QUIT":
                     conn.sendall(b"221 bye\r\n")
                     return
@@ -61,8 +69,8 @@ class RawServer:
 
     def after_data(self, conn: socket.socket) -> bool:
         """Answer the end of data; True when the session is over."""
-        if self.mode == "garbage":
-            conn.sendall(b"lol what\r\n")
+        if self.mode in ("garbage", "ok"):
+            conn.sendall(b"lol what\r\n" if self.mode == "garbage" else b"250 accepted\r\n")
             return False
         self.drip(conn)
         return True
@@ -78,9 +86,9 @@ class RawServer:
 
 
 @contextmanager
-def raw_server(mode: str) -> Iterator[RawServer]:
+def raw_server(mode: str, *, pipelining: bool = False) -> Iterator[RawServer]:
     """Run a :class:`RawServer` on 127.0.0.1 in a thread for the ``with`` block."""
-    server = RawServer(mode)
+    server = RawServer(mode, pipelining=pipelining)
     listener = socket.create_server(("127.0.0.1", 0))
     server.port = listener.getsockname()[1]
     thread = threading.Thread(target=server.serve, args=(listener,), daemon=True)

@@ -15,7 +15,9 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 USER, PASSWORD = "sam@example.edu", "correct horse battery staple"
 
-# Recipients whose local part names a fault make the server misbehave for them.
+# Senders and recipients whose local part names a fault make the server misbehave for them.
+MAIL_FAULTS = {"sendertemp451": "451 4.3.0 Sender check unavailable", "senderbad550": "550 5.7.1 Sender refused",
+               "sendershutdown421": "421 4.3.2 Shutting down", "sendergarbage": "lol what"}
 RCPT_FAULTS = {"tempfail451": "451 4.3.0 Try again later", "full452": "452 4.2.2 Mailbox full",
                "nouser550": "550 5.1.1 No such user"}
 DATA_FAULTS = {"shutdown421": "421 4.3.2 Shutting down", "reject554": "554 5.7.1 Message rejected as spam"}
@@ -23,7 +25,11 @@ DATA_FAULTS = {"shutdown421": "421 4.3.2 Shutting down", "reject554": "554 5.7.1
 
 @dataclass
 class Sink:
-    """Handler that keeps every accepted message and injects the faults named above."""
+    """Handler that keeps every accepted message and injects the faults named above.
+
+    With ``pipelining`` the server offers PIPELINING in its EHLO reply (aiosmtpd reads pipelined
+    commands one by one in any case). ``droprcpt`` as a recipient closes the connection at its RCPT.
+    """
 
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
@@ -32,13 +38,29 @@ class Sink:
     arrived: threading.Event = field(default_factory=threading.Event)
     arrive_at: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    pipelining: bool = False
 
     async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]) -> list[str]:
         session.host_name = hostname
+        if self.pipelining:
+            responses.insert(1, "250-PIPELINING")
         return responses
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+        fault = MAIL_FAULTS.get(address.split("@")[0])
+        if fault:
+            if fault.startswith("421"):
+                server.loop.call_soon(server.transport.close)
+            return fault
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
         local = address.split("@")[0]
+        if local == "droprcpt":
+            server.transport.close()
+            return "250 never seen"
         fault = RCPT_FAULTS.get(local.split("+")[0])
         if fault:
             left = self.fail_times.get(local)

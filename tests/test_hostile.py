@@ -42,9 +42,10 @@ def draft(name: str, to: str = "bob@example.com") -> Draft:
 
 # Finding 2 ---------------------------------------------------------------------------------------------------
 
-def test_garbage_after_data_is_unknown_and_never_retried(tmp_path: Path) -> None:
+@pytest.mark.parametrize("pipelining", [False, True])
+def test_garbage_after_data_is_unknown_and_never_retried(tmp_path: Path, pipelining: bool) -> None:
     store = Store(tmp_path / "s.sqlite3")
-    with raw_server("garbage") as server:
+    with raw_server("garbage", pipelining=pipelining) as server:
         entries = prepare_batch("intro", [Recipient(Contact(email="ada@example.com", name="Ada"), {"topic": "x"})],
                                 sender=SENDER, renderer=Renderer(), store=store)
         transport = SmtpTransport("127.0.0.1", server.port, security="none", timeout=5)
@@ -56,9 +57,10 @@ def test_garbage_after_data_is_unknown_and_never_retried(tmp_path: Path) -> None
     assert [o.status for o in again.outcomes] == [Status.UNKNOWN] and again.outcomes[0].earlier
 
 
-def test_a_dripping_server_is_cut_off_at_the_message_deadline() -> None:
+@pytest.mark.parametrize("pipelining", [False, True])
+def test_a_dripping_server_is_cut_off_at_the_message_deadline(pipelining: bool) -> None:
     data, envelope = serialize(build_message(draft("Ada"), SENDER))
-    with raw_server("drip") as server:
+    with raw_server("drip", pipelining=pipelining) as server:
         transport = SmtpTransport("127.0.0.1", server.port, security="none", timeout=0.3)
         started = time.monotonic()
         with transport, pytest.raises(UnknownOutcomeError) as info:

@@ -31,7 +31,7 @@ def _message(to: str, subject: str = "Hello") -> tuple[bytes, Envelope]:
     return serialize(build_message(draft, SENDER))
 
 
-@pytest.fixture(params=["memory", "outbox", "smtp"])
+@pytest.fixture(params=["memory", "outbox", "smtp", "smtp-pipelining"])
 def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
     """Each transport with its own way of reading back the bytes it delivered."""
     if request.param == "memory":
@@ -43,6 +43,7 @@ def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
     else:
         sink, port = request.getfixturevalue("plain_server")
         assert isinstance(sink, Sink)
+        sink.pipelining = request.param == "smtp-pipelining"
         yield Rig(lambda: SmtpTransport("127.0.0.1", port, security="none", timeout=5),
                   lambda: [m.as_bytes() for m in sink.messages])
 
@@ -90,3 +91,18 @@ def test_journaled_says_whether_it_is_a_real_send(rig: Rig) -> None:
     transport = rig.make()
     assert transport.journaled is not isinstance(transport, OutboxTransport)
     assert transport.may_have_delivered() is False
+
+
+def test_send_claimed_sends_only_what_it_won_and_claims_each_once(rig: Rig) -> None:
+    won, lost, after = _message("ada@example.com"), _message("bob@example.com"), _message("cy@example.com")
+    asked: list[str] = []
+
+    def claim(name: str, result: bool) -> Callable[[], bool]:
+        return lambda: asked.append(name) or result
+
+    with rig.make() as transport:
+        assert transport.send_claimed(*won, claim("won", True)) is not None
+        assert transport.send_claimed(*lost, claim("lost", False)) is None
+        assert transport.send_claimed(*after, claim("after", True)) is not None
+    assert asked == ["won", "lost", "after"]
+    assert _ids(rig.delivered()) == _ids([won[0], after[0]])

@@ -76,6 +76,14 @@ def test_both_builders_read_back_the_same(subject: str, name: str, sender_name: 
     assert b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
 
 
+@pytest.mark.parametrize("extra", [" \xa0", "  é", "\tü", " a", "é  x", "\xa0 "])
+def test_blanks_before_a_header_value_read_back_as_the_standard_library_writes_them(extra: str) -> None:
+    d = Draft(template="t", to=Contact(email="a@example.com", name=""), subject="Hi", html="", text="",
+              headers={"X-Campaign": extra})
+    ours, theirs, _ = both(d)
+    assert ours == theirs
+
+
 @pytest.mark.parametrize("filename", ["cv.pdf", "Lebenslauf Müller.pdf", 'odd "name".txt', "notes.txt", "x" * 200])
 def test_attachments_read_back_the_same(tmp_path: Path, filename: str) -> None:
     path = tmp_path / filename

@@ -76,10 +76,14 @@ def encode_words(text: str, room: int = _WORD_ROOM) -> str:
 
 
 def _unstructured(value: str) -> str:
-    """A Subject or other text header: as it is when it is plain ASCII, else encoded words."""
+    """A Subject or other text header: as it is when it is plain ASCII, else encoded words.
+
+    Blanks before the text are left out of the encoded words: a reader drops them from the plain
+    form too, so either form reads back the same (as the standard library writes it).
+    """
     if value.isascii() and "=?" not in value:
         return value
-    return encode_words(value)
+    return encode_words(value.lstrip(" \t"))
 
 
 def _phrase(name: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -37,6 +37,18 @@ class Transport:
     def send(self, data: bytes, envelope: Envelope) -> Delivery:
         """Deliver one serialised message; raise a TransportError subclass when it is not accepted."""
         raise NotImplementedError
+
+    def send_claimed(self, data: bytes, envelope: Envelope, claim: Callable[[], bool]) -> Delivery | None:
+        """Send once ``claim()`` (the journal's claim of the message) is won; None, nothing sent, when it is lost.
+
+        ``claim`` is called exactly once before any ``TransportError`` is raised and before any of the
+        message's data can go out; a transport may start the mail transaction (an SMTP envelope)
+        first, so that the claim is written while the server answers. Any other exception may come
+        before ``claim`` was called.
+        """
+        if not claim():
+            return None
+        return self.send(data, envelope)
 
     def close(self) -> None:
         """Disconnect; safe to call twice."""
