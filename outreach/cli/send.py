@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .batch import parse_vars, run_batch
+from .recipients import Recipients, contacts_file as contacts_file_recipients
 from .common import RATE, app, complete_template, echo, errors, load, open_store
 from ..errors import ContactError
 
@@ -43,10 +44,9 @@ def _contact_for(book: ContactBook, address: str, name: str | None, referred_by:
 
 def _recipients(to: tuple[str, ...], name: str | None, contacts_file: Path | None, variables: dict[str, str],
                 referred_by: str | None, may_use_name: bool, book: ContactBook, tags: tuple[str, ...],
-                refs: tuple[str, ...]) -> list[Recipient]:
+                refs: tuple[str, ...]) -> Recipients:
     from ..send import Recipient
     from ..models import Contact
-    from ..book.recipients import read_recipients_csv
 
     if name is not None and len(to) != 1:
         raise click.UsageError("--name goes with exactly one --to")
@@ -71,21 +71,12 @@ def _recipients(to: tuple[str, ...], name: str | None, contacts_file: Path | Non
             raise ContactError(f"--contact {exc}; use --to ADDRESS to write to someone new") from exc
         contact = person.record.as_contact() if person.record else Contact(email=person.email)
         out.append(Recipient(contact, variables, where=f"--contact {ref}"))
-    if contacts_file is not None:
-        from ..book.recipients import drop_identical
-
-        rows, twice = drop_identical(read_recipients_csv(contacts_file))
-        if twice:
-            echo(f"Skipping {twice} row{'s' if twice != 1 else ''} of {contacts_file.name} identical to an earlier"
-                 " row.", err=True)
-        out += _unblocked([Recipient(contact=r.contact, variables={**r.variables, **variables}, where=r.where)
-                           for r in rows], blocked, f"in {contacts_file.name}")
-    for address in to:
-        out.append(Recipient(contact=_contact_for(book, address, name, referred_by, may_use_name),
-                             variables=variables, where=f"--to {address}"))
-    if not out:
+    batch = Recipients(out, contacts_file_recipients(contacts_file, variables, blocked) if contacts_file else [],
+                       [Recipient(contact=_contact_for(book, address, name, referred_by, may_use_name),
+                                  variables=variables, where=f"--to {address}") for address in to])
+    if not len(batch):
         raise click.UsageError("give at least one --to ADDRESS, --contact ADDRESS, --tag TAG or --contacts FILE.csv")
-    return out
+    return batch
 
 
 def _unblocked(recipients: list[Recipient], blocked: Callable[[str], str | None], what: str) -> list[Recipient]:
@@ -183,21 +174,22 @@ def send(template: str, to: tuple[str, ...], name: str | None, contacts_file: Pa
         store = open_store(config)
         book = ContactBook(store)
         variables = parse_vars(var)
-        recipients = []
+        recipients = Recipients()
         if due:
             from .threads import due_recipients
             from ..compose.render import Renderer
 
             kind = Renderer(config.template_dirs).template(template).info.kind
-            recipients = due_recipients(store, config, kind, variables, template)
+            recipients = Recipients(due_recipients(store, config, kind, variables, template))
             if not recipients:
                 echo(f"No {kind} is due.")
                 sys.exit(0)
         if target or limit:
-            recipients += _target_recipients(store, config, template, target, limit, variables)
+            recipients = Recipients(recipients, _target_recipients(store, config, template, target, limit, variables))
         if to or contacts_file or tags or refs or not (due or target):
-            recipients += _recipients(to, name, contacts_file, variables, referred_by, may_use_name, book, tags, refs)
-        if target and not recipients:
+            recipients = Recipients(recipients, _recipients(to, name, contacts_file, variables, referred_by,
+                                                            may_use_name, book, tags, refs))
+        if target and not len(recipients):
             sys.exit(0)
     from ..models import BatchOptions
 
