@@ -241,9 +241,9 @@ def queue_batch(
     Each message is written to the store as soon as it is built, inside one transaction that is
     rolled back if any message has a problem, so memory stays flat however large the batch.
     Keys already in the journal keep their row (and so their status and Message-ID). Each
-    recipient is then recorded in the contact book (added, or its gaps filled; hand edits kept):
-    recipients that can be read again (a list, a file read in passes) are read a second time for
-    that rather than held.
+    recipient is then recorded in the contact book (added, or its gaps filled; hand edits kept), in
+    the same transaction: recipients that can be read again (a list, a file read in passes) are read
+    a second time for that rather than held, and a file that changed meanwhile journals nothing.
     """
     from .book.remember import remember
     from .passes import reiterable
@@ -260,7 +260,7 @@ def queue_batch(
             keys.append(entry.key)
         if problems:
             raise ValidationError(problems)
-    remember(store, (r.contact for r in recipients))
+        remember(store, (r.contact for r in recipients))  # in the journal's transaction: a changed file undoes both
     return keys
 
 

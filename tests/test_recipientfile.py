@@ -139,3 +139,33 @@ def test_a_file_changed_between_passes_is_refused(tmp_path: Path) -> None:
     path.write_text("email,name\nann@example.com,Ann\nbob@example.com,Robert\n", encoding="utf-8")
     with pytest.raises(ValidationError, match="changed while the batch was being read"):
         list(rows)
+
+
+def test_a_file_changed_before_the_book_pass_leaves_nothing_queued(tmp_path: Path) -> None:
+    """The error says "nothing was sent; run the command again": the journal must not keep the refused batch."""
+    from outreach.book.contacts import ContactBook
+    from outreach.compose.render import Renderer
+    from outreach.models import Sender
+    from outreach.prepare import queue_batch
+    from outreach.store.db import Store
+
+    path = tmp_path / "people.csv"
+    path.write_text("email,name\nann@example.com,Ann\nbob@example.com,Bob\n", encoding="utf-8")
+
+    class EditedAfterJournal(RecipientsFile):
+        """The user saves the file just as the journal pass has ended (the pass after it is the book's)."""
+
+        read_whole = False
+
+        def __iter__(self) -> Iterator[Recipient]:
+            if self.read_whole:
+                path.write_text("email,name\nann@example.com,Ann\n", encoding="utf-8")
+            yield from super().__iter__()
+            self.read_whole = True
+
+    store = Store(tmp_path / "s.sqlite3")
+    with pytest.raises(ValidationError, match="changed while the batch was being read"):
+        queue_batch("intro", EditedAfterJournal(path, {"topic": "x"}), store=store,
+                    sender=Sender("Sam", "sam@example.edu"), renderer=Renderer())
+    assert store.messages() == []
+    assert ContactBook(store).find() == []

@@ -208,7 +208,12 @@ class Store:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction; inside one already open on this connection, a savepoint that is part of it."""
         with self._lock:
+            if self._db.in_transaction:
+                with self._savepoint() as db:
+                    yield db
+                return
             try:
                 self._db.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
@@ -225,6 +230,21 @@ class Store:
                 self._db.execute("COMMIT")
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot commit to the store {self.path}: {exc}") from exc
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[sqlite3.Connection]:
+        """The part of the open transaction a nested write makes: undone alone on an exception, kept otherwise."""
+        try:
+            self._db.execute("SAVEPOINT outreach_nested")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK TO outreach_nested")
+                self._db.execute("RELEASE outreach_nested")
+                raise
+            self._db.execute("RELEASE outreach_nested")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write to the store {self.path}: {exc}") from exc
 
     def _rollback(self) -> None:
         try:
