@@ -217,3 +217,17 @@ def test_a_closed_pipe_ends_both_alike(argv: list[str], env: dict[str, str], tmp
         results.append((done.returncode, done.stderr))
     assert results[0] == results[1]
     assert results[0] == (1, "")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("argv", [["--help"], ["templates"], ["due"]])
+def test_a_full_disk_ends_both_alike_without_a_traceback(argv: list[str], env: dict[str, str],
+                                                         tmp_path: Path) -> None:
+    results = []
+    for code in (FAST.format(heavy=HEAVY), CLICK):
+        with open("/dev/full", "w") as full:
+            done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "modules.txt"), *argv], env=env,
+                                  stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+        results.append((done.returncode, done.stderr))
+    assert results[0] == results[1]
+    assert results[0] == (1, "Error: cannot write the output: No space left on device\n")

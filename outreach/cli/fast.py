@@ -66,6 +66,12 @@ def run_fast(argv: list[str]) -> bool:
 
         _quiet_pipe()
         sys.exit(EXIT_FAILED)
+    except OSError as exc:
+        from .output import WRITE_ERRORS, output_lost
+
+        if exc.errno not in WRITE_ERRORS:
+            raise
+        output_lost(exc)
     return True
 
 

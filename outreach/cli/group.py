@@ -10,6 +10,7 @@ import click
 
 from .commands import COMMANDS, GROUP_HELP
 from .common import EXIT_INTERRUPTED, EXIT_USAGE, echo, fail
+from .output import WRITE_ERRORS, output_lost
 
 __all__ = ["cli", "run"]
 
@@ -102,3 +103,7 @@ def run() -> None:
             echo(f"Try '{exc.ctx.command_path} -h' for help.\n", err=True)
         echo(f"Error: {exc.format_message()}", err=True)
         sys.exit(EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code)
+    except OSError as exc:
+        if exc.errno not in WRITE_ERRORS:
+            raise
+        output_lost(exc)

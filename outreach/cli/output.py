@@ -6,6 +6,7 @@ what needs click (the running command's ``--json``, its clock).
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from ..config import Config
 
 __all__ = ["EXIT_CONNECTION", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "echo", "errors",
-           "exit_code", "fail", "read_config"]
+           "exit_code", "fail", "output_lost", "read_config"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONNECTION, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -38,6 +39,26 @@ def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
     stream = sys.stderr if err else sys.stdout
     stream.write(text)
     stream.flush()
+
+
+# The output could not be written: a full disk or quota, a file too large, an I/O error.
+WRITE_ERRORS = frozenset(getattr(errno, name) for name in ("ENOSPC", "EDQUOT", "EFBIG", "EIO") if hasattr(errno, name))
+
+
+def output_lost(exc: OSError) -> NoReturn:
+    """Standard output could not be written (a full disk, an I/O error): say so on standard error, exit 1."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+    except (OSError, ValueError, AttributeError):
+        pass
+    try:
+        sys.stderr.write(f"Error: cannot write the output: {exc.strerror or exc}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
+    sys.exit(EXIT_FAILED)
 
 
 def fail(message: str, code: int, *, hint: str = "", as_json: bool = False,
