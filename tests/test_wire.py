@@ -149,3 +149,42 @@ def test_long_references_fold_between_ids() -> None:
     ours, theirs, data = both(d)
     assert ours == theirs
     assert max(len(line) for line in data.split(b"\r\n\r\n")[0].split(b"\r\n")) <= 998
+
+
+def _registry_reads(field: str, raw: str) -> tuple[tuple[str, str], ...]:
+    """The addresses of header line ``raw`` as the standard library's header registry reads them."""
+    from email.headerregistry import HeaderRegistry
+
+    header = HeaderRegistry()[field.lower()](field, raw.partition(":")[2].lstrip())
+    return tuple((a.display_name, a.addr_spec) for a in header.addresses)
+
+
+ADDRESS_TEXT = st.text(st.one_of(st.sampled_from(list('"\\<>@,;:.()[] \t=?_\'')), st.characters(
+    blacklist_categories=("Cs",), blacklist_characters="\r\n")), max_size=60)
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=st.one_of(ADDRESS_TEXT, st.builds(lambda n, a: f"{n} <{a}>", ADDRESS_TEXT, ADDRESS_TEXT),
+                       st.builds(lambda n, l, d: f'"{n}" <{l}@{d}>', ADDRESS_TEXT, LOCAL, DOMAIN)))
+def test_address_read_back_is_the_header_registrys(value: str) -> None:
+    from outreach.compose.headers import _read_addresses
+
+    def outcome(read: object, field: str) -> object:
+        try:
+            return read(field, f"{field}: {value}")  # type: ignore[operator]
+        except Exception as exc:  # the standard library's own parser fails on some input: both must fail alike
+            return type(exc)
+
+    for field in ("From", "To"):
+        assert outcome(_read_addresses.__wrapped__, field) == outcome(_registry_reads, field)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=TEXT, local=LOCAL, domain=DOMAIN)
+def test_address_read_back_of_built_to_lines_is_the_header_registrys(name: str, local: str, domain: str) -> None:
+    from outreach.compose.headers import _header_lines, _read_addresses
+
+    data, _ = build_bytes(Draft(template="t", to=Contact(email=f"{local}@{domain}", name=name), subject="s",
+                                html="<p>x</p>", text="x"), SENDER, message_id="<m1@example.edu>", now=NOW)
+    raw = b"".join(_header_lines(data)["to"]).decode("utf-8", "replace")
+    assert _read_addresses("To", raw) == _registry_reads("To", raw)
