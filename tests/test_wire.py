@@ -188,3 +188,28 @@ def test_address_read_back_of_built_to_lines_is_the_header_registrys(name: str, 
                                 html="<p>x</p>", text="x"), SENDER, message_id="<m1@example.edu>", now=NOW)
     raw = b"".join(_header_lines(data)["to"]).decode("utf-8", "replace")
     assert _read_addresses("To", raw) == _registry_reads("To", raw)
+
+
+def test_the_date_header_is_each_messages_own_time_in_its_own_zone() -> None:
+    from datetime import timedelta
+
+    draft = Draft(template="t", to=Contact(email="kai@example.com", name="Kai"), subject="s", html="<p>x</p>", text="x")
+    same_moment = NOW.astimezone(timezone(timedelta(hours=1)))
+    dates = [_parse(build_bytes(draft, SENDER, message_id="<m@example.edu>", now=when)[0])["Date"]
+             for when in (NOW, NOW, same_moment, NOW + timedelta(seconds=1))]
+    assert [str(d) for d in dates] == ["Fri, 27 Nov 2026 09:00:00 +0000", "Fri, 27 Nov 2026 09:00:00 +0000",
+                                       "Fri, 27 Nov 2026 10:00:00 +0100", "Fri, 27 Nov 2026 09:00:01 +0000"]
+
+
+@pytest.mark.parametrize("char", [chr(c) for c in range(128)])
+def test_an_ascii_address_looks_like_itself_unless_it_routes_on(char: str) -> None:
+    """The look-alike check's ASCII shortcut: no ASCII character is full-width, changed by NFKC, or a non-Latin letter."""
+    import unicodedata
+
+    from outreach.compose import lookalike
+
+    assert unicodedata.normalize("NFKC", char) == char and not 0xFF00 <= ord(char) <= 0xFFEF
+    assert lookalike._script(char) in (None, "LATIN")
+    address = f"a{char}b@ex{char}ample.com"
+    routes = char in "%!"
+    assert (lookalike.lookalike_reason(address) is not None) == routes

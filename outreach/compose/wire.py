@@ -168,7 +168,7 @@ def build_bytes(
     to_value, to_box = _mailbox(draft.to.name, to_addr, "To", where)
     check_header_value("Subject", draft.subject, where)
     headers = [("From", from_value), ("To", to_value), ("Subject", _unstructured(tidy(draft.subject))),
-               ("Date", format_datetime(now or datetime.now(timezone.utc))),
+               ("Date", _date(now or datetime.now(timezone.utc))),
                ("Message-ID", message_id or make_msgid(domain=from_addr.envelope.rpartition("@")[2]))]
     if draft.in_reply_to:
         check_header_value("In-Reply-To", draft.in_reply_to, where)
@@ -202,6 +202,23 @@ def build_bytes(
     check_serialized_headers(data, expected, where)
     check_addresses_survive(data, {"From": [from_box], "To": [to_box]}, where)  # type: ignore[list-item]
     return data, Envelope(sender=from_box.addr_spec, recipients=(to_box.addr_spec,), smtputf8=smtputf8)
+
+
+_last_date: tuple[datetime, str] | None = None
+
+
+def _date(now: datetime) -> str:
+    """The Date header of ``now``: a batch passes the same time object for all its messages, so it is written once.
+
+    Only that very object is reused: equal times in other zones write other Date headers.
+    """
+    global _last_date
+    last = _last_date
+    if last is not None and last[0] is now:
+        return last[1]
+    value = format_datetime(now)
+    _last_date = (now, value)
+    return value
 
 
 def _fold_ids(ids: Sequence[str]) -> str:
