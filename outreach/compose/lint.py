@@ -29,14 +29,17 @@ ERROR, WARNING = "error", "warning"
 SUBJECT_LIMIT = 78
 
 _SPACE_BEFORE_MARK = re.compile(r"\S[ \t]+[,.;:!?](?=\s|$)|^[ \t]*[,.;:!?](?=\s|$)", re.M)
-_DOUBLED = re.compile(r"(?<![.])\.\.(?!\.)|,\s*[,.;]|;\s*[,.;]|\(\s*\)|\[\s*\]|“\s*”")
+# Each alternative starts with its mark, so the engine skips to the marks (``\.(?<!\.\.)\.`` is two dots with no dot
+# before them, as ``(?<![.])\.\.`` says).
+_DOUBLED = re.compile(r"\.(?<!\.\.)\.(?!\.)|,\s*[,.;]|;\s*[,.;]|\(\s*\)|\[\s*\]|“\s*”")
 _GREETING = re.compile(
     r"^(hi|hello|dear|hey|good (?:morning|afternoon|evening))(\s+(?:there|all|everyone))?\s*[,!:]?\s*$", re.I)
 _LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
-_EMOTICON = re.compile(r"(?<!\w)[:;=]-?[()](?!\w)")
+_EMOTICON = re.compile(r"[:;=](?<!\w[:;=])-?[()](?!\w)")  # no word character before the eyes
 _RENDERED_NOTHING = re.compile(r"(?<=[a-z,] )(None|undefined)\b")
 _HTTP_TEXT = re.compile(r"\bhttp://\S+")
-_TWICE = re.compile(r"(?<![\w'’-])([^\W\d_]+)(?:[ \t]+|[ \t]*\n[ \t]*)\1(?![\w'’-])", re.I)
+# The word is taken whole (``++``): a shorter one would be followed by a letter, never by the blank the pattern needs.
+_TWICE = re.compile(r"(?<![\w'’-])([^\W\d_]++)(?:[ \t]+|[ \t]*\n[ \t]*)\1(?![\w'’-])", re.I)
 # Small words a template writes around a variable: written twice, they are a slip ("in the the State University").
 _SMALL_WORDS = frozenset({"a", "an", "the", "to", "of", "in", "at", "on", "for", "and", "or", "with", "by", "from",
                           "about", "as", "is", "are", "was", "i", "i'm", "me", "my", "you", "your", "we", "our", "it",
@@ -220,7 +223,7 @@ def _links(html: str, text: str) -> list[Finding]:
         else:
             out.append(Finding("bad-link", ERROR, "html", f"the link {target!r} goes nowhere a reader can open"
                                                          " (write it as https://...)"))
-    for m in _HTTP_TEXT.finditer(text):
+    for m in _HTTP_TEXT.finditer(text) if "http://" in text else ():
         if not any(m.group(0).startswith(h) for h in hrefs if h):
             out.append(Finding("http-link", WARNING, "text", f"the link {m.group(0)!r} is not https"))
     return out
