@@ -213,3 +213,45 @@ def test_an_ascii_address_looks_like_itself_unless_it_routes_on(char: str) -> No
     address = f"a{char}b@ex{char}ample.com"
     routes = char in "%!"
     assert (lookalike.lookalike_reason(address) is not None) == routes
+
+
+NAME_CHARS = st.one_of(st.sampled_from(list("aZéßЖ中ǅ٣²Ⅻ'.,&- ") + ["e\u0301", "\xa0", "_", '"', "(", "=?", "?="]),
+                       st.characters(blacklist_categories=("Cs",)))
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.lists(NAME_CHARS, max_size=40).map("".join), local=LOCAL, domain=DOMAIN)
+def test_a_to_line_taken_as_written_is_what_the_standard_library_reads(name: str, local: str, domain: str) -> None:
+    """The To line is not parsed back when its name and address are plain: the library must read exactly those."""
+    from outreach.compose.headers import _header_lines
+    from outreach.compose.wire import _Mailbox, reads_as_written
+
+    try:
+        data, envelope = build_bytes(Draft(template="t", to=Contact(email=f"{local}@{domain}", name=name), subject="s",
+                                           html="<p>x</p>", text="x"), SENDER, message_id="<m1@example.edu>", now=NOW)
+    except HeaderError:
+        return
+    box = _Mailbox(" ".join(name.split()), envelope.recipients[0])
+    if reads_as_written(box):
+        raw = b"".join(_header_lines(data)["to"]).decode("utf-8", "replace")
+        assert _registry_reads("To", raw) == ((box.display_name, box.addr_spec),)
+
+
+@pytest.mark.parametrize("name", ["Zoë O'Brien-Müller", "Stark & Wayne, LLP", "Dr. Ana Lima", "李 小龙", "Ⅻ ٣", "",
+                                  "'", "-", ".", "A.", "O'", "Renée-Björn Ø"])
+def test_plain_names_are_taken_as_written(name: str) -> None:
+    from outreach.compose.headers import _header_lines
+    from outreach.compose.wire import _Mailbox, reads_as_written
+
+    data, _ = build_bytes(Draft(template="t", to=Contact(email="kai@example.com", name=name), subject="s",
+                                html="<p>x</p>", text="x"), SENDER, message_id="<m1@example.edu>", now=NOW)
+    assert reads_as_written(_Mailbox(name, "kai@example.com"))
+    raw = b"".join(_header_lines(data)["to"]).decode("utf-8", "replace")
+    assert _registry_reads("To", raw) == ((name, "kai@example.com"),)
+
+
+@pytest.mark.parametrize("name", ['A "B"', "a_b", "x=?y", "e\u0301", "A  B", " A", "(A)", "a@b"])
+def test_other_names_are_parsed_back(name: str) -> None:
+    from outreach.compose.wire import _Mailbox, reads_as_written
+
+    assert not reads_as_written(_Mailbox(name, "kai@example.com"))
