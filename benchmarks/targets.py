@@ -1,4 +1,8 @@
-"""The research half on a realistic book: `targets list` and `report` against `outreach --help`.
+"""The research half on a realistic book: `targets list` and `report` against starting a command.
+
+The baseline is `outreach targets --help`: the command line with click and the command group
+loaded, as `outreach --help` was when this target was set (`outreach --help` now skips click, see
+`outreach/cli/fast.py`, so it is printed beside it for reference only).
 
 Run alone with ``python -m benchmarks.targets [--runs N]``; ``python -m benchmarks`` runs it too.
 """
@@ -83,13 +87,14 @@ def _time(cmd: list[str], env: dict[str, str]) -> float:
 
 
 def measure(work: Path, runs: int) -> dict[str, float]:
-    """Median wall time of ``outreach --help``, ``outreach targets list`` and ``outreach report`` on the seeded book."""
+    """Median wall times of the two help pages, ``outreach targets list`` and ``outreach report`` on the seeded book."""
     env = {**os.environ, "OUTREACH_HOME": str(work / "home"), "OUTREACH_CONFIG": str(work / "none.toml")}
     # As installed: byte code cached (the warm-up run below writes it), so no run pays for compiling.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     seed(work / "home")
     exe = str(Path(sys.executable).with_name("outreach"))
-    cmds = {"outreach --help": [exe, "--help"], "outreach targets list": [exe, "targets", "list"],
+    cmds = {"outreach --help": [exe, "--help"], "outreach targets --help": [exe, "targets", "--help"],
+            "outreach targets list": [exe, "targets", "list"],
             "outreach report": [exe, "report"]}
     for cmd in cmds.values():
         _time(cmd, env)
@@ -101,14 +106,15 @@ def measure(work: Path, runs: int) -> dict[str, float]:
 
 
 def print_section(work: Path, runs: int) -> None:
-    """Print the section of the benchmark report: each command's median and its ratio to ``--help``."""
+    """Print the section of the benchmark report: each command's median and its ratio to the help pages."""
     times = measure(work, runs)
-    base = times["outreach --help"]
+    base, fast = times["outreach targets --help"], times["outreach --help"]
     print(f"\n## Targets and report: {CONTACTS:,} contacts, {TARGETS} targets, median of {runs}\n")
     for name, seconds in times.items():
-        print(f"- {name}: {seconds * 1000:.0f} ms ({seconds / base:.2f}x outreach --help)")
+        print(f"- {name}: {seconds * 1000:.0f} ms ({seconds / base:.2f}x outreach targets --help, "
+              f"{seconds / fast:.2f}x outreach --help)")
     worst = max(times["outreach targets list"], times["outreach report"]) / base
-    print(f"\nTarget: `targets list` and `report` each within 3x `outreach --help`: {worst:.2f}x at worst"
+    print(f"\nTarget: `targets list` and `report` each within 3x `outreach targets --help`: {worst:.2f}x at worst"
           f" ({'met' if worst < 3 else 'missed'})")
 
 

@@ -6,10 +6,11 @@ here loads its module on first use, so that the command line starts fast.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False  # not typing's: importing typing costs the fast `outreach --help` (cli/fast.py) time
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .errors import (
         AddressError,
         AttachmentError,
@@ -258,6 +259,8 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'outreach' has no attribute {name!r}")
+    from importlib import import_module
+
     value = getattr(import_module(f".{module}", __name__), name)
     globals()[name] = value
     return value

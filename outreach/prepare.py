@@ -96,14 +96,12 @@ def iter_prepared(
         domain = validate_address(sender.email).envelope.rpartition("@")[2]
     except AddressError as exc:
         raise ValidationError([Problem("sender", f"the sender address in the config: {exc}")]) from exc
-    recipients = list(recipients)
-    if not recipients:
-        problems.append(Problem("batch", "no recipients given"))
     people = None
     if store is not None:
         from .book.people import People
 
         people = People(store)
+    index = 0
     for index, recipient in enumerate(recipients, start=1):
         where = recipient.where or f"recipient {index}"
         try:
@@ -194,6 +192,8 @@ def iter_prepared(
             followup_days=info.followup_days,
             variables=_stored_variables(contact, variables),
         )
+    if not index:
+        problems.append(Problem("batch", "no recipients given"))
 
 
 def prepare_batch(
@@ -241,13 +241,16 @@ def queue_batch(
     Each message is written to the store as soon as it is built, inside one transaction that is
     rolled back if any message has a problem, so memory stays flat however large the batch.
     Keys already in the journal keep their row (and so their status and Message-ID). Each
-    recipient is then recorded in the contact book (added, or its gaps filled; hand edits kept).
+    recipient is then recorded in the contact book (added, or its gaps filled; hand edits kept):
+    recipients that can be read again (a list, a file read in passes) are read a second time for
+    that rather than held.
     """
     from .book.remember import remember
+    from .passes import reiterable
 
     problems: list[Problem] = []
     keys: list[str] = []
-    recipients = list(recipients)
+    recipients = reiterable(recipients)
     with store.journal_writer() as write:
         for entry in iter_prepared(
             template, recipients, sender=sender, renderer=renderer, store=store, options=options, now=now,
@@ -257,7 +260,7 @@ def queue_batch(
             keys.append(entry.key)
         if problems:
             raise ValidationError(problems)
-    remember(store, [r.contact for r in recipients])
+    remember(store, (r.contact for r in recipients))
     return keys
 
 

@@ -26,24 +26,49 @@ _SENDABLE = (Status.QUEUED, Status.DEFERRED)
 
 @dataclass
 class Summary:
-    """What a batch did: one outcome per message, and whether Ctrl-C stopped it early."""
+    """What a batch did: how many messages ended in each status, each outcome if kept, and whether Ctrl-C stopped it.
+
+    ``outcomes`` lists one outcome per message unless the batch was sent with ``keep_outcomes=False``
+    (the command line's summary, which needs only the counts: memory stays flat however large the batch).
+    """
 
     outcomes: list[Outcome] = field(default_factory=list)
     interrupted: bool = False
     recovered: list[JournalEntry] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     gave_up: bool = False
+    keep_outcomes: bool = True
+    _tally: Counter[str] = field(default_factory=Counter, repr=False)
+    _not_done: int = field(default=0, repr=False)  # neither sent nor written
+
+    def __post_init__(self) -> None:
+        given, self.outcomes = self.outcomes, []
+        for outcome in given:
+            self.add(outcome)
+
+    def add(self, outcome: Outcome) -> None:
+        """Count ``outcome`` (and keep it, unless the batch keeps counts only)."""
+        self._tally["elsewhere" if outcome.status is Status.SENDING else "earlier" if outcome.earlier
+                    else outcome.status.value] += 1
+        if outcome.status not in (Status.SENT, Status.WRITTEN):
+            self._not_done += 1
+        if self.keep_outcomes:
+            self.outcomes.append(outcome)
+
+    @property
+    def total(self) -> int:
+        """How many messages have an outcome."""
+        return sum(self._tally.values())
 
     @property
     def counts(self) -> Counter[str]:
         """How many messages ended in each status; ``earlier`` ones and ``elsewhere`` (another run's) apart."""
-        return Counter("elsewhere" if o.status is Status.SENDING else "earlier" if o.earlier else o.status.value
-                       for o in self.outcomes)
+        return Counter(self._tally)
 
     @property
     def ok(self) -> bool:
         """True when every message was sent or written (now or by an earlier run) and nothing is pending."""
-        return not self.interrupted and all(o.status in (Status.SENT, Status.WRITTEN) for o in self.outcomes)
+        return not self.interrupted and not self._not_done
 
 
 class _Pacer:
@@ -88,6 +113,7 @@ class _Run:
         self.report = report
         self.lock = threading.Lock()
         self.errors: list[BaseException] = []
+        self.untried: list[str | JournalEntry] = []  # taken, then not sent: the batch was being stopped
         self.give_up_after = give_up_after
         self.deferred_in_row = 0
 
@@ -119,11 +145,13 @@ class _Run:
                     if self.pacer.interval:
                         pending.flush()
                     if not self.pacer.wait():
+                        with self.lock:
+                            self.untried.append(item)
                         self.summary.interrupted = True
                         return
                     outcome = _send_one(self.load(item), transport, pending, self.retry_delays, self.pacer.stop)
                     with self.lock:
-                        self.summary.outcomes.append(outcome)
+                        self.summary.add(outcome)
                         self.note(outcome)
                         self.report(outcome)
         finally:
@@ -149,6 +177,7 @@ def send_batch(
     on_outcome: Callable[[Outcome], None] | None = None,
     connections: int = 1,
     give_up_after: int = DEFAULT_GIVE_UP_AFTER,
+    keep_outcomes: bool = True,
 ) -> Summary:
     """Send a batch (entries from :func:`prepare_batch`, or keys from :func:`queue_batch`).
 
@@ -160,6 +189,7 @@ def send_batch(
     exactly. Each message is claimed in the store before it is sent, so two runs on one store never
     both send it; one claimed by another live process is reported as being sent by it. After
     ``give_up_after`` temporary failures in a row (0: never) the rest is left ``deferred`` untried.
+    With ``keep_outcomes=False`` the summary counts the outcomes without listing them.
     Raises :class:`AuthError` or another :class:`TransportError` when the batch cannot go
     on; what was decided until then is in the journal.
     """
@@ -169,7 +199,7 @@ def send_batch(
     if problem:
         raise ValueError(f"rate_per_minute {problem}, not {rate_per_minute!r}")
     stop = stop or threading.Event()
-    summary = Summary()
+    summary = Summary(keep_outcomes=keep_outcomes)
     report = on_outcome or (lambda _o: None)
     journaled = transport.journaled and store is not None
     todo: list[str | JournalEntry]
@@ -180,16 +210,18 @@ def send_batch(
         if in_memory:
             store.journal(in_memory)
         keys = [item if isinstance(item, str) else item.key for item in batch]
-        states = store.states(keys)
         todo = []
-        for key in keys:
-            state = states[key]
-            if state.status in _SENDABLE:
-                todo.append(key)
-                continue
-            outcome = _settled(state)
-            summary.outcomes.append(outcome)
-            report(outcome)
+        for start in range(0, len(keys), 500):  # a slice of the states at a time, not the whole batch's
+            chunk = keys[start:start + 500]
+            states = store.states(chunk)
+            for key in chunk:
+                state = states[key]
+                if state.status in _SENDABLE:
+                    todo.append(key)
+                    continue
+                outcome = _settled(state)
+                summary.add(outcome)
+                report(outcome)
 
         def load(item: str | JournalEntry) -> JournalEntry:
             entry = store.get(item if isinstance(item, str) else item.key)
@@ -205,7 +237,7 @@ def send_batch(
             for entry in entries:
                 if entry.key in settled:
                     outcome = _settled(settled[entry.key])
-                    summary.outcomes.append(outcome)
+                    summary.add(outcome)
                     report(outcome)
             entries = [e for e in entries if e.key not in settled]
         todo = list(entries)
@@ -229,28 +261,23 @@ def send_batch(
             thread.join()
         if run.errors:
             raise run.errors[0]
+    untried = [*run.untried, *run.todo]  # never sent: taken as the batch stopped, and never taken
     if summary.gave_up and store is not None and journaled:
-        done = {o.key for o in summary.outcomes}
         why = (f"not tried: the server gave {give_up_after} temporary failures in a row;"
                " run the same command later to retry")
-        for item in todo:
+        for item in untried:
             entry = load(item)
-            if entry.key not in done:
-                if store.defer(entry.key, why):
-                    outcome = _outcome(entry.key, entry.contact, entry.message_id, Status.DEFERRED, why)
-                else:
-                    outcome = _settled(store.states([entry.key])[entry.key])
-                summary.outcomes.append(outcome)
-                report(outcome)
+            if store.defer(entry.key, why):
+                outcome = _outcome(entry.key, entry.contact, entry.message_id, Status.DEFERRED, why)
+            else:
+                outcome = _settled(store.states([entry.key])[entry.key])
+            summary.add(outcome)
+            report(outcome)
     elif summary.interrupted or stop.is_set():
-        summary.interrupted = summary.interrupted or len(summary.outcomes) < len(batch)
-        done = {o.key for o in summary.outcomes}
-        for item in todo:
-            entry_key = item if isinstance(item, str) else item.key
-            if entry_key not in done:
-                entry = load(item)
-                summary.outcomes.append(_outcome(entry.key, entry.contact, entry.message_id, Status.QUEUED,
-                                                 "not sent: interrupted"))
+        summary.interrupted = summary.interrupted or summary.total < len(batch)
+        for item in untried:
+            entry = load(item)
+            summary.add(_outcome(entry.key, entry.contact, entry.message_id, Status.QUEUED, "not sent: interrupted"))
     return summary
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -154,14 +154,24 @@ class Outreach:
     def recipients(self, items: Iterable[Recipient | Contact | str],
                    variables: Mapping[str, str] | None = None) -> list[Recipient]:
         """Recipients from ``Recipient``s, ``Contact``s or addresses (an address the book knows brings its fields)."""
-        out: list[Recipient] = []
-        for index, item in enumerate(items, start=1):
-            if isinstance(item, Recipient):
-                out.append(replace(item, variables={**item.variables, **(variables or {})}) if variables else item)
-                continue
-            contact = item if isinstance(item, Contact) else self._contact(item)
-            out.append(Recipient(contact, dict(variables or {}), where=f"recipient {index} ({contact.email})"))
-        return out
+        return list(self._each_recipient(items, variables))
+
+    def _each_recipient(self, items: Iterable[Recipient | Contact | str],
+                        variables: Mapping[str, str] | None) -> Iterable[Recipient]:
+        """What :meth:`recipients` gives, made again on each pass when ``items`` can be read again (never all held)."""
+        from .passes import Passes, reiterable
+
+        source = reiterable(items)
+
+        def each() -> Iterator[Recipient]:
+            for index, item in enumerate(source, start=1):
+                if isinstance(item, Recipient):
+                    yield replace(item, variables={**item.variables, **(variables or {})}) if variables else item
+                    continue
+                contact = item if isinstance(item, Contact) else self._contact(item)
+                yield Recipient(contact, dict(variables or {}), where=f"recipient {index} ({contact.email})")
+
+        return Passes(each)
 
     def _contact(self, address: str) -> Contact:
         """What the book knows about ``address``; an address it cannot read is left to batch validation."""
@@ -194,14 +204,17 @@ class Outreach:
              connections: int | None = None, stop: threading.Event | None = None,
              on_outcome: Callable[[Outcome], None] | None = None, on_start: Callable[[int], None] | None = None,
              warnings: list[Problem] | None = None, variables: Mapping[str, str] | None = None,
-             **overrides: Any) -> Summary:
+             keep_outcomes: bool = True, **overrides: Any) -> Summary:
         """Validate the whole batch, journal it, then send it; returns what happened to each message.
 
         Nothing is sent while any message has a problem (:class:`ValidationError`). A message already
         sent by an earlier run is not sent again. ``stop`` (a ``threading.Event``) ends the batch after
         the message in flight. ``on_outcome`` is called after each message, besides the object's hook;
         ``on_start`` with the number of messages once the batch is checked; lint warnings are added to
-        ``warnings`` when given. ``variables`` apply to every recipient (their own win).
+        ``warnings`` when given. ``variables`` apply to every recipient (their own win). Recipients
+        that can be read again (a list, a file read in passes) are read once to check and journal the
+        batch and once to record them in the book, never all held; with ``keep_outcomes=False`` the
+        summary counts the outcomes without listing them.
         """
         from .prepare import prepare_batch, queue_batch
         from .send import send_batch
@@ -209,7 +222,7 @@ class Outreach:
         opts = self._options(options, overrides)
         transport = self.transport(dry_run=dry_run)
         prepare = queue_batch if transport.journaled else prepare_batch
-        recipients = self.recipients(recipients, variables)
+        recipients = self._each_recipient(recipients, variables)
         if warnings is not None:
             warnings.extend(self._early(template, recipients))
         todo = prepare(template, recipients, sender=self.sender, renderer=self.renderer,
@@ -231,7 +244,7 @@ class Outreach:
             summary = send_batch(todo, transport, self.store, stop=stop, on_outcome=report,
                                  rate_per_minute=rate if transport.journaled else 0.0,
                                  connections=self.config.connections if connections is None else connections,
-                                 give_up_after=self.config.give_up_after)
+                                 give_up_after=self.config.give_up_after, keep_outcomes=keep_outcomes)
         finally:
             if copies is not None:
                 copies.close()
@@ -240,7 +253,7 @@ class Outreach:
                                  for failure in copies.failures)
         return summary
 
-    def _early(self, template: str, recipients: list[Recipient]) -> list[Problem]:
+    def _early(self, template: str, recipients: Iterable[Recipient]) -> list[Problem]:
         """Warnings for follow-ups written before they are due (none for other templates)."""
         from .lifecycle.early import early_followups
 

@@ -10,24 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from raw_smtp import raw_server
+from smtp_client import SENDER, message, transport
 from smtp_server import PASSWORD, USER, Sink, start_server
 
-from outreach import Contact, Draft, Sender, TransportError, build_message, serialize
+from outreach import Contact, TransportError
 from outreach.compose.message import Envelope
 from outreach.transports.pipelining import quote_data
 from outreach.transports.smtp import SmtpTransport
 
-SENDER = Sender(name="Sam Rivera", email="sam@example.edu")
-
-
-def message(to: str) -> tuple[bytes, Envelope]:
-    d = Draft(template="intro", to=Contact(email=to, name="Ada"), subject="Hello", html="<p>Hi</p>", text="Hi\n")
-    return serialize(build_message(d, SENDER))
-
-
-def transport(port: int, **kw: object) -> SmtpTransport:
-    kw.setdefault("security", "none")
-    return SmtpTransport("127.0.0.1", port, timeout=5, **kw)  # type: ignore[arg-type]
 
 
 @pytest.fixture

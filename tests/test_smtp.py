@@ -7,35 +7,13 @@ from pathlib import Path
 
 import pytest
 import trustme
+from smtp_client import message, transport
 from smtp_server import PASSWORD, USER, Sink, start_server
 
-from outreach import (
-    AuthError,
-    ConnectError,
-    Contact,
-    Draft,
-    PermanentError,
-    Sender,
-    TransientError,
-    TransportError,
-    UnknownOutcomeError,
-    build_message,
-    serialize,
-)
+from outreach import AuthError, ConnectError, PermanentError, TransientError, TransportError, UnknownOutcomeError
 from outreach.compose.message import Envelope
 from outreach.transports.smtp import SmtpTransport
 
-SENDER = Sender(name="Sam Rivera", email="sam@example.edu")
-
-
-def message(to: str) -> tuple[bytes, Envelope]:
-    d = Draft(template="intro", to=Contact(email=to, name="Ada"), subject="Hello", html="<p>Hi</p>", text="Hi\n")
-    return serialize(build_message(d, SENDER))
-
-
-def transport(port: int, **kw: object) -> SmtpTransport:
-    kw.setdefault("security", "none")
-    return SmtpTransport("127.0.0.1", port, timeout=5, **kw)  # type: ignore[arg-type]
 
 
 def test_plain_relay_delivers_over_one_connection(plain_server: tuple[Sink, int]) -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 from ..models import Recipient
 from ..errors import ImportFormatError, Problem, ValidationError
 from .formats import generic
-from .formats.base import read_text
+from .formats.base import ImportedContact, read_text
 from ..models import Contact
 
-__all__ = ["drop_identical", "read_recipients_csv"]
+__all__ = ["contact_of", "drop_identical", "read_recipients_csv"]
 
 _TRUE = {"1", "true", "yes", "y", "x"}
 
@@ -28,15 +28,16 @@ def read_recipients_csv(path: Path) -> list[Recipient]:
         raise ValidationError([Problem("--contacts", str(exc).replace(str(path), path.name))]) from exc
     if skipped:
         raise ValidationError([Problem(f"{path.name}:{s.line}", s.reason) for s in skipped])
-    recipients = []
-    for row in rows:
-        fields = dict(row.fields)
-        referrer = fields.pop("referred_by", "") or fields.pop("referrer", "")
-        may_use = fields.pop("may_use_name", "").strip().lower() in _TRUE
-        contact = Contact(email=row.email, name=row.name, company=row.company, position=row.position,
-                          fields=fields, referrer=referrer, may_use_referrer_name=may_use)
-        recipients.append(Recipient(contact=contact, where=f"{path.name}:{row.line}"))
-    return recipients
+    return [Recipient(contact=contact_of(row), where=f"{path.name}:{row.line}") for row in rows]
+
+
+def contact_of(row: ImportedContact) -> Contact:
+    """The contact of one row; ``referred_by`` (or ``referrer``) and ``may_use_name`` columns give the referral."""
+    fields = dict(row.fields)
+    referrer = fields.pop("referred_by", "") or fields.pop("referrer", "")
+    may_use = fields.pop("may_use_name", "").strip().lower() in _TRUE
+    return Contact(email=row.email, name=row.name, company=row.company, position=row.position,
+                   fields=fields, referrer=referrer, may_use_referrer_name=may_use)
 
 
 def drop_identical(recipients: list[Recipient]) -> tuple[list[Recipient], int]:

@@ -6,7 +6,7 @@ import json
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -103,7 +103,7 @@ def _print_warnings(warnings: Sequence[Problem], as_json: bool) -> None:
             echo(f"Warning: {w}", err=True)
 
 
-def run_batch(app: Outreach, template: str, recipients: Sequence[Recipient], *, dry_run: bool, rate: float | None,
+def run_batch(app: Outreach, template: str, recipients: Iterable[Recipient], *, dry_run: bool, rate: float | None,
               as_json: bool, options: BatchOptions | None = None, connections: int | None = None) -> int:
     """Validate, journal and send one batch through ``app`` with progress and a summary; return the exit code."""
     stop = threading.Event()
@@ -133,7 +133,7 @@ def run_batch(app: Outreach, template: str, recipients: Sequence[Recipient], *, 
             with _graceful_stop(stop, sending, as_json):
                 summary = app.send(template, recipients, options=options, dry_run=dry_run, rate_per_minute=rate,
                                    connections=connections, stop=stop, on_outcome=report, on_start=start,
-                                   warnings=warnings)
+                                   warnings=warnings, keep_outcomes=False)
         except _Aborted:
             echo("Interrupted while checking the batch: nothing was sent.", err=True)
             return EXIT_INTERRUPTED

@@ -1,17 +1,17 @@
-"""What every ``outreach`` command shares: exit codes, error reporting, config and store loading."""
+"""What every click command shares: ``output`` (exit codes, echo, errors) with the running command's ``--json``
+and clock, config and store loading, ``--rate``, template completion."""
 
 from __future__ import annotations
 
-import json
-import sys
-from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from datetime import datetime, timezone
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from ..errors import CredentialsError, OutreachError, Problem, StoreError, TransportError, ValidationError
+from . import output
+from ..errors import OutreachError, Problem
+from .output import EXIT_CONNECTION, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, echo, exit_code
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -20,8 +20,6 @@ if TYPE_CHECKING:
 
 __all__ = ["EXIT_CONNECTION", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "RATE", "app", "complete_template", "echo", "errors",
            "exit_code", "fail", "load", "now", "open_store"]
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONNECTION, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 class _Rate(click.ParamType[float]):
@@ -45,36 +43,13 @@ class _Rate(click.ParamType[float]):
 RATE = _Rate()
 
 
-def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
-    """Print ``message`` like ``click.echo``, without terminal control characters: every CLI print goes here."""
-    from ..compose.controls import clean
-
-    click.echo(clean(str(message)), err=err, nl=nl)
-
-
 def fail(message: str, code: int, *, hint: str = "", as_json: bool | None = None,
          problems: list[Problem] | None = None) -> NoReturn:
     """Report an error and exit with ``code``: ``Error: message`` and its hint, or one JSON object with ``as_json``.
 
     ``as_json`` None means: as the running command was asked (its ``--json``).
     """
-    if as_json is None:
-        as_json = _json_wanted()
-    if as_json:
-        echo(json.dumps({"error": message, "hint": hint, "exit_code": code,
-                         "problems": [p.as_json() for p in problems or []]}, ensure_ascii=False))
-    else:
-        echo(f"Error: {message}", err=True)
-        if hint:
-            echo(f"Hint: {hint}", err=True)
-    sys.exit(code)
-
-
-def exit_code(exc: OutreachError) -> int:
-    """The documented exit code of a library error."""
-    if isinstance(exc, (CredentialsError, TransportError, StoreError)):
-        return EXIT_CONNECTION
-    return EXIT_USAGE
+    output.fail(message, code, hint=hint, as_json=_json_wanted() if as_json is None else as_json, problems=problems)
 
 
 def _json_wanted() -> bool:
@@ -83,31 +58,17 @@ def _json_wanted() -> bool:
     return bool(ctx is not None and ctx.params.get("as_json"))
 
 
-@contextmanager
-def errors(as_json: bool | None = None) -> Iterator[None]:
-    """Turn outreach errors into a message and the documented exit code.
+def errors(as_json: bool | None = None) -> AbstractContextManager[None]:
+    """Turn outreach errors into a message and the documented exit code (see :func:`output.errors`).
 
-    With ``--json`` (or ``as_json``) the failure is printed as one JSON object on standard output:
-    ``{"error": ..., "hint": ..., "exit_code": ..., "problems": [{"line", "contact", "message", "hint"}]}``.
+    ``as_json`` None means: as the running command was asked (its ``--json``).
     """
-    if as_json is None:
-        as_json = _json_wanted()
-    try:
-        yield
-    except ValidationError as exc:
-        first = "1 problem found" if len(exc.problems) == 1 else f"{len(exc.problems)} problems found"
-        fail(str(exc) if not as_json else f"{first}; nothing was sent", EXIT_USAGE, hint=exc.hint, as_json=as_json,
-             problems=exc.problems)
-    except OutreachError as exc:
-        fail(str(exc), exit_code(exc), hint=exc.hint, as_json=as_json)
+    return output.errors(_json_wanted() if as_json is None else as_json)
 
 
 def load() -> Config:
     """The config file, read once per command."""
-    from ..config import load_config
-
-    with errors():
-        return load_config()
+    return output.read_config(_json_wanted())
 
 
 def now() -> datetime:

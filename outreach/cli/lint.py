@@ -1,4 +1,4 @@
-"""``outreach lint TEMPLATE``: render a template for people and show what a reader would notice."""
+"""``outreach lint TEMPLATE``: render a template for people and show what a reader would notice; ``templates``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import click
 
 from .common import EXIT_FAILED, EXIT_OK, complete_template, echo, errors, load
 
-__all__ = ["lint_cmd"]
+__all__ = ["lint_cmd", "templates_cmd"]
 
 
 @click.command("lint")
@@ -51,3 +51,12 @@ def lint_cmd(template: str, contacts_file: Path | None, var: tuple[str, ...], as
                + ("" if errors_n else "; ready to send."))
     echo(summary, err=as_json)
     sys.exit(EXIT_FAILED if errors_n else EXIT_OK)
+
+
+@click.command("templates")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per template.")
+def templates_cmd(as_json: bool) -> None:
+    """List the templates, their kind, and where each comes from."""
+    from .listings import show_templates
+
+    show_templates(as_json)

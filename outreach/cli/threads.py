@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..kinds import ThreadState
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, RATE, app, echo, errors, fail, load, now, open_store
+from .common import EXIT_OK, EXIT_USAGE, RATE, app, echo, errors, fail, load, now, open_store
 
 if TYPE_CHECKING:
     from ..book.people import Person
@@ -259,55 +259,9 @@ def thread_cmd(contact: str, as_json: bool) -> None:
 @click.option("--upcoming", type=click.IntRange(0, 36500), default=0, help="Also list what falls due within N days.")
 def due_cmd(as_json: bool, ics: Path | None, upcoming: int) -> None:
     """What you owe whom, oldest first, with why: follow-ups, thank-yous, check-ins, job updates."""
-    from ..lifecycle.agenda import agenda, meetings
+    from .listings import show_due
 
-    config = load()
-    current = now()
-    with errors():
-        store = open_store(config)
-        items = agenda(store, config, current, timedelta(days=upcoming))
-        commands: dict[str, str] = {}
-        if items:
-            from ..compose.render import Renderer
-            from ..lifecycle.suggest import suggested_command
-
-            renderer = Renderer(config.template_dirs)
-            commands = {i.key: suggested_command(store, renderer, config.sender, i) for i in items}
-        if ics is not None:
-            from ..lifecycle.ics import due_to_ics
-            from ..private import write_private
-
-            booked = meetings(store, current)
-            names = _names(store, [*(m.contact for m in booked), *(i.contact for i in items)])
-            try:
-                write_private(ics, due_to_ics(items, current, commands=commands, meetings=booked, names=names))
-            except OSError as exc:
-                fail(f"cannot write {ics}: {exc.strerror or exc}", EXIT_FAILED)
-        from ..targets.events import Events
-
-        reminders = Events(store).reminders(current, timedelta(days=upcoming))
-    commands.update({r.key: "outreach events list --upcoming 2" for r in reminders})
-    items = sorted([*items, *reminders], key=lambda i: (i.due_at, i.contact))
-    for item in items:
-        if as_json:
-            echo(json.dumps({**item.as_json(), "command": commands[item.key]}, ensure_ascii=False))
-        else:
-            when = "LATE " if item.late else ("due  " if item.due_at <= current else "soon ")
-            echo(f"{when}{item.due_at:%Y-%m-%d}  {item.kind:<10} {item.contact:<34} {item.reason}")
-            echo(f"{'':<17}{commands[item.key]}")
-    if not as_json:
-        if not items:
-            echo("Nothing is due. Well done.")
-        if ics is not None:
-            echo(f"Wrote {len(items) - len(reminders)} to-dos and {len(booked)} meetings to {ics}.", err=True)
-
-
-def _names(store: Store, addresses: list[str]) -> dict[str, str]:
-    """The names the book knows for these addresses."""
-    from ..book.people import People
-
-    people = People(store)
-    return {a: people.resolve(a, new=True).name for a in addresses}
+    show_due(as_json, ics, upcoming, now)
 
 
 def due_recipients(store: Store, config: Config, kind: str, variables: dict[str, str],

@@ -51,7 +51,7 @@ def validate_address(address: str, *, check_deliverability: bool = False) -> Add
     return _validate(address, check_deliverability)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _validate(address: str, check_deliverability: bool) -> Address:
     if not isinstance(address, str) or not address.strip():
         raise AddressError("the address is empty")

@@ -33,7 +33,7 @@ def _mixed(text: str) -> set[str] | None:
     return scripts
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def lookalike_reason(address: str) -> str | None:
     """Why ``address`` may imitate another one, or None when it looks like what it is."""
     local, _, domain = address.rpartition("@")

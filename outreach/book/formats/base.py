@@ -13,8 +13,8 @@ from pathlib import Path
 
 from ...errors import ImportFormatError
 
-__all__ = ["ImportedContact", "Skipped", "csv_rows", "data_rows", "decode_export", "header_row", "physical_lines",
-           "read_bytes", "read_text", "sniff_delimiter"]
+__all__ = ["ImportedContact", "Skipped", "check_file", "csv_rows", "data_rows", "decode_export", "header_row",
+           "physical_lines", "read_bytes", "read_text", "sniff_delimiter"]
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 _ICONV = ("Save it as 'CSV UTF-8' in Excel, or convert it: iconv -f WINDOWS-1252 -t UTF-8 in.csv > out.csv")
@@ -60,16 +60,24 @@ class Skipped:
         return f"line {self.line}: {self.reason}"
 
 
-def read_bytes(path: Path) -> bytes:
-    """The file's bytes; FIFOs, devices, directories and huge files are refused before reading."""
+def check_file(path: Path) -> None:
+    """Refuse FIFOs, devices, directories and huge files, before anything is read from them."""
     try:
         info = Path(path).stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise ImportFormatError(f"{path} is not a regular file (a FIFO, device or folder); export the contacts"
-                                    " to a file and import that")
-        if info.st_size > MAX_FILE_BYTES:
-            raise ImportFormatError(f"{path} is {info.st_size // (1024 * 1024)} MiB; a contacts export over"
-                                    f" {MAX_FILE_BYTES // (1024 * 1024)} MiB is not accepted")
+    except OSError as exc:
+        raise ImportFormatError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise ImportFormatError(f"{path} is not a regular file (a FIFO, device or folder); export the contacts"
+                                " to a file and import that")
+    if info.st_size > MAX_FILE_BYTES:
+        raise ImportFormatError(f"{path} is {info.st_size // (1024 * 1024)} MiB; a contacts export over"
+                                f" {MAX_FILE_BYTES // (1024 * 1024)} MiB is not accepted")
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes; FIFOs, devices, directories and huge files are refused before reading."""
+    check_file(path)
+    try:
         return Path(path).read_bytes()
     except OSError as exc:
         raise ImportFormatError(f"cannot read {path}: {exc.strerror or exc}") from exc

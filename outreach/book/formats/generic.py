@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from ...errors import ImportFormatError
 from .base import ImportedContact, Skipped, csv_rows, data_rows
 
-__all__ = ["EMAIL_COLUMNS", "read", "row_to_contact"]
+__all__ = ["EMAIL_COLUMNS", "email_header", "read", "row_to_contact"]
 
 EMAIL_COLUMNS = ("email", "e-mail", "email address", "e-mail address", "mail", "primary email", "email 1",
                  "e-mail 1", "email1", "work email", "personal email")
@@ -57,17 +58,23 @@ def row_to_contact(line: int, header: list[str], cells: list[str]) -> ImportedCo
     )
 
 
-def read(path: Path, text: str) -> tuple[list[ImportedContact], list[Skipped]]:
-    """Read a generic CSV whose header row has an email column."""
-    rows = csv_rows(text)
+def email_header(path: Path, rows: Iterator[tuple[int, list[str] | None, str]]) -> list[str]:
+    """The first record of ``rows``, which must name an email column; :class:`ImportFormatError` if not."""
     first = next(rows, None)
     if first is None or not first[1]:
         raise ImportFormatError(f"{path} is empty or has no header row")
-    header = first[1]
-    if not any(_norm(h) in EMAIL_COLUMNS for h in header):
+    names = first[1]
+    if not any(_norm(h) in EMAIL_COLUMNS for h in names):
         raise ImportFormatError(
-            f"{path}:1: no email column in the header ({', '.join(header)}); name one column 'email'"
+            f"{path}:1: no email column in the header ({', '.join(names)}); name one column 'email'"
         )
+    return names
+
+
+def read(path: Path, text: str) -> tuple[list[ImportedContact], list[Skipped]]:
+    """Read a generic CSV whose header row has an email column."""
+    rows = csv_rows(text)
+    header = email_header(path, rows)
     contacts: list[ImportedContact] = []
     skipped: list[Skipped] = []
     for line, cells in data_rows(rows, len(header), skipped, short_ok=True):

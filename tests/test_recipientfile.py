@@ -1,0 +1,141 @@
+"""A ``--contacts`` CSV read in passes gives what reading it whole gives: the same records, recipients and errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from outreach.book.formats.base import csv_rows, physical_lines, sniff_delimiter
+from outreach.book.formats.csvstream import stream_rows
+from outreach.book.recipientfile import RecipientsFile
+from outreach.book.recipients import drop_identical, read_recipients_csv
+from outreach.compose.addresses import validate_address
+from outreach.errors import AddressError, ValidationError
+from outreach.models import Recipient
+
+TEXT = st.text(alphabet=st.sampled_from(['a', 'b', ' ', ',', ';', '\t', '"', '\r', '\n', 'é', '\u2028', '\x1e']),
+               max_size=80)
+
+
+def _lines(text: str, chunk: int) -> Iterator[str]:
+    """The physical lines of ``text`` as a file opened with ``newline=""`` yields them, decoded ``chunk`` at a time."""
+    stream = io.TextIOWrapper(io.BufferedReader(io.BytesIO(text.encode("utf-8")), buffer_size=max(chunk, 1)),
+                              encoding="utf-8", newline="")
+    stream._CHUNK_SIZE = chunk  # type: ignore[attr-defined]
+    return iter(stream)
+
+
+@given(TEXT, st.sampled_from([1, 2, 3, 8192]))
+def test_streamed_records_are_the_whole_texts(text: str, chunk: int) -> None:
+    delimiter = sniff_delimiter(physical_lines(text)[0]) if text else ","
+    assert list(stream_rows(_lines(text, chunk), delimiter=delimiter)) == list(csv_rows(text, delimiter=delimiter))
+
+
+def test_a_broken_record_is_reported_and_reading_goes_on_from_the_next_line() -> None:
+    text = 'email,name\na@example.com,"Ann\nb@example.com,Bob\nc@example.com,"Cy"x\nd@example.com,Di\n'
+    streamed = list(stream_rows(_lines(text, 4)))
+    assert streamed == list(csv_rows(text))
+    assert [line for line, cells, _ in streamed if cells is None] == [2, 4]
+    assert [cells[1] for _, cells, _ in streamed if cells] == ["name", "Bob", "Di"]
+
+
+def test_a_field_over_the_csv_limit_is_reported_as_the_whole_text_reports_it() -> None:
+    text = 'email,name\na@example.com,' + "x" * 300 + '\nb@example.com,Bob\n'
+    old = csv.field_size_limit(100)
+    try:
+        streamed = list(stream_rows(_lines(text, 16)))
+        assert streamed == list(csv_rows(text))
+    finally:
+        csv.field_size_limit(old)
+    assert streamed[1][1] is None and "larger than 100 characters" in streamed[1][2]
+
+
+def _old_way(path: Path, variables: dict[str, str],
+             blocked: Callable[[str], str | None]) -> tuple[list[Recipient], int, int]:
+    """What the command did before: read the whole file, drop identical rows, then blocked ones."""
+    rows, twice = drop_identical(read_recipients_csv(path))
+    keep = []
+    for r in rows:
+        try:
+            key = validate_address(r.contact.email).key
+        except AddressError:
+            keep.append(r)
+            continue
+        if not blocked(key):
+            keep.append(r)
+    return ([Recipient(contact=r.contact, variables={**r.variables, **variables}, where=r.where) for r in keep],
+            twice, len(rows) - len(keep))
+
+
+ROW = st.tuples(st.sampled_from(["ann@example.com", "ANN@example.com", "bob@example.org", "cy@blocked.example",
+                                 "not an address", "", "dee@example.net"]),
+                st.sampled_from(["Ann", "Bob", "", "Zoë Müller", '"Quoted, Name"']),
+                st.sampled_from(["", "Acme", "Acme, Inc."]),
+                st.sampled_from(["", "yes", "no"]),
+                st.sampled_from(["", "Maya Chen"]))
+
+
+def _blocked(key: str) -> str | None:
+    return "on the do-not-contact list" if key.endswith("@blocked.example") else None
+
+
+@given(st.lists(ROW, max_size=12), st.sampled_from([",", ";"]), st.booleans())
+def test_the_recipients_are_those_the_whole_file_gives(tmp_path_factory: pytest.TempPathFactory,
+                                                       rows: list[tuple[str, ...]], delimiter: str, crlf: bool) -> None:
+    path = tmp_path_factory.mktemp("csv") / "people.csv"
+    end = "\r\n" if crlf else "\n"
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator=end)
+    writer.writerow(["email", "name", "company", "may_use_name", "referred_by"])
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    recipients, identical, blocked = _old_way(path, {"topic": "UX"}, _blocked)
+    streamed = RecipientsFile(path, {"topic": "UX"}, _blocked)
+    assert list(streamed) == recipients
+    assert list(streamed) == recipients  # every pass reads the file again
+    assert (streamed.identical, streamed.blocked, len(streamed)) == (identical, blocked, len(recipients))
+
+
+@pytest.mark.parametrize("content", [
+    b"",
+    b"name,company\nAnn,Acme\n",
+    b"email,name\nann@example.com,Ann,extra\nbob@example.com,Bob\nfoo,bar,baz\n",
+    b"email,name\nann@example.com,Ann\x00\n",
+    b"email,name\nann@example.com,Ren\xe9e\n",
+    b"email,name\nann@example.com,\"Ann\nbob@example.com,Bob\n",
+])
+def test_a_file_it_cannot_use_gets_the_same_error(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "people.csv"
+    path.write_bytes(content)
+    try:
+        expected = read_recipients_csv(path)
+    except ValidationError as exc:
+        with pytest.raises(ValidationError) as got:
+            RecipientsFile(path)
+        assert got.value.problems == exc.problems
+    else:
+        assert list(RecipientsFile(path)) == expected
+
+
+def test_a_folder_is_refused_as_the_whole_file_reader_refuses_it(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError) as whole:
+        read_recipients_csv(tmp_path)
+    with pytest.raises(ValidationError) as streamed:
+        RecipientsFile(tmp_path)
+    assert streamed.value.problems == whole.value.problems
+
+
+def test_a_file_changed_between_passes_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("email,name\nann@example.com,Ann\nbob@example.com,Bob\n", encoding="utf-8")
+    rows = RecipientsFile(path)
+    assert [r.contact.name for r in rows] == ["Ann", "Bob"]
+    path.write_text("email,name\nann@example.com,Ann\nbob@example.com,Robert\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match="changed while the batch was being read"):
+        list(rows)
