@@ -168,6 +168,13 @@ def data_rows(rows: Iterator[tuple[int, list[str] | None, str]], width: int, ski
         yield line, cells + [""] * (width - len(cells))
 
 
+def csv_problem(exc: csv.Error) -> str:
+    """What is wrong with a CSV record the ``csv`` module could not read, said for the user."""
+    if "field limit" in str(exc):
+        return f"a field is larger than {csv.field_size_limit():,} characters"
+    return f"malformed CSV ({exc}); check for a quote that is never closed"
+
+
 def csv_rows(text: str, start_line: int = 1,
              delimiter: str | None = None) -> Iterator[tuple[int, list[str] | None, str]]:
     """Yield ``(first line of the record, cells, error)`` for each record.
@@ -188,9 +195,7 @@ def csv_rows(text: str, start_line: int = 1,
             except StopIteration:
                 return
             except csv.Error as exc:
-                what = (f"a field is larger than {csv.field_size_limit():,} characters" if "field limit" in str(exc)
-                        else f"malformed CSV ({exc}); check for a quote that is never closed")
-                yield done + first + start_line - 1, None, what
+                yield done + first + start_line - 1, None, csv_problem(exc)
                 rest, done = "".join(physical_lines(rest)[first:]), done + first  # go on from the next line
                 break
             yield done + first + start_line - 1, cells, ""

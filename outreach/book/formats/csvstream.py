@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 
+from .base import csv_problem
+
 __all__ = ["stream_rows"]
 
 
@@ -53,9 +55,7 @@ def stream_rows(lines: Iterable[str], start_line: int = 1,
             except StopIteration:
                 return
             except csv.Error as exc:
-                what = (f"a field is larger than {csv.field_size_limit():,} characters" if "field limit" in str(exc)
-                        else f"malformed CSV ({exc}); check for a quote that is never closed")
-                yield done + first + start_line - 1, None, what
+                yield done + first + start_line - 1, None, csv_problem(exc)
                 source.after_first()
                 done += first
                 break
