@@ -273,3 +273,32 @@ def test_a_contact_without_an_address_is_still_shown_and_edited_by_id(cli_run, t
     assert code == 0 and "lin@example.com" in out
     code, _, err = cli_run("send", "intro", "--contact", str(row["id"] + 1), "--var", "topic=x")
     assert code == 2 and "no contact" in err
+
+
+@pytest.mark.parametrize("new", [True, False])
+@pytest.mark.parametrize("ref", ["ada@bücher.de", "ADA@xn--bcher-kva.de", "ada.l@work.example", "Ada.L@Work.Example",
+                                 "grace@example.com", "sent@example.org", "nobody@example.net", "ada@bucher.de",
+                                 "not an address", "1", "#1", "#99"])
+def test_a_persons_key_is_the_key_resolve_finds(store: Store, ref: str, new: bool) -> None:
+    """key() answers for an address without asking the book twice; it is still what resolve() finds, errors alike."""
+    book = ContactBook(store)
+    book.add("ada@bücher.de", name="Ada Lovelace", fields={"other_emails": "ada.l@work.example"})
+    book.add("grace@example.com", name="Grace Hopper")
+    store.journal([_entry_to("sent@example.org")])
+
+    def outcome(find):  # type: ignore[no-untyped-def]
+        try:
+            return find()
+        except Exception as exc:  # noqa: BLE001 - the same error either way is what is asserted
+            return (type(exc), str(exc))
+
+    assert outcome(lambda: People(store).key(ref, new=new)) == outcome(lambda: People(store).resolve(ref, new=new).key)
+
+
+def _entry_to(address: str):  # type: ignore[no-untyped-def]
+    from outreach.models import Envelope, Status
+    from outreach.store.db import JournalEntry
+
+    return JournalEntry(key=f"t:{address}", batch="b", message_id=f"<{address}>", thread_id=f"<{address}>",
+                        contact=address, template="t", subject="s", envelope=Envelope("sam@example.edu", (address,)),
+                        data=b"x", status=Status.QUEUED, kind="intro")

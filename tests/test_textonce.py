@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from outreach import Contact, Renderer, Sender
 from outreach.compose.plaintext import html_to_text
@@ -80,4 +82,25 @@ def test_a_plain_user_template_is_converted_once(tmp_path: Path) -> None:
     for contact, variables in _people():
         draft = renderer.render("mine", contact, SAMPLE_SENDER, variables)
         assert draft.text == html_to_text(draft.html)
+    assert renderer._text_once.uses(("mine", "en-US"))
+
+
+AMPERSAND_BODY = ("<p>Hi {{ a }},</p>\n<p>{{ b }} met you at <b>{{ a }}</b>&amp;{{ b }} &lt;{{ a }}; {{ b }}.</p>\n"
+                  "<ul><li>{{ a }}</li><li>{{ b }}&#39;s team</li></ul>\n<p>{{ b }}</p>\n"
+                  '<p><a href="https://example.com/x">{{ a }}</a> and <a href="mailto:{{ b }}">{{ b }}</a></p>')
+# Values around ampersands: entities written out as text, marks markdown would escape, letters beyond ASCII.
+VALUE = st.lists(st.sampled_from(["&", "&amp;", "&#39;", "&lt;", "&nbsp;", "&x", "&;", "&#", ";", "amp;", "1.", "-",
+                                  "+", "'", '"', "é", ".", "!", "(", ")", "R", "D", "1", " ", "  ", "#", "*", "_", "lt;", "&&"]),
+                 min_size=1, max_size=10).map("".join).filter(str.strip)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.lists(st.tuples(VALUE, VALUE), min_size=1, max_size=4))
+@example(values=[("R  D", "x")]).via("a value written out differently in HTML")
+@example(values=[("a*b*", "R&D &amp; &#39;")]).via("markdown marks and entities written as text")
+def test_values_with_ampersands_give_the_same_text_both_ways(tmp_path: Path, values: list[tuple[str, str]]) -> None:
+    renderer = _user_template(tmp_path, AMPERSAND_BODY)
+    for a, b in [("Kai", "Stark & Wayne LLP"), *values]:
+        draft = renderer.render("mine", Contact("kai@example.com", "Kai"), SAMPLE_SENDER, {"a": a, "b": b})
+        assert draft.text == html_to_text(draft.html), (a, b)
     assert renderer._text_once.uses(("mine", "en-US"))

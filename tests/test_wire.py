@@ -149,3 +149,109 @@ def test_long_references_fold_between_ids() -> None:
     ours, theirs, data = both(d)
     assert ours == theirs
     assert max(len(line) for line in data.split(b"\r\n\r\n")[0].split(b"\r\n")) <= 998
+
+
+def _registry_reads(field: str, raw: str) -> tuple[tuple[str, str], ...]:
+    """The addresses of header line ``raw`` as the standard library's header registry reads them."""
+    from email.headerregistry import HeaderRegistry
+
+    header = HeaderRegistry()[field.lower()](field, raw.partition(":")[2].lstrip())
+    return tuple((a.display_name, a.addr_spec) for a in header.addresses)
+
+
+ADDRESS_TEXT = st.text(st.one_of(st.sampled_from(list('"\\<>@,;:.()[] \t=?_\'')), st.characters(
+    blacklist_categories=("Cs",), blacklist_characters="\r\n")), max_size=60)
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=st.one_of(ADDRESS_TEXT, st.builds(lambda n, a: f"{n} <{a}>", ADDRESS_TEXT, ADDRESS_TEXT),
+                       st.builds(lambda n, l, d: f'"{n}" <{l}@{d}>', ADDRESS_TEXT, LOCAL, DOMAIN)))
+def test_address_read_back_is_the_header_registrys(value: str) -> None:
+    from outreach.compose.headers import _read_addresses
+
+    def outcome(read: object, field: str) -> object:
+        try:
+            return read(field, f"{field}: {value}")  # type: ignore[operator]
+        except Exception as exc:  # the standard library's own parser fails on some input: both must fail alike
+            return type(exc)
+
+    for field in ("From", "To"):
+        assert outcome(_read_addresses.__wrapped__, field) == outcome(_registry_reads, field)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=TEXT, local=LOCAL, domain=DOMAIN)
+def test_address_read_back_of_built_to_lines_is_the_header_registrys(name: str, local: str, domain: str) -> None:
+    from outreach.compose.headers import _header_lines, _read_addresses
+
+    data, _ = build_bytes(Draft(template="t", to=Contact(email=f"{local}@{domain}", name=name), subject="s",
+                                html="<p>x</p>", text="x"), SENDER, message_id="<m1@example.edu>", now=NOW)
+    raw = b"".join(_header_lines(data)["to"]).decode("utf-8", "replace")
+    assert _read_addresses("To", raw) == _registry_reads("To", raw)
+
+
+def test_the_date_header_is_each_messages_own_time_in_its_own_zone() -> None:
+    from datetime import timedelta
+
+    draft = Draft(template="t", to=Contact(email="kai@example.com", name="Kai"), subject="s", html="<p>x</p>", text="x")
+    same_moment = NOW.astimezone(timezone(timedelta(hours=1)))
+    dates = [_parse(build_bytes(draft, SENDER, message_id="<m@example.edu>", now=when)[0])["Date"]
+             for when in (NOW, NOW, same_moment, NOW + timedelta(seconds=1))]
+    assert [str(d) for d in dates] == ["Fri, 27 Nov 2026 09:00:00 +0000", "Fri, 27 Nov 2026 09:00:00 +0000",
+                                       "Fri, 27 Nov 2026 10:00:00 +0100", "Fri, 27 Nov 2026 09:00:01 +0000"]
+
+
+@pytest.mark.parametrize("char", [chr(c) for c in range(128)])
+def test_an_ascii_address_looks_like_itself_unless_it_routes_on(char: str) -> None:
+    """The look-alike check's ASCII shortcut: no ASCII character is full-width, changed by NFKC, or a non-Latin letter."""
+    import unicodedata
+
+    from outreach.compose import lookalike
+
+    assert unicodedata.normalize("NFKC", char) == char and not 0xFF00 <= ord(char) <= 0xFFEF
+    assert lookalike._script(char) in (None, "LATIN")
+    address = f"a{char}b@ex{char}ample.com"
+    routes = char in "%!"
+    assert (lookalike.lookalike_reason(address) is not None) == routes
+
+
+NAME_CHARS = st.one_of(st.sampled_from(list("aZéßЖ中ǅ٣²Ⅻ'.,&- ") + ["e\u0301", "\xa0", "_", '"', "(", "=?", "?="]),
+                       st.characters(blacklist_categories=("Cs",)))
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.lists(NAME_CHARS, max_size=40).map("".join), local=LOCAL, domain=DOMAIN)
+def test_a_to_line_taken_as_written_is_what_the_standard_library_reads(name: str, local: str, domain: str) -> None:
+    """The To line is not parsed back when its name and address are plain: the library must read exactly those."""
+    from outreach.compose.headers import _header_lines
+    from outreach.compose.wire import _Mailbox, reads_as_written
+
+    try:
+        data, envelope = build_bytes(Draft(template="t", to=Contact(email=f"{local}@{domain}", name=name), subject="s",
+                                           html="<p>x</p>", text="x"), SENDER, message_id="<m1@example.edu>", now=NOW)
+    except HeaderError:
+        return
+    box = _Mailbox(" ".join(name.split()), envelope.recipients[0])
+    if reads_as_written(box):
+        raw = b"".join(_header_lines(data)["to"]).decode("utf-8", "replace")
+        assert _registry_reads("To", raw) == ((box.display_name, box.addr_spec),)
+
+
+@pytest.mark.parametrize("name", ["Zoë O'Brien-Müller", "Stark & Wayne, LLP", "Dr. Ana Lima", "李 小龙", "Ⅻ ٣", "",
+                                  "'", "-", ".", "A.", "O'", "Renée-Björn Ø"])
+def test_plain_names_are_taken_as_written(name: str) -> None:
+    from outreach.compose.headers import _header_lines
+    from outreach.compose.wire import _Mailbox, reads_as_written
+
+    data, _ = build_bytes(Draft(template="t", to=Contact(email="kai@example.com", name=name), subject="s",
+                                html="<p>x</p>", text="x"), SENDER, message_id="<m1@example.edu>", now=NOW)
+    assert reads_as_written(_Mailbox(name, "kai@example.com"))
+    raw = b"".join(_header_lines(data)["to"]).decode("utf-8", "replace")
+    assert _registry_reads("To", raw) == ((name, "kai@example.com"),)
+
+
+@pytest.mark.parametrize("name", ['A "B"', "a_b", "x=?y", "e\u0301", "A  B", " A", "(A)", "a@b"])
+def test_other_names_are_parsed_back(name: str) -> None:
+    from outreach.compose.wire import _Mailbox, reads_as_written
+
+    assert not reads_as_written(_Mailbox(name, "kai@example.com"))

@@ -93,12 +93,22 @@ class People:
                 return self.resolve(ref, new=new).key
             if self.book.table.id_of(key) is not None:
                 return key
+            # What resolve() finds for an address no main one matches, without asking the book that again.
+            known = self.by_other_address(key)
+            if known is not None:
+                return validate_address(known.email).key
+            if new or key in self.store.known_addresses():
+                return key
         return self.resolve(ref, new=new).key
 
     def _by_key(self, key: str) -> ContactRecord | None:
         contact_id = self.book.table.id_of(key)
         if contact_id is not None:
             return self.book.get(str(contact_id), include_removed=True)
+        return self.by_other_address(key)
+
+    def by_other_address(self, key: str) -> ContactRecord | None:
+        """The contact that lists address ``key`` among its other addresses (the book's are read once)."""
         if self._secondaries is None:
             self._secondaries = {}
             for contact_id, fields in self.book.table.with_other_emails():

@@ -50,7 +50,7 @@ def drop_identical(recipients: list[Recipient]) -> tuple[list[Recipient], int]:
     from ..compose.addresses import validate_address
     from ..errors import AddressError
 
-    seen: list[tuple[str, Contact, dict[str, str]]] = []
+    seen: dict[str, list[tuple[Contact, dict[str, str]]]] = {}  # rows kept, by address key: no scan of every row
     keep: list[Recipient] = []
     for r in recipients:
         try:
@@ -58,9 +58,10 @@ def drop_identical(recipients: list[Recipient]) -> tuple[list[Recipient], int]:
         except AddressError:
             keep.append(r)
             continue
-        same = (key, replace(r.contact, email=""), dict(r.variables))
-        if same in seen:
+        same = (replace(r.contact, email=""), dict(r.variables))
+        earlier = seen.setdefault(key, [])
+        if same in earlier:
             continue
-        seen.append(same)
+        earlier.append(same)
         keep.append(r)
     return keep, len(recipients) - len(keep)

@@ -34,8 +34,8 @@ def remember(store: Store, contacts: Iterable[Contact]) -> int:
             new = {"name": contact.name.strip(), "company": contact.company.strip(),
                    "position": contact.position.strip()}
             row = w.by_key(key)
-            if row is None:
-                record = people._by_key(key)
+            if row is None:  # no main address is ``key``, in this very transaction: only the other addresses remain
+                record = people.by_other_address(key)
                 row = w.by_id(record.id) if record else None
             if row is None:
                 w.insert({"email_key": key, "email": validate_address(contact.email).normalized, **new,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -59,6 +60,19 @@ def _validate(address: str, check_deliverability: bool) -> Address:
     text = address.strip()
     if any(sep in text for sep in _LIST_SEPARATORS) or text.count("@") > 1:
         raise AddressError(f"{text!r} looks like several addresses in one field; give one address per recipient")
+    if check_deliverability:
+        return _validate_fully(text, check_deliverability)
+    local, _, domain = text.partition("@")
+    known = _shortcut(local, domain)
+    if known is not None:
+        return known
+    found = _validate_fully(text, check_deliverability)
+    _learn(local, domain, found)
+    return found
+
+
+def _validate_fully(text: str, check_deliverability: bool) -> Address:
+    """email-validator's answer for ``text`` (one address, already stripped)."""
     import email_validator
 
     try:
@@ -68,3 +82,47 @@ def _validate(address: str, check_deliverability: bool) -> Address:
     except email_validator.EmailNotValidError as exc:
         raise AddressError(f"{text!r} is not a valid address: {exc}") from exc
     return Address(normalized=valid.normalized, ascii=valid.ascii_email)
+
+
+# email-validator once per domain, not once per address, as an import does (book/importaddresses.py): for a
+# part before the @ that is plain ASCII (letters, digits, ``_ + -`` and single dots between them, not a role
+# name such as ``Postmaster`` that email-validator lower-cases), its answer is that part, unchanged, joined to
+# the domain's own answer, within the length limit. tests/test_import_addresses.py holds this to email-validator.
+_PLAIN_LOCAL = re.compile(r"[A-Za-z0-9_+\-]+(?:\.[A-Za-z0-9_+\-]+)*")  # a subset of RFC 5322's dot-atom
+# domain as written -> (normalised domain, ASCII domain or None, longest of the three forms in UTF-8 bytes)
+_DOMAINS: dict[str, tuple[str, str | None, int]] = {}
+_LIMITS: list[object] = []  # email-validator's role names and longest address, read when a first domain is learnt
+
+
+def _plain(local: str) -> bool:
+    return _PLAIN_LOCAL.fullmatch(local) is not None and local.lower() not in _LIMITS[0]  # type: ignore[operator]
+
+
+def _shortcut(local: str, domain: str) -> Address | None:
+    """The address from its domain's known answer, or None when that does not apply."""
+    known = _DOMAINS.get(domain)
+    if known is None or not _plain(local) or len(local) + 1 + known[2] > _LIMITS[1]:  # type: ignore[operator]
+        return None
+    normalized, ascii_domain, _ = known
+    return Address(normalized=f"{local}@{normalized}", ascii=f"{local}@{ascii_domain}" if ascii_domain else None)
+
+
+def _utf8_len(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def _learn(local: str, domain: str, address: Address) -> None:
+    """Remember the domain's answer from an address with a plain local part that email-validator accepted."""
+    if not _LIMITS:
+        from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES, EMAIL_MAX_LENGTH
+
+        _LIMITS[:] = [frozenset(CASE_INSENSITIVE_MAILBOX_NAMES), EMAIL_MAX_LENGTH]
+    head = local + "@"
+    if not _plain(local) or not address.normalized.startswith(head) or (
+            address.ascii and not address.ascii.startswith(head)):
+        return
+    normalized = address.normalized[len(head):]
+    ascii_domain = address.ascii[len(head):] if address.ascii else None
+    longest = max(_utf8_len(domain), _utf8_len(normalized), _utf8_len(ascii_domain or ""))
+    if len(_DOMAINS) < 4096:
+        _DOMAINS[domain] = (normalized, ascii_domain, longest)

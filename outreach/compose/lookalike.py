@@ -39,6 +39,8 @@ def lookalike_reason(address: str) -> str | None:
     local, _, domain = address.rpartition("@")
     if "%" in local or "!" in local:
         return "its local part holds '%' or '!', which hands the message on to another host"
+    if address.isascii():  # ASCII has no full-width forms, NFKC leaves it as it is, and its only letters are Latin
+        return None
     for part, text in (("local part", local), ("domain", domain)):
         if any(0xFF00 <= ord(c) <= 0xFFEF for c in text) or unicodedata.normalize("NFKC", text) != text:
             return f"its {part} uses full-width or other look-alike forms of letters"

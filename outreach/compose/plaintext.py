@@ -57,8 +57,9 @@ def convert(html: str) -> str:
 
 def finish(text: str) -> str:
     """Tidy converted text: no trailing spaces, list items at the margin, at most one blank line in a row."""
-    lines = [_LIST_ITEM.sub(r"\1", line.rstrip()) for line in text.splitlines()]
-    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip() + "\n"
+    lines = [_LIST_ITEM.sub(r"\1", line.rstrip()) if line[:2] == "  " else line.rstrip() for line in text.splitlines()]
+    joined = "\n".join(lines)
+    return (_BLANK_RUNS.sub("\n\n", joined) if "\n\n\n" in joined else joined).strip() + "\n"
 
 
 def html_to_text(html: str) -> str:
