@@ -96,10 +96,11 @@ def test_the_recipients_are_those_the_whole_file_gives(tmp_path_factory: pytest.
     writer.writerows(rows)
     path.write_text(out.getvalue(), encoding="utf-8")
     recipients, identical, blocked = _old_way(path, {"topic": "UX"}, _blocked)
-    streamed = RecipientsFile(path, {"topic": "UX"}, _blocked)
-    assert list(streamed) == recipients
-    assert list(streamed) == recipients  # every pass reads the file again
-    assert (streamed.identical, streamed.blocked, len(streamed)) == (identical, blocked, len(recipients))
+    for hold in (0, None):  # read again on every pass, and held after the first read
+        streamed = RecipientsFile(path, {"topic": "UX"}, _blocked, hold=hold)
+        assert list(streamed) == recipients
+        assert list(streamed) == recipients
+        assert (streamed.identical, streamed.blocked, len(streamed)) == (identical, blocked, len(recipients))
 
 
 @pytest.mark.parametrize("content", [
@@ -134,11 +135,19 @@ def test_a_folder_is_refused_as_the_whole_file_reader_refuses_it(tmp_path: Path)
 def test_a_file_changed_between_passes_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "people.csv"
     path.write_text("email,name\nann@example.com,Ann\nbob@example.com,Bob\n", encoding="utf-8")
-    rows = RecipientsFile(path)
+    rows = RecipientsFile(path, hold=1)  # two rows: more than it holds, so each pass reads the file
     assert [r.contact.name for r in rows] == ["Ann", "Bob"]
     path.write_text("email,name\nann@example.com,Ann\nbob@example.com,Robert\n", encoding="utf-8")
     with pytest.raises(ValidationError, match="changed while the batch was being read"):
         list(rows)
+
+
+def test_a_small_file_is_held_as_first_read_so_a_later_edit_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("email,name\nann@example.com,Ann\nbob@example.com,Bob\n", encoding="utf-8")
+    rows = RecipientsFile(path, hold=2)
+    path.write_text("email,name\nann@example.com,Ann\nbob@example.com,Robert\n", encoding="utf-8")
+    assert [r.contact.name for r in rows] == ["Ann", "Bob"] and [r.contact.name for r in rows] == ["Ann", "Bob"]
 
 
 def test_a_file_changed_before_the_book_pass_leaves_nothing_queued(tmp_path: Path) -> None:
@@ -165,7 +174,7 @@ def test_a_file_changed_before_the_book_pass_leaves_nothing_queued(tmp_path: Pat
 
     store = Store(tmp_path / "s.sqlite3")
     with pytest.raises(ValidationError, match="changed while the batch was being read"):
-        queue_batch("intro", EditedAfterJournal(path, {"topic": "x"}), store=store,
+        queue_batch("intro", EditedAfterJournal(path, {"topic": "x"}, hold=0), store=store,
                     sender=Sender("Sam", "sam@example.edu"), renderer=Renderer())
     assert store.messages() == []
     assert ContactBook(store).find() == []

@@ -19,6 +19,7 @@ from .recipients import contact_of
 __all__ = ["RecipientsFile"]
 
 _CHUNK = 64 * 1024
+HOLD_ROWS = 2_000  # a file of up to this many rows is held after the first read (about 2 MiB), not read again
 
 
 class RecipientsFile:
@@ -27,14 +28,17 @@ class RecipientsFile:
     Opening it reads the file once: a file that cannot be read or has bad rows raises
     :class:`ValidationError` as ``read_recipients_csv`` does; rows identical to an earlier one
     (same person, same values) and rows whose address is on the do-not-contact list (``is_blocked``)
-    are counted in ``identical`` and ``blocked`` and left out of every pass. Each ``iter()`` reads the
-    file again; a file that changed since it was opened raises :class:`ValidationError`.
-    ``variables`` are added to every recipient's.
+    are counted in ``identical`` and ``blocked`` and left out of every pass. A file of up to ``hold``
+    rows (``HOLD_ROWS``) is kept as first read, so memory stays bounded and a small batch is parsed
+    once; a larger one is read again on each ``iter()``, and a file that changed since it was opened
+    raises :class:`ValidationError`. ``variables`` are added to every recipient's.
     """
 
     def __init__(self, path: Path, variables: Mapping[str, str] | None = None,
-                 is_blocked: Callable[[str], str | None] | None = None) -> None:
+                 is_blocked: Callable[[str], str | None] | None = None, hold: int | None = None) -> None:
         self.path = Path(path)
+        self._hold = HOLD_ROWS if hold is None else hold
+        self._held: list[tuple[int, Contact]] | None = []
         self.variables = dict(variables or {})
         self.identical = 0
         self.blocked = 0
@@ -48,7 +52,7 @@ class RecipientsFile:
         return self.count
 
     def __iter__(self) -> Iterator[Recipient]:
-        for line, contact in self._rows():
+        for line, contact in self._rows() if self._held is None else self._held:
             if line not in self._left_out:
                 yield Recipient(contact=contact, variables=dict(self.variables), where=f"{self.path.name}:{line}")
 
@@ -84,6 +88,10 @@ class RecipientsFile:
         seen: set[bytes] = set()
         for line, contact in self._rows():
             self.count += 1
+            if self._held is not None and self.count > self._hold:
+                self._held = None  # too many to keep: each pass reads the file again
+            if self._held is not None:
+                self._held.append((line, contact))
             try:
                 key = validate_address(contact.email).key
             except AddressError:
