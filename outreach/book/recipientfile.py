@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import fields
 from pathlib import Path
 
-from ..compose.addresses import validate_address
-from ..errors import AddressError, ImportFormatError, Problem, ValidationError
+from ..compose.addresses import address_key
+from ..errors import ImportFormatError, Problem, ValidationError
 from ..models import Contact, Recipient
 from .formats.base import Skipped, check_file, data_rows, read_text, sniff_delimiter
 from .formats.csvstream import stream_rows
@@ -92,9 +92,8 @@ class RecipientsFile:
                 self._held = None  # too many to keep: each pass reads the file again
             if self._held is not None:
                 self._held.append((line, contact))
-            try:
-                key = validate_address(contact.email).key
-            except AddressError:
+            key = address_key(contact.email)
+            if key is None:
                 continue  # the batch reports it
             same = hashlib.blake2b(repr((key, _values(contact))).encode("utf-8", "surrogatepass"), digest_size=16)
             if same.digest() in seen:

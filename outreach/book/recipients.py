@@ -47,15 +47,13 @@ def drop_identical(recipients: list[Recipient]) -> tuple[list[Recipient], int]:
     """
     from dataclasses import replace
 
-    from ..compose.addresses import validate_address
-    from ..errors import AddressError
+    from ..compose.addresses import address_key
 
     seen: dict[str, list[tuple[Contact, dict[str, str]]]] = {}  # rows kept, by address key: no scan of every row
     keep: list[Recipient] = []
     for r in recipients:
-        try:
-            key = validate_address(r.contact.email).key
-        except AddressError:
+        key = address_key(r.contact.email)
+        if key is None:
             keep.append(r)
             continue
         same = (replace(r.contact, email=""), dict(r.variables))

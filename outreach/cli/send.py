@@ -81,18 +81,9 @@ def _recipients(to: tuple[str, ...], name: str | None, contacts_file: Path | Non
 
 def _unblocked(recipients: list[Recipient], blocked: Callable[[str], str | None], what: str) -> list[Recipient]:
     """The recipients of a batch minus those on the do-not-contact list or bouncing, which are counted."""
-    from ..compose.addresses import validate_address
-    from ..errors import AddressError
+    from ..compose.addresses import address_key
 
-    keep = []
-    for r in recipients:
-        try:
-            key = validate_address(r.contact.email).key
-        except AddressError:
-            keep.append(r)
-            continue
-        if not blocked(key):
-            keep.append(r)
+    keep = [r for r in recipients if (key := address_key(r.contact.email)) is None or not blocked(key)]
     if len(keep) < len(recipients):
         echo(f"Skipping {len(recipients) - len(keep)} contacts {what} on the do-not-contact list or whose"
                    " address bounced.", err=True)

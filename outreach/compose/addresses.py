@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from ..errors import AddressError
 
-__all__ = ["Address", "validate_address"]
+__all__ = ["Address", "address_key", "validate_address"]
 
 _LIST_SEPARATORS = (",", ";")
 
@@ -49,6 +49,14 @@ def validate_address(address: str, *, check_deliverability: bool = False) -> Add
     if not isinstance(address, str):
         raise AddressError("the address is empty")
     return _validate(address, check_deliverability)
+
+
+def address_key(address: str) -> str | None:
+    """The key contacts are matched by, or None for an address that is not valid (its batch reports it)."""
+    try:
+        return validate_address(address).key
+    except AddressError:
+        return None
 
 
 @lru_cache(maxsize=1024)
