@@ -14,10 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..compose.addresses import Address, validate_address
+from ..compose.addresses import validate_address
 from ..errors import AddressError, ContactError
 from .formats import ImportedContact, Skipped, read_export
-from .importaddresses import ImportAddresses
 from ..models import ContactRecord
 from ..store.blocks import BlockTable
 from ..store.contacts import BufferedContactWriter, ContactTable, ContactWriter
@@ -323,7 +322,6 @@ class ContactBook:
         rows = export.rows
         report = ImportReport(format=export.format, skipped=list(export.skipped), notices=list(export.notices))
         touched: set[int] = set()
-        check = ImportAddresses()
         with self.table.bulk_write() as w:
             by_key: dict[str, dict[str, Any]] = {}
             by_url: dict[str, dict[str, Any]] = {}
@@ -345,7 +343,7 @@ class ContactBook:
             existing_tags = w.tag_pairs()
             now = _now()  # one timestamp for the whole import
             for done, item in enumerate(rows, start=1):
-                self._import_row(w, item, tags, by_key, by_url, existing_tags, report, touched, now, check)
+                self._import_row(w, item, tags, by_key, by_url, existing_tags, report, touched, now)
                 if progress and done % 500 == 0:
                     progress(500)
             if progress:
@@ -375,12 +373,11 @@ class ContactBook:
 
     def _import_row(self, w: BufferedContactWriter, item: ImportedContact, tags: list[str],
                     by_key: dict[str, dict[str, Any]], by_url: dict[str, dict[str, Any]],
-                    existing_tags: set[tuple[int, str]], report: ImportReport, touched: set[int], now: str,
-                    check: Callable[[str], Address] = validate_address) -> None:
+                    existing_tags: set[tuple[int, str]], report: ImportReport, touched: set[int], now: str) -> None:
         key = email = ""
         if item.email:
             try:
-                address = check(item.email)
+                address = validate_address(item.email)
             except AddressError as exc:
                 report.skipped.append(Skipped(item.line, str(exc)))
                 return
