@@ -1,12 +1,12 @@
-"""Validate and normalise email addresses with email-validator (no DNS look-up unless asked)."""
+"""Validate and normalise email addresses as email-validator does (no DNS look-up unless asked)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ..errors import AddressError
+from .plainaddress import EMAIL_MAX_LENGTH, plain_domain, plain_local
 
 __all__ = ["Address", "address_key", "validate_address"]
 
@@ -107,27 +107,30 @@ def _validate_fully(text: str, check_deliverability: bool) -> Address:
 
 
 # email-validator once per domain, not once per address (an import or a batch holds thousands of addresses at a
-# few dozen domains): for a
-# part before the @ that is plain ASCII (letters, digits, ``_ + -`` and single dots between them, not a role
-# name such as ``Postmaster`` that email-validator lower-cases), its answer is that part, unchanged, joined to
-# the domain's own answer, within the length limit. tests/test_import_addresses.py holds this to email-validator.
-_PLAIN_LOCAL = re.compile(r"[A-Za-z0-9_+\-]+(?:\.[A-Za-z0-9_+\-]+)*")  # a subset of RFC 5322's dot-atom
+# few dozen domains), and not at all for a plain ASCII address (``plainaddress.py``): for a part before the @
+# that is a plain ASCII dot-atom, its answer is that part (role names such as ``Postmaster`` lower-cased)
+# joined to the domain's own answer, within the length limit. A plain host name's answer is worked out here;
+# another domain's is learnt from email-validator's answer for its first address.
+# tests/test_plain_address.py and tests/test_import_addresses.py hold this to email-validator.
 # domain as written -> (normalised domain, ASCII domain or None, longest of the three forms in UTF-8 bytes)
 _DOMAINS: dict[str, tuple[str, str | None, int]] = {}
-_LIMITS: list[object] = []  # email-validator's role names and longest address, read when a first domain is learnt
-
-
-def _plain(local: str) -> bool:
-    return _PLAIN_LOCAL.fullmatch(local) is not None and local.lower() not in _LIMITS[0]  # type: ignore[operator]
 
 
 def _shortcut(local: str, domain: str) -> Address | None:
     """The address from its domain's known answer, or None when that does not apply."""
     known = _DOMAINS.get(domain)
-    if known is None or not _plain(local) or len(local) + 1 + known[2] > _LIMITS[1]:  # type: ignore[operator]
+    if known is None:
+        host = plain_domain(domain)
+        if host is None:
+            return None
+        known = (host, host, len(host))
+        if len(_DOMAINS) < 4096:
+            _DOMAINS[domain] = known
+    plain = plain_local(local)
+    if plain is None or len(plain) + 1 + known[2] > EMAIL_MAX_LENGTH:
         return None
     normalized, ascii_domain, _ = known
-    return Address(normalized=f"{local}@{normalized}", ascii=f"{local}@{ascii_domain}" if ascii_domain else None)
+    return Address(normalized=f"{plain}@{normalized}", ascii=f"{plain}@{ascii_domain}" if ascii_domain else None)
 
 
 def _utf8_len(text: str) -> int:
@@ -136,12 +139,9 @@ def _utf8_len(text: str) -> int:
 
 def _learn(local: str, domain: str, address: Address) -> None:
     """Remember the domain's answer from an address with a plain local part that email-validator accepted."""
-    if not _LIMITS:
-        from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES, EMAIL_MAX_LENGTH
-
-        _LIMITS[:] = [frozenset(CASE_INSENSITIVE_MAILBOX_NAMES), EMAIL_MAX_LENGTH]
-    head = local + "@"
-    if not _plain(local) or not address.normalized.startswith(head) or (
+    plain = plain_local(local)
+    head = f"{plain}@"
+    if plain is None or not address.normalized.startswith(head) or (
             address.ascii and not address.ascii.startswith(head)):
         return
     normalized = address.normalized[len(head):]
