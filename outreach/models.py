@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .kinds import EventKind, Status, TemplateKind, ThreadState
+from .record import field, record
 
 __all__ = [
     "BatchOptions",
@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@record
 class Sender:
     """Who the messages come from, as set in the ``[sender]`` table of the config."""
 
@@ -34,7 +34,7 @@ class Sender:
     fields: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record
 class Contact:
     """A person to write to. ``fields`` holds any other data (columns, ``--var`` values)."""
 
@@ -61,7 +61,7 @@ class Contact:
         return last_name(self.name)
 
 
-@dataclass(frozen=True)
+@record
 class ContactRecord:
     """A contact as the contact book keeps it: its id, everything imported or edited, and its tags."""
 
@@ -98,7 +98,7 @@ class ContactRecord:
         }
 
 
-@dataclass(frozen=True)
+@record
 class TemplateInfo:
     """A template's metadata, readable without rendering it."""
 
@@ -112,7 +112,7 @@ class TemplateInfo:
     max_words: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Draft:
     """A rendered message, not yet turned into MIME: what the template produced for one contact."""
 
@@ -127,7 +127,7 @@ class Draft:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record
 class Recipient:
     """One message to make: a contact, its own variables, and where it came from (for errors)."""
 
@@ -138,7 +138,7 @@ class Recipient:
     thread_id: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class BatchOptions:
     """How a batch is checked and built, the same for every message of it."""
 
@@ -149,7 +149,7 @@ class BatchOptions:
     check_deliverability: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class Envelope:
     """What the SMTP transaction needs besides the bytes: sender, recipients, SMTPUTF8 or not."""
 
@@ -158,7 +158,7 @@ class Envelope:
     smtputf8: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class Outcome:
     """What happened to one message of a batch; ``earlier`` is true when a previous run decided it."""
 

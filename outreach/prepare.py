@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import make_msgid
 from pathlib import Path
@@ -24,6 +24,7 @@ from .errors import AddressError, AttachmentError, HeaderError, Problem, Templat
 from .lifecycle.context import inherit
 from .lifecycle.history import reply_context
 from .models import BatchOptions, Contact, Draft, Recipient, Sender, Status
+from .record import replace
 from .store.db import JournalEntry, Store
 
 __all__ = ["BatchOptions", "Preview", "Recipient", "iter_prepared", "prepare_batch", "preview_message", "queue_batch"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
@@ -21,6 +20,7 @@ from .clock import Clock, system_clock
 from .config import Config, load_config
 from .errors import ConfigError, OutreachError, Problem, ValidationError
 from .models import BatchOptions, Contact, EventKind, Outcome, Recipient, Sender, TemplateKind, ThreadState
+from .record import field, record, replace
 from .store.db import Store
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ __all__ = ["Batch", "Outreach", "ThreadSummary"]
 PersonLike = str | int
 
 
-@dataclass(frozen=True)
+@record
 class Batch:
     """A checked batch: every message rendered and validated, nothing sent; ``entries`` in journal form."""
 
@@ -58,7 +58,7 @@ class Batch:
         return len(self.entries)
 
 
-@dataclass(frozen=True)
+@record
 class ThreadSummary:
     """One conversation with its state as the due rules see it now."""
 

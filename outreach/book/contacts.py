@@ -8,7 +8,6 @@ import shlex
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +17,7 @@ from ..compose.addresses import validate_address
 from ..errors import AddressError, ContactError
 from .formats import ImportedContact, Skipped, read_export
 from ..models import ContactRecord
+from ..record import field, mutable_record
 from ..store.blocks import BlockTable
 from ..store.contacts import BufferedContactWriter, ContactTable, ContactWriter
 from ..store.db import Store
@@ -32,7 +32,7 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-@dataclass
+@mutable_record
 class ImportReport:
     """What an import did: counts, and every row skipped with its line and reason."""
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import shlex
 from collections import Counter
-from dataclasses import dataclass
 
 from ..compose.addresses import validate_address
 from ..compose.typos import NearDomains
 from ..edits import edit_distance as _distance
 from ..errors import AddressError, ContactError
 from ..models import ContactRecord
+from ..record import record
 from ..store.db import Store
 from .contacts import ContactBook
 
@@ -26,7 +26,7 @@ class UnknownPersonError(ContactError):
         self.suggestion = suggestion
 
 
-@dataclass(frozen=True)
+@record
 class Person:
     """Who a reference on the command line or in the API means: the address key threads use, and the book entry."""
 

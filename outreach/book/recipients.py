@@ -45,9 +45,8 @@ def drop_identical(recipients: list[Recipient]) -> tuple[list[Recipient], int]:
 
     A second row for the same person with different values stays, so that the batch reports the conflict.
     """
-    from dataclasses import replace
-
     from ..compose.addresses import address_key
+    from ..record import replace
 
     seen: dict[str, list[tuple[Contact, dict[str, str]]]] = {}  # rows kept, by address key: no scan of every row
     keep: list[Recipient] = []

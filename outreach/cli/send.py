@@ -29,9 +29,8 @@ __all__ = ["preview", "send"]
 def _contact_for(book: ContactBook, address: str, name: str | None, referred_by: str | None,
                  may_use_name: bool) -> Contact:
     """The contact for a ``--to`` address: what the book knows about it, with the options on top."""
-    from dataclasses import replace
-
     from ..models import Contact
+    from ..record import replace
 
     contact = Contact(email=address, name=name or "", referrer=referred_by or "", may_use_referrer_name=may_use_name)
     try:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
 from ..errors import AddressError
+from ..record import record
 from .plainaddress import EMAIL_MAX_LENGTH, plain_domain, plain_local
 
 __all__ = ["Address", "address_key", "validate_address"]
@@ -13,7 +13,7 @@ __all__ = ["Address", "address_key", "validate_address"]
 _LIST_SEPARATORS = (",", ";")
 
 
-@dataclass(frozen=True)
+@record
 class Address:
     """A validated address: ``normalized`` for display and matching, ``ascii`` for the envelope.
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from ..errors import TemplateError
 from ..models import Contact, Sender
 from ..models import Recipient
+from ..record import replace
 from .render import Renderer
 
 __all__ = ["SAMPLE_SENDER", "SAMPLE_VARS", "sample_recipients", "samples_for"]

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import TemplateError
 from ..models import TemplateInfo, TemplateKind
+from ..record import record
 
 __all__ = ["BUILTIN_DIR", "TemplateSource", "check_template_name", "inside", "list_templates", "load_template",
            "parse_template", "search_path"]
@@ -34,7 +34,7 @@ def _builtin_dir() -> Path:
 BUILTIN_DIR = _builtin_dir()
 
 
-@dataclass(frozen=True)
+@record
 class TemplateSource:
     """A parsed template file: its metadata, the subject source and the body sources."""
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 
 from ..models import Contact
+from ..record import replace
 from ..store.db import Store
 from .threads import Threads
 

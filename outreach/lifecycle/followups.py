@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..compose.filters import the
 from ..kinds import MEETING_EVENTS
 from ..models import ThreadState
+from ..record import record
 from .threads import Event, ThreadView
 
 __all__ = ["STATES", "DueItem", "Meeting", "Policy", "due_items", "meeting_of", "next_followup", "thread_state"]
@@ -19,7 +19,7 @@ INBOUND = ("replied", "scheduled", "met")
 MEETING_LENGTH = timedelta(hours=1)  # a timed meeting is taken to be over an hour after it starts
 
 
-@dataclass(frozen=True)
+@record
 class Policy:
     """The numbers behind the rules; ``followup_days`` None means each template's own value (else 7)."""
 
@@ -36,7 +36,7 @@ class Policy:
         return timedelta(days=days)
 
 
-@dataclass(frozen=True)
+@record
 class DueItem:
     """One message the user owes: which, to whom, in which thread, by when, and why.
 
@@ -68,7 +68,7 @@ class DueItem:
         return out
 
 
-@dataclass(frozen=True)
+@record
 class Meeting:
     """A meeting that is set: when, where, with whom, in which thread."""
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from ..errors import ContactError
 from ..models import EventKind
+from ..record import field, record
 from ..store.db import Store
 from ..store.threads import ThreadTable
 
@@ -24,7 +24,7 @@ def parse_time(text: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
-@dataclass(frozen=True)
+@record
 class ThreadRef:
     """What a reply needs to thread under a conversation."""
 
@@ -33,7 +33,7 @@ class ThreadRef:
     message_ids: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record
 class MessageView:
     """A delivered (or maybe delivered) message of a thread."""
 
@@ -46,7 +46,7 @@ class MessageView:
     followup_days: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Event:
     """Something that happened off-line or in the inbox: a reply, a meeting, a note..."""
 
@@ -55,7 +55,7 @@ class Event:
     detail: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record
 class ThreadView:
     """One conversation: its messages and events, oldest first."""
 

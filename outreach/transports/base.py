@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
 from ..models import Envelope
+from ..record import field, record
 
 __all__ = ["Delivery", "Transport"]
 
 
-@dataclass(frozen=True)
+@record
 class Delivery:
     """What the transport knows after a message was accepted."""
 

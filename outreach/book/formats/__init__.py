@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...errors import ImportFormatError
 from ...compose.controls import printable
+from ...record import field, mutable_record
 from .base import ImportedContact, Skipped, decode_export, read_bytes, sniff_delimiter
 
 __all__ = ["FORMATS", "Export", "ImportFormatError", "ImportedContact", "Skipped", "detect_format",
@@ -15,7 +15,7 @@ __all__ = ["FORMATS", "Export", "ImportFormatError", "ImportedContact", "Skipped
 FORMATS = ("auto", "linkedin", "google", "outlook", "vcard", "csv")
 
 
-@dataclass
+@mutable_record
 class Export:
     """A parsed export: the format used, the usable rows, the rows skipped, and notices (such as the encoding)."""
 

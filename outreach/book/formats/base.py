@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...errors import ImportFormatError
+from ...record import record
 
 __all__ = ["ImportedContact", "Skipped", "check_file", "csv_rows", "data_rows", "decode_export", "header_row",
            "physical_lines", "read_bytes", "read_text", "sniff_delimiter"]
@@ -49,7 +50,7 @@ class ImportedContact:
     fields: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record
 class Skipped:
     """A row that could not be used, with its line number and why."""
 
