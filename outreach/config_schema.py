@@ -6,7 +6,6 @@ that ``securty = "none"`` or ``[smpt]`` never silently means "use the default".
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -112,6 +111,8 @@ OPEN_SECTIONS = {"sender": _scalar}
 
 
 def _closest(word: str, known: list[str]) -> str:
+    import difflib  # only when a key is unknown: most runs never need it
+
     match = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
     return f"; did you mean {match[0]}?" if match else f" (known: {', '.join(sorted(known))})"
 

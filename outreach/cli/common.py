@@ -4,12 +4,13 @@ and clock, config and store loading, ``--rate``, template completion."""
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from . import output
+from ..clock import Clock, system_clock
 from ..errors import OutreachError, Problem
 from .output import EXIT_CONNECTION, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, echo, exit_code
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from ..service import Outreach
     from ..store.db import Store
 
-__all__ = ["EXIT_CONNECTION", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "RATE", "app", "complete_template", "echo", "errors",
+__all__ = ["EXIT_CONNECTION", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "RATE", "app", "clock", "complete_template", "echo", "errors",
            "exit_code", "fail", "load", "now", "open_store"]
 
 
@@ -71,19 +72,27 @@ def load() -> Config:
     return output.read_config(_json_wanted())
 
 
-def now() -> datetime:
-    """The current time: the clock passed in as ``obj={"clock": ...}`` when the command is invoked, else the system's."""
+def clock() -> Clock:
+    """The running command's clock: the one passed in as ``obj={"clock": ...}`` when it is invoked, else the system's.
+
+    Looked up once for the store and the service, not on each reading (twice a message in a batch).
+    """
     ctx = click.get_current_context(silent=True)
     obj = ctx.find_root().obj if ctx is not None else None
-    clock = obj.get("clock") if isinstance(obj, dict) else None
-    return clock() if clock is not None else datetime.now(timezone.utc)
+    found = obj.get("clock") if isinstance(obj, dict) else None
+    return found if found is not None else system_clock
+
+
+def now() -> datetime:
+    """The current time on the running command's clock."""
+    return clock()()
 
 
 def open_store(config: Config) -> Store:
     """The store in the data folder, created on first use, on the command's clock."""
     from ..store.db import Store
 
-    return Store(config.store_path, clock=now)
+    return Store(config.store_path, clock=clock())
 
 
 def app(config: Config | None = None, store: Store | None = None) -> Outreach:
@@ -91,7 +100,7 @@ def app(config: Config | None = None, store: Store | None = None) -> Outreach:
     from ..service import Outreach
 
     config = config or load()
-    return Outreach(config, store=store or open_store(config), clock=now)
+    return Outreach(config, store=store or open_store(config), clock=clock())
 
 
 def complete_template(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
