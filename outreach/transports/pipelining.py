@@ -37,6 +37,7 @@ def _command(line: str) -> str:
 
 def sendmail_pipelined(conn: smtplib.SMTP, sender: str, recipients: Sequence[str], data: bytes,
                        mail_options: Sequence[str] = (), before_replies: Callable[[], object] | None = None,
+                       meanwhile: Callable[[], object] | None = None,
                        ) -> tuple[dict[str, tuple[int, bytes]], tuple[int, bytes]]:
     """Send one message over ``conn`` (whose server offers PIPELINING); return (refused recipients, final reply).
 
@@ -44,6 +45,7 @@ def sendmail_pipelined(conn: smtplib.SMTP, sender: str, recipients: Sequence[str
     ``SMTPServerDisconnected`` exactly where ``conn.sendmail`` would. ``before_replies`` runs once the
     commands are written and before their replies are read (what it raises propagates). The message
     data goes out only after that, and after the server accepted DATA (354) and a recipient.
+    ``meanwhile`` runs once the data is written, while the server reads it, before its answer is read.
     """
     options = [f"size={len(data)}"] if conn.has_extn("size") else []
     options.extend(mail_options)
@@ -90,6 +92,8 @@ def sendmail_pipelined(conn: smtplib.SMTP, sender: str, recipients: Sequence[str
     if start[0] != 354:
         raise smtplib.SMTPDataError(*start)
     conn.send(quote_data(data))
+    if meanwhile is not None:
+        meanwhile()
     final = conn.getreply()
     if final[0] != 250:
         if final[0] == 421:
