@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from raw_smtp import raw_server
 from smtp_client import SENDER, message, transport
@@ -15,7 +15,7 @@ from smtp_server import PASSWORD, USER, Sink, start_server
 
 from outreach import Contact, TransportError
 from outreach.compose.message import Envelope
-from outreach.transports.pipelining import quote_data
+from outreach.transports.pipelining import quote_data, quoteaddr
 from outreach.transports.smtp import SmtpTransport
 
 
@@ -159,6 +159,21 @@ def test_quote_data_is_what_smtplib_puts_on_the_wire(data: bytes) -> None:
     if quoted[-2:] != b"\r\n":
         quoted += b"\r\n"
     assert quote_data(data) == quoted + b".\r\n"
+
+
+_ATOM = st.text(st.sampled_from("aZ09_+=-"), min_size=1, max_size=6)
+_DOMAIN = st.lists(st.text(st.sampled_from("aZ09-"), min_size=1, max_size=6), min_size=1, max_size=3).map(".".join)
+# Plain addresses, and plain ones with one character smtplib may treat otherwise somewhere in them.
+_NEAR_PLAIN = st.builds("{}{}{}@{}".format, _ATOM, st.sampled_from(['', '.', '..', '"', '<', '>', '(', ')', ' ', ',', ';',
+                                                                   ':', '\\', '[', ']', '!', '#', 'ü', '\t', '@']),
+                        _ATOM, _DOMAIN)
+
+
+@given(_NEAR_PLAIN | st.builds("{}@{}{}".format, _ATOM, _DOMAIN, st.sampled_from(["", ".", "..", ">", " ", "(x)"]))
+       | st.emails() | st.text(max_size=30))
+@settings(max_examples=1000)  # cheap examples; the near-plain ones differ by one character
+def test_quoteaddr_is_what_smtplib_puts_in_mail_from_and_rcpt_to(address: str) -> None:
+    assert quoteaddr(address) == smtplib.quoteaddr(address)
 
 
 # The journal's claim is written while the server answers the envelope, and always before the data goes out.

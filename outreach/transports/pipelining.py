@@ -7,15 +7,25 @@ transport maps every reply and fault the same way whichever path sent the messag
 
 from __future__ import annotations
 
+import re
 import smtplib
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-__all__ = ["quote_data", "sendmail_pipelined"]
+__all__ = ["quote_data", "quoteaddr", "sendmail_pipelined"]
 
 _CRLF = b"\r\n"
 # smtplib's own quoting, remembered: a batch's one sender address is parsed once, not per message.
-_quoteaddr = lru_cache(maxsize=1024)(smtplib.quoteaddr)
+_smtplib_quoteaddr = lru_cache(maxsize=1024)(smtplib.quoteaddr)
+# A plain ASCII addr-spec, which smtplib.quoteaddr returns in angle brackets unchanged (a test holds them equal).
+_PLAIN = re.compile(r"[A-Za-z0-9_+=-]+(?:\.[A-Za-z0-9_+=-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
+
+
+def quoteaddr(address: str) -> str:
+    """``address`` as MAIL FROM and RCPT TO carry it: what ``smtplib.quoteaddr`` gives, without parsing plain ones."""
+    if _PLAIN.fullmatch(address):
+        return f"<{address}>"
+    return _smtplib_quoteaddr(address)
 
 
 def quote_data(data: bytes) -> bytes:
@@ -54,8 +64,8 @@ def sendmail_pipelined(conn: smtplib.SMTP, sender: str, recipients: Sequence[str
             raise smtplib.SMTPNotSupportedError("SMTPUTF8 not supported by server")
         conn.command_encoding = "utf-8"
     option_list = " " + " ".join(options) if options else ""
-    commands = [_command(f"mail FROM:{_quoteaddr(sender)}{option_list}")]
-    commands.extend(_command(f"rcpt TO:{_quoteaddr(r)}") for r in recipients)
+    commands = [_command(f"mail FROM:{quoteaddr(sender)}{option_list}")]
+    commands.extend(_command(f"rcpt TO:{quoteaddr(r)}") for r in recipients)
     commands.append("data\r\n")
     conn.send("".join(commands))
     if before_replies is not None:
