@@ -139,9 +139,14 @@ class _Run:
         per message), and on its own before any wait, at the end, on error and on Ctrl-C.
         """
         pending = _Pending(self.store)
+        ahead = _Ahead(self.take, self.load)
         try:
             with transport:
-                while (item := self.take()) is not None:
+                while (item := ahead.next()) is not None:
+                    if self.summary.gave_up:  # read ahead before the batch gave up: not tried
+                        with self.lock:
+                            self.untried.append(item)
+                        return
                     if self.pacer.interval:
                         pending.flush()
                     if not self.pacer.wait():
@@ -149,13 +154,17 @@ class _Run:
                             self.untried.append(item)
                         self.summary.interrupted = True
                         return
-                    outcome = _send_one(self.load(item), transport, pending, self.retry_delays, self.pacer.stop)
+                    outcome = _send_one(ahead.entry(item), transport, pending, self.retry_delays, self.pacer.stop,
+                                        ahead.fetch)
                     with self.lock:
                         self.summary.add(outcome)
                         self.note(outcome)
                         self.report(outcome)
         finally:
             pending.flush()
+            if ahead.taken is not None:  # fetched while the last message was sent, then not sent
+                with self.lock:
+                    self.untried.append(ahead.taken)
 
     def work_in_thread(self, transport: Transport) -> None:
         try:
@@ -289,6 +298,44 @@ def _settled(state: JournalState) -> Outcome:
                     state.reply or f"{state.status} by an earlier run", earlier=True)
 
 
+class _Ahead:
+    """The next message of one connection, taken and read from the store while the server works on this one."""
+
+    def __init__(self, take: Callable[[], str | JournalEntry | None],
+                 load: Callable[[str | JournalEntry], JournalEntry]) -> None:
+        self.take = take
+        self.load = load
+        self.taken: str | JournalEntry | None = None
+        self.loaded: JournalEntry | None = None
+        self.failed: Exception | None = None
+
+    def next(self) -> str | JournalEntry | None:
+        """The next item to send: the one fetched ahead, or a new one."""
+        if self.taken is None:
+            return self.take()
+        item, self.taken = self.taken, None
+        return item
+
+    def entry(self, item: str | JournalEntry) -> JournalEntry:
+        """The journal entry of ``item``: read ahead, or read now (a read that failed ahead raises now)."""
+        loaded, failed, self.loaded, self.failed = self.loaded, self.failed, None, None
+        if failed is not None:
+            raise failed
+        return loaded if loaded is not None else self.load(item)
+
+    def fetch(self) -> None:
+        """Take and read the next item now; called while the server works on the message in flight."""
+        if self.taken is not None or self.loaded is not None or self.failed is not None:
+            return
+        self.taken = self.take()
+        if self.taken is None:
+            return
+        try:
+            self.loaded = self.load(self.taken)
+        except Exception as exc:  # raised when that message's turn comes, not into the one in flight
+            self.failed = exc
+
+
 class _Pending:
     """The outcome of the last message one connection sent, not yet in the journal."""
 
@@ -324,7 +371,8 @@ class _Claim:
 
 
 def _send_one(entry: JournalEntry, transport: Transport, pending: _Pending,
-              retry_delays: Sequence[float], stop: threading.Event) -> Outcome:
+              retry_delays: Sequence[float], stop: threading.Event,
+              meanwhile: Callable[[], None] | None = None) -> Outcome:
     store = pending.store
 
     def record(status: Status, reply: str = "", refused: Mapping[str, str] | None = None) -> None:
@@ -338,7 +386,7 @@ def _send_one(entry: JournalEntry, transport: Transport, pending: _Pending,
     while True:
         claim = _Claim(pending, entry.key)
         try:
-            delivery = transport.send_claimed(entry.data, entry.envelope, claim)
+            delivery = transport.send_claimed(entry.data, entry.envelope, claim, meanwhile)
         except UnknownOutcomeError as exc:
             record(Status.UNKNOWN, str(exc))
             return outcome(Status.UNKNOWN, str(exc))

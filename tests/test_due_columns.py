@@ -154,7 +154,7 @@ def test_a_store_of_the_last_release_gets_its_due_columns_filled(tmp_path: Path)
     db.execute("DROP INDEX outreach_threads_due_sent")
     for column in ("followups", "last_sent", "next_followup"):
         db.execute(f"ALTER TABLE outreach_threads DROP COLUMN {column}")
-    db.execute("DELETE FROM outreach_migrations WHERE name = '0007-due-columns'")
+    db.execute("DELETE FROM outreach_migrations WHERE name IN ('0007-due-columns', '0008-partial-due-indexes')")
     _delivered(db, "outreach_messages", 1, "<m1@example.edu>", "intro", (NOW - timedelta(days=8)).isoformat())
     db.execute("INSERT INTO outreach_threads (id, contact, subject, purpose, created_at)"
                " VALUES ('<m1@example.edu>', 'ada@example.com', 'Hi', 'intro', 'x')")
@@ -199,3 +199,48 @@ def test_a_message_moved_to_another_thread_counts_there_and_no_longer_where_it_w
         after = _actual(store)
         assert after["<m0@example.edu>"][0] == 1 and after["<m1@example.edu>"] == (0, None, None)
         _same(after, _expected(store))
+
+
+def test_the_due_queries_search_the_due_indexes_which_hold_only_delivered_threads(tmp_path: Path) -> None:
+    """Each due query is a search of its index; a thread enters it when a message of it is delivered."""
+    path = tmp_path / "s.sqlite3"
+    with Store(path) as store:
+        for sql in ("SELECT id FROM outreach_threads WHERE followups < ? AND next_followup <= julianday(?) + 1",
+                    "SELECT id FROM outreach_threads WHERE followups IN (?, ?) AND last_sent <= julianday(?) + 1 - ?"):
+            plan = " ".join(r[3] for r in store.query(f"EXPLAIN QUERY PLAN {sql}", [1] * sql.count("?")))
+            assert plan.startswith("SEARCH outreach_threads USING INDEX outreach_threads_due"), plan
+    db = sqlite3.connect(path)
+    db.execute("INSERT INTO outreach_threads (id, contact, subject, purpose, created_at)"
+               " VALUES ('<q@example.edu>', 'bo@example.com', 'Hi', 'intro', 'x')")
+    _delivered(db, "outreach_messages", 1, "<m1@example.edu>", "intro", (NOW - timedelta(days=8)).isoformat())
+    db.execute("INSERT INTO outreach_threads (id, contact, subject, purpose, created_at)"
+               " VALUES ('<m1@example.edu>', 'ada@example.com', 'Hi', 'intro', 'x')")
+    db.commit()
+    db.execute("ANALYZE outreach_threads")  # sqlite_stat1 then counts each index's entries
+    entries = {r[0]: int(r[1].split()[0]) for r in db.execute("SELECT idx, stat FROM sqlite_stat1")}
+    db.close()
+    assert entries["outreach_threads_contact"] == 2  # both threads, and only the delivered one here:
+    assert entries["outreach_threads_due"] == entries["outreach_threads_due_sent"] == 1
+
+
+def test_a_store_of_the_release_before_gets_the_partial_due_indexes(tmp_path: Path) -> None:
+    """A store made before ``0008-partial-due-indexes`` has it applied: same answers, smaller indexes."""
+    path = tmp_path / "s.sqlite3"
+    Store(path).close()
+    db = sqlite3.connect(path)
+    db.execute("DROP INDEX outreach_threads_due")
+    db.execute("DROP INDEX outreach_threads_due_sent")
+    db.execute("CREATE INDEX outreach_threads_due ON outreach_threads (followups, next_followup)")
+    db.execute("CREATE INDEX outreach_threads_due_sent ON outreach_threads (followups, last_sent)")
+    db.execute("DELETE FROM outreach_migrations WHERE name = '0008-partial-due-indexes'")
+    _delivered(db, "outreach_messages", 1, "<m1@example.edu>", "intro", (NOW - timedelta(days=8)).isoformat())
+    db.execute("INSERT INTO outreach_threads (id, contact, subject, purpose, created_at)"
+               " VALUES ('<m1@example.edu>', 'ada@example.com', 'Hi', 'intro', 'x')")
+    db.commit()
+    db.close()
+    with Store(path) as store:
+        assert store.migrations == [m.name for m in MIGRATIONS]
+        sql = {r["name"]: r["sql"] for r in store.query("SELECT name, sql FROM sqlite_master WHERE type = 'index'")}
+        assert sql["outreach_threads_due"].endswith("WHERE next_followup IS NOT NULL")
+        assert sql["outreach_threads_due_sent"].endswith("WHERE last_sent IS NOT NULL")
+        assert due_candidates(store, NOW, max_followups=2, followup_days=None) == {"<m1@example.edu>"}

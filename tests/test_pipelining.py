@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from raw_smtp import raw_server
 from smtp_client import SENDER, message, transport
@@ -15,7 +15,7 @@ from smtp_server import PASSWORD, USER, Sink, start_server
 
 from outreach import Contact, TransportError
 from outreach.compose.message import Envelope
-from outreach.transports.pipelining import quote_data
+from outreach.transports.pipelining import quote_data, quoteaddr
 from outreach.transports.smtp import SmtpTransport
 
 
@@ -161,6 +161,21 @@ def test_quote_data_is_what_smtplib_puts_on_the_wire(data: bytes) -> None:
     assert quote_data(data) == quoted + b".\r\n"
 
 
+_ATOM = st.text(st.sampled_from("aZ09_+=-"), min_size=1, max_size=6)
+_DOMAIN = st.lists(st.text(st.sampled_from("aZ09-"), min_size=1, max_size=6), min_size=1, max_size=3).map(".".join)
+# Plain addresses, and plain ones with one character smtplib may treat otherwise somewhere in them.
+_NEAR_PLAIN = st.builds("{}{}{}@{}".format, _ATOM, st.sampled_from(['', '.', '..', '"', '<', '>', '(', ')', ' ', ',', ';',
+                                                                   ':', '\\', '[', ']', '!', '#', 'ü', '\t', '@']),
+                        _ATOM, _DOMAIN)
+
+
+@given(_NEAR_PLAIN | st.builds("{}@{}{}".format, _ATOM, _DOMAIN, st.sampled_from(["", ".", "..", ">", " ", "(x)"]))
+       | st.emails() | st.text(max_size=30))
+@settings(max_examples=1000)  # cheap examples; the near-plain ones differ by one character
+def test_quoteaddr_is_what_smtplib_puts_in_mail_from_and_rcpt_to(address: str) -> None:
+    assert quoteaddr(address) == smtplib.quoteaddr(address)
+
+
 # The journal's claim is written while the server answers the envelope, and always before the data goes out.
 
 def _entries(store_path: Path, *addresses: str) -> list:  # type: ignore[type-arg]
@@ -291,3 +306,63 @@ def test_killed_mid_batch_and_raced_by_a_second_process_nothing_goes_twice(
     assert len(rows) == 400 and statuses[Status.SENT] + statuses[Status.UNKNOWN] == 400
     assert statuses[Status.UNKNOWN] <= 1
     assert {r.message_id for r in rows if r.status is Status.SENT} <= set(sink.message_ids)
+
+
+# While the server reads one message, the batch reads the next one from the journal.
+
+def test_meanwhile_runs_while_the_server_holds_its_answer_to_the_data(
+        servers: dict[bool, tuple[Sink, int]]) -> None:
+    import threading
+
+    sink, port = servers[True]
+    released = threading.Event()
+    waited: list[bool] = []
+
+    async def hold(self: Sink, server: object, session: object, envelope: object) -> str:
+        waited.append(released.wait(10))  # answers only once ``meanwhile`` ran (or after 10 s: the test fails)
+        return "250 held"
+
+    sink.handle_DATA = hold.__get__(sink)  # type: ignore[method-assign]
+    calls: list[str] = []
+    with transport(port) as t:
+        delivery = t.send_claimed(*message("ada@example.com"), lambda: calls.append("claim") is None,
+                                  lambda: (calls.append("meanwhile"), released.set()) and None)
+    assert delivery is not None and delivery.reply == "250 held"
+    assert calls == ["claim", "meanwhile"] and waited == [True]
+
+
+@pytest.mark.parametrize("offered", [True, False])
+def test_meanwhile_runs_once_per_sent_message_and_never_for_a_lost_claim(
+        servers: dict[bool, tuple[Sink, int]], offered: bool) -> None:
+    _, port = servers[offered]
+    calls: list[str] = []
+    with transport(port) as t:
+        assert t.send_claimed(*message("ada@example.com"), lambda: True, lambda: calls.append("ada")) is not None
+        assert t.send_claimed(*message("bob@example.com"), lambda: False, lambda: calls.append("bob")) is None
+        assert t.send_claimed(*message("cy@example.com"), lambda: True, lambda: calls.append("cy")) is not None
+    assert calls == ["ada", "cy"]
+
+
+def test_a_journal_read_that_fails_ahead_fails_that_message_not_the_one_in_flight(
+        servers: dict[bool, tuple[Sink, int]], tmp_path: Path) -> None:
+    from outreach import Status, Store, StoreError, queue_batch
+    from outreach import Recipient, Renderer
+
+    sink, port = servers[True]
+
+    class Unreadable(Store):
+        def get(self, key: str):  # type: ignore[no-untyped-def]
+            if "b@example.com" in key:
+                raise StoreError("the row for b is damaged")
+            return super().get(key)
+
+    with Unreadable(tmp_path / "s.sqlite3") as store:
+        keys = queue_batch("intro", [Recipient(Contact(email=a, name="Ada Lovelace"), {"topic": "UX"})
+                                     for a in ("a@example.com", "b@example.com", "c@example.com")],
+                           sender=SENDER, renderer=Renderer(), store=store)
+        with pytest.raises(StoreError, match="damaged"):
+            __import__("outreach").send_batch(keys, transport(port), store)
+        statuses = {e.contact: e.status for e in store.messages()}
+    assert statuses == {"a@example.com": Status.SENT, "b@example.com": Status.QUEUED,
+                        "c@example.com": Status.QUEUED}
+    assert [e[1] for e in sink.envelopes] == [["a@example.com"]]

@@ -239,6 +239,15 @@ MIGRATIONS: tuple[Migration, ...] = (
                      f"EXISTS (SELECT 1 FROM outreach_messages WHERE thread_id = NEW.id AND status IN {_DELIVERED_SQL})",
                      "id = NEW.id"),
     )),
+    # A thread enters the due indexes when its first message is delivered: a queued or claimed one's
+    # (NULL) entry is not kept, so a send's commit writes two index pages fewer.
+    Migration("0008-partial-due-indexes", (
+        "DROP INDEX outreach_threads_due",
+        "DROP INDEX outreach_threads_due_sent",
+        "CREATE INDEX outreach_threads_due ON outreach_threads (followups, next_followup)"
+        " WHERE next_followup IS NOT NULL",
+        "CREATE INDEX outreach_threads_due_sent ON outreach_threads (followups, last_sent) WHERE last_sent IS NOT NULL",
+    )),
 )
 
 

@@ -38,17 +38,23 @@ class Transport:
         """Deliver one serialised message; raise a TransportError subclass when it is not accepted."""
         raise NotImplementedError
 
-    def send_claimed(self, data: bytes, envelope: Envelope, claim: Callable[[], bool]) -> Delivery | None:
+    def send_claimed(self, data: bytes, envelope: Envelope, claim: Callable[[], bool],
+                     meanwhile: Callable[[], None] | None = None) -> Delivery | None:
         """Send once ``claim()`` (the journal's claim of the message) is won; None, nothing sent, when it is lost.
 
         ``claim`` is called exactly once before any ``TransportError`` is raised and before any of the
         message's data can go out; a transport may start the mail transaction (an SMTP envelope)
         first, so that the claim is written while the server answers. Any other exception may come
-        before ``claim`` was called.
+        before ``claim`` was called. ``meanwhile``, if given, is called at most once, after the claim
+        was won, while the server is working on the message (a transport without such a wait calls
+        it after sending); it must not raise.
         """
         if not claim():
             return None
-        return self.send(data, envelope)
+        delivery = self.send(data, envelope)
+        if meanwhile is not None:
+            meanwhile()
+        return delivery
 
     def close(self) -> None:
         """Disconnect; safe to call twice."""

@@ -7,15 +7,25 @@ transport maps every reply and fault the same way whichever path sent the messag
 
 from __future__ import annotations
 
+import re
 import smtplib
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-__all__ = ["quote_data", "sendmail_pipelined"]
+__all__ = ["quote_data", "quoteaddr", "sendmail_pipelined"]
 
 _CRLF = b"\r\n"
 # smtplib's own quoting, remembered: a batch's one sender address is parsed once, not per message.
-_quoteaddr = lru_cache(maxsize=1024)(smtplib.quoteaddr)
+_smtplib_quoteaddr = lru_cache(maxsize=1024)(smtplib.quoteaddr)
+# A plain ASCII addr-spec, which smtplib.quoteaddr returns in angle brackets unchanged (a test holds them equal).
+_PLAIN = re.compile(r"[A-Za-z0-9_+=-]+(?:\.[A-Za-z0-9_+=-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
+
+
+def quoteaddr(address: str) -> str:
+    """``address`` as MAIL FROM and RCPT TO carry it: what ``smtplib.quoteaddr`` gives, without parsing plain ones."""
+    if _PLAIN.fullmatch(address):
+        return f"<{address}>"
+    return _smtplib_quoteaddr(address)
 
 
 def quote_data(data: bytes) -> bytes:
@@ -37,6 +47,7 @@ def _command(line: str) -> str:
 
 def sendmail_pipelined(conn: smtplib.SMTP, sender: str, recipients: Sequence[str], data: bytes,
                        mail_options: Sequence[str] = (), before_replies: Callable[[], object] | None = None,
+                       meanwhile: Callable[[], object] | None = None,
                        ) -> tuple[dict[str, tuple[int, bytes]], tuple[int, bytes]]:
     """Send one message over ``conn`` (whose server offers PIPELINING); return (refused recipients, final reply).
 
@@ -44,6 +55,7 @@ def sendmail_pipelined(conn: smtplib.SMTP, sender: str, recipients: Sequence[str
     ``SMTPServerDisconnected`` exactly where ``conn.sendmail`` would. ``before_replies`` runs once the
     commands are written and before their replies are read (what it raises propagates). The message
     data goes out only after that, and after the server accepted DATA (354) and a recipient.
+    ``meanwhile`` runs once the data is written, while the server reads it, before its answer is read.
     """
     options = [f"size={len(data)}"] if conn.has_extn("size") else []
     options.extend(mail_options)
@@ -52,8 +64,8 @@ def sendmail_pipelined(conn: smtplib.SMTP, sender: str, recipients: Sequence[str
             raise smtplib.SMTPNotSupportedError("SMTPUTF8 not supported by server")
         conn.command_encoding = "utf-8"
     option_list = " " + " ".join(options) if options else ""
-    commands = [_command(f"mail FROM:{_quoteaddr(sender)}{option_list}")]
-    commands.extend(_command(f"rcpt TO:{_quoteaddr(r)}") for r in recipients)
+    commands = [_command(f"mail FROM:{quoteaddr(sender)}{option_list}")]
+    commands.extend(_command(f"rcpt TO:{quoteaddr(r)}") for r in recipients)
     commands.append("data\r\n")
     conn.send("".join(commands))
     if before_replies is not None:
@@ -90,6 +102,8 @@ def sendmail_pipelined(conn: smtplib.SMTP, sender: str, recipients: Sequence[str
     if start[0] != 354:
         raise smtplib.SMTPDataError(*start)
     conn.send(quote_data(data))
+    if meanwhile is not None:
+        meanwhile()
     final = conn.getreply()
     if final[0] != 250:
         if final[0] == 421:

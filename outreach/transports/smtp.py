@@ -206,16 +206,18 @@ class SmtpTransport(Transport):
         The whole of it (a reconnection included) may take at most ``timeout`` x ``DEADLINE_FACTOR``:
         past that the connection is cut, however slowly the server keeps answering.
         """
-        delivery = self._watched(data, envelope, None)
+        delivery = self._watched(data, envelope, None, None)
         assert delivery is not None
         return delivery
 
-    def send_claimed(self, data: bytes, envelope: Envelope, claim: Callable[[], bool]) -> Delivery | None:
+    def send_claimed(self, data: bytes, envelope: Envelope, claim: Callable[[], bool],
+                     meanwhile: Callable[[], None] | None = None) -> Delivery | None:
         """Like :meth:`send`, once ``claim()`` is won; with PIPELINING it is written while the envelope is answered.
 
         The commands MAIL, RCPT and DATA go out first, then ``claim()`` runs (its fsync overlapping
         the server's replies), and the message itself only once the claim is won. A lost claim
         closes the connection: the server, waiting for data that never comes, delivers nothing.
+        ``meanwhile`` runs while the server reads the data (with PIPELINING; after the send otherwise).
         """
         asked = False
 
@@ -234,7 +236,7 @@ class SmtpTransport(Transport):
                 raise _ClaimLost
 
         try:
-            return self._watched(data, envelope, ask)
+            return self._watched(data, envelope, ask, meanwhile)
         except _ClaimLost:
             return None
         except TransportError:
@@ -242,17 +244,18 @@ class SmtpTransport(Transport):
                 return None
             raise
 
-    def _watched(self, data: bytes, envelope: Envelope, ask: Callable[[bool], None] | None) -> Delivery | None:
+    def _watched(self, data: bytes, envelope: Envelope, ask: Callable[[bool], None] | None,
+                 meanwhile: Callable[[], None] | None) -> Delivery | None:
         deadline = self.timeout * DEADLINE_FACTOR
         expired = threading.Event()
         self._watchdog.arm(deadline, expired)
         try:
-            return self._send(data, envelope, deadline, expired, ask)
+            return self._send(data, envelope, deadline, expired, ask, meanwhile)
         finally:
             self._watchdog.disarm()
 
     def _send(self, data: bytes, envelope: Envelope, deadline: float, expired: threading.Event,
-              ask: Callable[[bool], None] | None) -> Delivery:
+              ask: Callable[[bool], None] | None, meanwhile: Callable[[], None] | None) -> Delivery:
         if self._conn is None:
             try:
                 self.open()
@@ -275,11 +278,13 @@ class SmtpTransport(Transport):
             if conn.has_extn("pipelining"):
                 started = (lambda: ask(True)) if ask is not None else None
                 refused, conn.data_reply = sendmail_pipelined(conn, envelope.sender, envelope.recipients, data,
-                                                              options, before_replies=started)
+                                                              options, before_replies=started, meanwhile=meanwhile)
             else:
                 if ask is not None:
                     ask(False)
                 refused = conn.sendmail(envelope.sender, list(envelope.recipients), data, mail_options=options)
+                if meanwhile is not None:
+                    meanwhile()
         except smtplib.SMTPRecipientsRefused as exc:
             self._reset(conn)
             codes = {addr: _reply_text(code, msg) for addr, (code, msg) in exc.recipients.items()}
