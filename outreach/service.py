@@ -255,13 +255,15 @@ class Outreach:
 
     def _early(self, template: str, recipients: Iterable[Recipient]) -> list[Problem]:
         """Warnings for follow-ups written before they are due (none for other templates)."""
-        from .lifecycle.early import early_followups
-
         try:
             kind = self.renderer.template(template).info.kind
         except OutreachError:
             return []
-        return early_followups(self.store, recipients, self.clock(), self.policy) if kind == "follow-up" else []
+        if kind != "follow-up":
+            return []
+        from .lifecycle.early import early_followups  # the due rules: only a follow-up needs them
+
+        return early_followups(self.store, recipients, self.clock(), self.policy)
 
     def _options(self, options: BatchOptions | None, overrides: Mapping[str, Any]) -> BatchOptions:
         opts = options or BatchOptions(check_deliverability=self.config.check_deliverability)

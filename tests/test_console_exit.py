@@ -49,6 +49,7 @@ def test_a_send_closes_its_store_and_imports_only_what_it_needs(config_file: Pat
     assert _store_files(home) == ["outreach.sqlite3"]  # closed and checkpointed: no -wal or -shm left behind
     modules = eval((tmp_path / "modules.txt").read_text())  # noqa: S307 (written by the probe above)
     assert [m for m in modules if m.split(".")[0] in NOT_ON_THE_SEND_PATH] == []
+    assert "outreach.lifecycle.followups" not in modules  # the due rules: an intro does not need them
 
 
 @pytest.mark.parametrize("argv", [
