@@ -84,8 +84,12 @@ def cli_peak_memory(n: int, port: int, work: Path) -> int:
     return peak_kib([exe, "send", "bench-intro", "--contacts", str(contacts)], env)
 
 
-def fsyncs_per_message(n: int, port: int, work: Path) -> float | None:
-    """``fsync``/``fdatasync`` calls per message while a queued batch is sent (strace); None without strace."""
+def fsyncs_per_message(n: int, port: int, work: Path) -> tuple[float, float] | None:
+    """``fsync``/``fdatasync`` calls per message while a queued batch is sent, and their mean wall time in ms.
+
+    Counted by ``strace -c -w``; None without strace. The time is this disk's, in this run: the one commit a
+    message sits between the envelope's answer and the data, so it bounds how fast any journaled send can go.
+    """
     import shutil
 
     strace = shutil.which("strace")
@@ -107,14 +111,16 @@ keys = [e.key for e in store.messages(Status.QUEUED)]
 assert send_batch(keys, SmtpTransport("127.0.0.1", {port}, security="none"), store).ok
 """
     log = work / "strace.txt"
-    subprocess.run([strace, "-f", "-c", "-e", "trace=fsync,fdatasync", "-o", str(log), sys.executable, "-c", script],
-                   check=True, capture_output=True, cwd=Path(__file__).resolve().parents[1])
-    calls = 0
+    subprocess.run([strace, "-f", "--seccomp-bpf", "-c", "-w", "-e", "trace=fsync,fdatasync", "-o", str(log),
+                    sys.executable, "-c", script], check=True, capture_output=True,
+                   cwd=Path(__file__).resolve().parents[1])
+    calls, seconds = 0, 0.0
     for line in log.read_text().splitlines():
         parts = line.split()
         if parts and parts[-1] in ("fsync", "fdatasync"):
+            seconds += float(parts[1])
             calls += int(parts[3])
-    return calls / n
+    return calls / n, seconds / calls * 1000 if calls else 0.0
 
 
 def _time(cmd: list[str], env: dict[str, str]) -> float:
