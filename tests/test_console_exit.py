@@ -75,3 +75,13 @@ def test_the_console_script_exits_as_the_click_app_does(argv: list[str], config_
         results.append((done.returncode, stdout, done.stderr, _store_files(home) if home.exists() else []))
     assert results[0] == results[1]
     assert "Traceback" not in results[0][2]
+
+
+def test_a_program_that_calls_main_and_goes_on_keeps_its_garbage_collector(config_file: Path) -> None:
+    """The freeze happens as the interpreter exits, not when ``main`` returns."""
+    probe = ("import atexit, gc, sys\nsys.argv = ['outreach', 'templates']\nfrom outreach.cli import main\n"
+             "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count() > 0))  # runs after main's\n"
+             "main()\nprint('frozen after main:', gc.get_freeze_count())\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-2:] == ["frozen after main: 0", "frozen at exit: True"]
