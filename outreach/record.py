@@ -7,8 +7,10 @@ reads at start (the config, the journal's rows, stored events, migrations) are d
 class values their defaults, ``field(default_factory=...)`` a default made per instance; each
 gets a generated ``__init__``, ``__repr__`` and ``__eq__`` (and ``__hash__`` when frozen) as
 ``@dataclass`` writes them. ``tests/test_record.py`` holds them to ``dataclasses`` itself.
-``dataclasses.fields``, ``replace``, ``asdict`` and ``is_dataclass`` take a record too: its
-``__dataclass_fields__`` are made, by ``dataclasses``, the first time something asks for them.
+``dataclasses.fields``, ``replace``, ``asdict`` and ``is_dataclass`` take a record too, and a
+dataclass may subclass one: its ``__dataclass_fields__``, ``__dataclass_params__`` and
+``__signature__`` are made, by ``dataclasses``, the first time something asks for them, and a
+frozen record raises ``dataclasses.FrozenInstanceError`` where a frozen dataclass would.
 No ``ClassVar``, ``InitVar``, inheritance of fields or ``__post_init__``: a class needing one is a dataclass.
 """
 
@@ -17,15 +19,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar, dataclass_transform
 
-__all__ = ["FrozenRecordError", "field", "mutable_record", "record", "replace"]
+__all__ = ["field", "mutable_record", "record", "replace"]
 
 T = TypeVar("T")
 C = TypeVar("C", bound=type)
 R = TypeVar("R")
-
-
-class FrozenRecordError(AttributeError):
-    """A field of a frozen record was assigned or deleted (``dataclasses.FrozenInstanceError`` for records)."""
 
 
 class _Factory:
@@ -37,25 +35,54 @@ class _Factory:
         self.make = make
 
 
-class _DataclassFields:
-    """A record's ``__dataclass_fields__``, made by ``dataclasses`` on first use and kept on the class."""
+def _record_class(owner: type) -> type:
+    """The record class ``owner`` is, or inherits from (a plain subclass shares its fields, as with dataclasses)."""
+    return next(c for c in owner.__mro__ if "__record_fields__" in c.__dict__)
 
-    def __get__(self, obj: object, owner: type) -> dict[str, Any]:
-        import dataclasses
 
-        namespace: dict[str, Any] = {"__annotations__": dict(owner.__dict__.get("__annotations__", {})),
-                                     "__module__": owner.__module__, "__qualname__": owner.__qualname__}
-        factories: dict[str, Callable[[], object]] = getattr(owner, "__record_factories__")
-        for name in getattr(owner, "__record_fields__"):
-            if name in factories:
-                namespace[name] = dataclasses.field(default_factory=factories[name])
-            elif name in owner.__dict__:
-                namespace[name] = owner.__dict__[name]
-        make = dataclasses.dataclass(frozen=getattr(owner, "__record_frozen__"))
-        twin: type = make(type(owner.__name__, (), namespace))
-        fields: dict[str, Any] = getattr(twin, "__dataclass_fields__")
-        type.__setattr__(owner, "__dataclass_fields__", fields)
-        return fields
+def _twin(base: type) -> type:
+    """The dataclass ``dataclasses`` makes of the record class ``base``, made once and kept on it."""
+    twin: type | None = base.__dict__.get("__record_twin__")
+    if twin is not None:
+        return twin
+    import dataclasses
+
+    namespace: dict[str, Any] = {"__annotations__": dict(base.__dict__.get("__annotations__", {})),
+                                 "__module__": base.__module__, "__qualname__": base.__qualname__}
+    factories: dict[str, Callable[[], object]] = getattr(base, "__record_factories__")
+    for name in getattr(base, "__record_fields__"):
+        if name in factories:
+            namespace[name] = dataclasses.field(default_factory=factories[name])
+        elif name in base.__dict__:
+            namespace[name] = base.__dict__[name]
+    twin = dataclasses.dataclass(frozen=getattr(base, "__record_frozen__"))(type(base.__name__, (), namespace))
+    type.__setattr__(base, "__record_twin__", twin)
+    return twin
+
+
+class _FromTwin:
+    """``__dataclass_fields__`` or ``__dataclass_params__`` of a record, taken from its twin on first use."""
+
+    def __init__(self, attribute: str) -> None:
+        self.attribute = attribute
+
+    def __get__(self, obj: object, owner: type) -> Any:
+        base = _record_class(owner)
+        value = getattr(_twin(base), self.attribute)
+        type.__setattr__(base, self.attribute, value)
+        return value
+
+
+class _Signature:
+    """A record class's ``__signature__``: its twin's, as ``inspect.signature`` gives a dataclass's."""
+
+    def __get__(self, obj: object, owner: type) -> Any:
+        base = _record_class(owner)
+        if obj is not None or owner.__init__ is not base.__init__:  # type: ignore[misc]
+            raise AttributeError("__signature__")  # an instance, or a subclass with its own __init__
+        import inspect
+
+        return inspect.signature(_twin(base))
 
 
 def field(*, default_factory: Callable[[], T]) -> T:
@@ -107,6 +134,8 @@ def _make(cls: C, frozen: bool) -> C:
             return NotImplemented
         return tuple(getattr(self, n) for n in fields) == tuple(getattr(other, n) for n in fields)
 
+    for method in (__repr__, __eq__):  # type: Callable[..., object]
+        method.__qualname__ = f"{cls.__qualname__}.{method.__name__}"
     cls.__init__ = init  # type: ignore[misc]
     cls.__repr__ = __repr__  # type: ignore[assignment]
     cls.__eq__ = __eq__  # type: ignore[assignment]
@@ -114,17 +143,31 @@ def _make(cls: C, frozen: bool) -> C:
     setattr(cls, "__record_fields__", fields)
     setattr(cls, "__record_factories__", factories)
     setattr(cls, "__record_frozen__", frozen)
-    setattr(cls, "__dataclass_fields__", _DataclassFields())
+    setattr(cls, "__dataclass_fields__", _FromTwin("__dataclass_fields__"))
+    setattr(cls, "__dataclass_params__", _FromTwin("__dataclass_params__"))
+    setattr(cls, "__signature__", _Signature())
     if frozen:
+        field_set = frozenset(fields)
+
         def __hash__(self: Any) -> int:
             return hash(tuple(getattr(self, n) for n in fields))
 
         def __setattr__(self: Any, name: str, value: object) -> None:
-            raise FrozenRecordError(f"cannot assign to field {name!r}")
+            if type(self) is cls or name in field_set:  # as dataclasses: a subclass may set its own attributes
+                from dataclasses import FrozenInstanceError
+
+                raise FrozenInstanceError(f"cannot assign to field {name!r}")
+            object.__setattr__(self, name, value)
 
         def __delattr__(self: Any, name: str) -> None:
-            raise FrozenRecordError(f"cannot delete field {name!r}")
+            if type(self) is cls or name in field_set:
+                from dataclasses import FrozenInstanceError
 
+                raise FrozenInstanceError(f"cannot delete field {name!r}")
+            object.__delattr__(self, name)
+
+        for method in (__hash__, __setattr__, __delattr__):  # type: ignore[assignment]
+            method.__qualname__ = f"{cls.__qualname__}.{method.__name__}"
         cls.__hash__ = __hash__  # type: ignore[assignment]
         cls.__setattr__ = __setattr__  # type: ignore[assignment]
         cls.__delattr__ = __delattr__  # type: ignore[assignment]

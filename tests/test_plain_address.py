@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from unittest.mock import patch
 
 import email_validator
 import pytest
@@ -82,7 +83,8 @@ def test_validate_address_accepts_and_normalises_as_email_validator(local: str, 
     """The public function, whichever way it answers (hand-written, a learnt domain, email-validator)."""
     text = f"{padding}{local}@{domain}{padding}"
     try:
-        found: tuple[str, str | None] | None = (lambda a: (a.normalized, a.ascii))(addresses.validate_address(text))
+        with patch.object(addresses, "_by_hand", lambda: True):  # as in a process that never loaded email-validator
+            found: tuple[str, str | None] | None = (lambda a: (a.normalized, a.ascii))(addresses.validate_address(text))
     except AddressError:
         found = None
     expected = email_validators(text.strip())
@@ -130,3 +132,12 @@ def test_plain_addresses_do_not_import_email_validator() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "True"]
+
+
+def test_a_program_that_changed_email_validators_settings_gets_its_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """email-validator lets a program add special-use domains; once it is loaded, it answers for new domains."""
+    monkeypatch.setattr(email_validator, "SPECIAL_USE_DOMAIN_NAMES",
+                        [*email_validator.SPECIAL_USE_DOMAIN_NAMES, "internal"])
+    with pytest.raises(AddressError, match="special-use or reserved"):
+        addresses.validate_address("ada@corp.internal")
+    assert plainaddress.plain_domain("corp.internal") == "corp.internal"  # what the hand-made answer would say

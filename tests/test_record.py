@@ -12,7 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from outreach.config import Config, ImapConfig, SmtpConfig, TargetsConfig
-from outreach.record import FrozenRecordError, field, mutable_record, record, replace
+import outreach
+from outreach.record import field, mutable_record, record, replace
 from outreach.store.db import JournalEntry, JournalState
 from outreach.store.plans import EventRow, TargetRow
 from outreach.store.schema import Migration
@@ -20,6 +21,9 @@ from outreach.targets.events import EventImport
 
 RECORDS = [Config, SmtpConfig, ImapConfig, TargetsConfig, JournalEntry, JournalState, EventRow, TargetRow, Migration,
            EventImport]
+# Every public class made a record (embedding tools use them as they would dataclasses).
+RECORDS += [cls for name in sorted(outreach.__all__) if isinstance(cls := getattr(outreach, name), type)
+            and "__record_fields__" in cls.__dict__ and cls not in RECORDS]
 
 
 def _twin(cls: type) -> type:
@@ -112,9 +116,9 @@ def test_a_frozen_record_refuses_changes_and_a_mutable_one_takes_them() -> None:
     frozen, mutable = Frozen(1), Mutable(1)
     with pytest.raises(AttributeError):
         FrozenTwin(1).a = 2  # type: ignore[misc]
-    with pytest.raises(FrozenRecordError):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         frozen.a = 2  # type: ignore[misc]
-    with pytest.raises(FrozenRecordError):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         del frozen.a
     mutable.a = 2
     assert mutable == Mutable(2) and mutable != Mutable(1)
@@ -168,6 +172,90 @@ def test_the_dataclasses_functions_take_a_record_as_they_take_its_twin(cls: type
 def test_dataclasses_replace_keeps_a_record_frozen_and_the_config_a_config() -> None:
     config = dataclasses.replace(Config(max_followups=3), followup_days=5)
     assert config == Config(max_followups=3, followup_days=5)
-    with pytest.raises(FrozenRecordError):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         config.max_followups = 4  # type: ignore[misc]
     assert dataclasses.asdict(Frozen(1, c=[Frozen(2)])) == {"a": 1, "b": 0, "c": [{"a": 2, "b": 0, "c": []}]}
+
+
+def _fresh() -> tuple[type, type]:
+    """A new frozen record and its dataclass twin, nothing asked of either yet."""
+
+    @record
+    class Base:
+        a: int
+        b: str = "x"
+        c: list[int] = field(default_factory=list)
+
+    @dataclasses.dataclass(frozen=True)
+    class BaseTwin:
+        a: int
+        b: str = "x"
+        c: list[int] = dataclasses.field(default_factory=list)
+
+    return Base, BaseTwin
+
+
+def test_a_plain_subclass_shares_its_records_fields_even_when_asked_first() -> None:
+    for ours in _fresh():
+        class Sub(ours):  # type: ignore[valid-type,misc]
+            pass
+
+        assert [f.name for f in dataclasses.fields(Sub)] == ["a", "b", "c"]
+        assert [f.name for f in dataclasses.fields(ours)] == ["a", "b", "c"]
+        made = Sub(1)
+        assert dataclasses.asdict(made) == {"a": 1, "b": "x", "c": []}
+        changed = dataclasses.replace(made, b="y")
+        assert type(changed) is Sub and changed.b == "y"
+
+
+def test_a_dataclass_may_subclass_a_record_as_it_may_a_dataclass() -> None:
+    for ours in _fresh():
+        @dataclasses.dataclass(frozen=True)
+        class Mine(ours):  # type: ignore[valid-type,misc]
+            extra: int = 0
+
+        made = Mine(1, extra=2)
+        assert (made.a, made.b, made.c, made.extra) == (1, "x", [], 2)
+        assert [f.name for f in dataclasses.fields(Mine)] == ["a", "b", "c", "extra"]
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            made.extra = 3  # type: ignore[misc]
+        assert dataclasses.fields(ours)[0].name == "a"
+        assert getattr(ours, "__dataclass_params__").frozen
+
+
+def test_a_subclass_sets_its_own_attributes_but_not_the_fields_as_with_dataclasses() -> None:
+    for ours in _fresh():
+        class Tagged(ours):  # type: ignore[valid-type,misc]
+            def __init__(self, a: int, tag: str) -> None:
+                super().__init__(a)
+                self.tag = tag
+
+        made = Tagged(1, "t")
+        made.more = 2
+        assert (made.a, made.tag, made.more) == (1, "t", 2)
+        with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'a'"):
+            made.a = 2
+        with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'z'"):
+            ours(1).z = 1
+
+
+@pytest.mark.parametrize("cls", RECORDS, ids=lambda c: c.__name__)
+def test_a_record_has_the_signature_and_method_names_of_its_dataclass_twin(cls: type) -> None:
+    import inspect
+
+    assert str(inspect.signature(cls)) == str(inspect.signature(_twin(cls)))
+    for name in ("__repr__", "__eq__"):
+        assert getattr(cls, name).__qualname__ == f"{cls.__qualname__}.{name}"
+
+
+def test_a_subclass_with_its_own_init_has_its_own_signature() -> None:
+    import inspect
+
+    base, _ = _fresh()
+
+    class Tagged(base):  # type: ignore[valid-type,misc]
+        def __init__(self, a: int, tag: str) -> None:
+            super().__init__(a)
+
+    assert str(inspect.signature(Tagged)) == "(a: 'int', tag: 'str') -> 'None'"
+    assert str(inspect.signature(base)) == "(a: 'int', b: 'str' = 'x', c: 'list[int]' = <factory>) -> None"

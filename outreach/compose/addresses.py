@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from functools import lru_cache
 
 from ..errors import AddressError
@@ -116,11 +117,20 @@ def _validate_fully(text: str, check_deliverability: bool) -> Address:
 _DOMAINS: dict[str, tuple[str, str | None, int]] = {}
 
 
+def _by_hand() -> bool:
+    """True while email-validator is not loaded; once it is, it answers for each new domain.
+
+    A program that loaded it may have changed its settings (``SPECIAL_USE_DOMAIN_NAMES`` and the
+    like, as it allows), which the hand-made answer knows nothing of.
+    """
+    return "email_validator" not in sys.modules
+
+
 def _shortcut(local: str, domain: str) -> Address | None:
     """The address from its domain's known answer, or None when that does not apply."""
     known = _DOMAINS.get(domain)
     if known is None:
-        host = plain_domain(domain)
+        host = plain_domain(domain) if _by_hand() else None
         if host is None:
             return None
         known = (host, host, len(host))
