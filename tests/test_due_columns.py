@@ -119,6 +119,15 @@ def _delivered(db: sqlite3.Connection, table: str, n: int, thread: str, kind: st
                (f"k{n}", f"<m{n}@example.edu>", thread, kind, ENVELOPE, sent_at, sent_at, sent_at))
 
 
+def _one_thread_sent_eight_days_ago(db: sqlite3.Connection) -> None:
+    """Write one intro sent eight days ago, then its thread row (as an older store has them); commit and close."""
+    _delivered(db, "outreach_messages", 1, "<m1@example.edu>", "intro", (NOW - timedelta(days=8)).isoformat())
+    db.execute("INSERT INTO outreach_threads (id, contact, subject, purpose, created_at)"
+               " VALUES ('<m1@example.edu>', 'ada@example.com', 'Hi', 'intro', 'x')")
+    db.commit()
+    db.close()
+
+
 @pytest.mark.parametrize("version", range(1, len(LEGACY_SCRIPTS) + 1))
 def test_an_old_store_gets_its_due_columns_filled(tmp_path: Path, version: int) -> None:
     path = tmp_path / "old.sqlite3"
@@ -155,11 +164,7 @@ def test_a_store_of_the_last_release_gets_its_due_columns_filled(tmp_path: Path)
     for column in ("followups", "last_sent", "next_followup"):
         db.execute(f"ALTER TABLE outreach_threads DROP COLUMN {column}")
     db.execute("DELETE FROM outreach_migrations WHERE name IN ('0007-due-columns', '0008-partial-due-indexes')")
-    _delivered(db, "outreach_messages", 1, "<m1@example.edu>", "intro", (NOW - timedelta(days=8)).isoformat())
-    db.execute("INSERT INTO outreach_threads (id, contact, subject, purpose, created_at)"
-               " VALUES ('<m1@example.edu>', 'ada@example.com', 'Hi', 'intro', 'x')")
-    db.commit()
-    db.close()
+    _one_thread_sent_eight_days_ago(db)
     with Store(path) as store:
         assert store.migrations == [m.name for m in MIGRATIONS]
         _same(_actual(store), _expected(store))
@@ -233,11 +238,7 @@ def test_a_store_of_the_release_before_gets_the_partial_due_indexes(tmp_path: Pa
     db.execute("CREATE INDEX outreach_threads_due ON outreach_threads (followups, next_followup)")
     db.execute("CREATE INDEX outreach_threads_due_sent ON outreach_threads (followups, last_sent)")
     db.execute("DELETE FROM outreach_migrations WHERE name = '0008-partial-due-indexes'")
-    _delivered(db, "outreach_messages", 1, "<m1@example.edu>", "intro", (NOW - timedelta(days=8)).isoformat())
-    db.execute("INSERT INTO outreach_threads (id, contact, subject, purpose, created_at)"
-               " VALUES ('<m1@example.edu>', 'ada@example.com', 'Hi', 'intro', 'x')")
-    db.commit()
-    db.close()
+    _one_thread_sent_eight_days_ago(db)
     with Store(path) as store:
         assert store.migrations == [m.name for m in MIGRATIONS]
         sql = {r["name"]: r["sql"] for r in store.query("SELECT name, sql FROM sqlite_master WHERE type = 'index'")}
