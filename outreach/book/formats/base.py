@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 import re
 import stat
@@ -13,6 +12,7 @@ from pathlib import Path
 
 from ...errors import ImportFormatError
 from ...record import record
+from .csvstream import stream_rows
 
 __all__ = ["ImportedContact", "Skipped", "check_file", "csv_rows", "data_rows", "decode_export", "header_row",
            "physical_lines", "read_bytes", "read_text", "sniff_delimiter"]
@@ -169,37 +169,17 @@ def data_rows(rows: Iterator[tuple[int, list[str] | None, str]], width: int, ski
         yield line, cells + [""] * (width - len(cells))
 
 
-def csv_problem(exc: csv.Error) -> str:
-    """What is wrong with a CSV record the ``csv`` module could not read, said for the user."""
-    if "field limit" in str(exc):
-        return f"a field is larger than {csv.field_size_limit():,} characters"
-    return f"malformed CSV ({exc}); check for a quote that is never closed"
-
-
 def csv_rows(text: str, start_line: int = 1,
              delimiter: str | None = None) -> Iterator[tuple[int, list[str] | None, str]]:
-    """Yield ``(first line of the record, cells, error)`` for each record.
+    """Yield ``(first line of the record, cells, error)`` for each record of ``text``.
 
     A record that cannot be read (a quote never closed, a field over the csv module's limit) is
-    reported with its line, and reading goes on from the line after it (the only time the text is
-    split into lines).
+    reported with its line, and reading goes on from the line after it (``csvstream.stream_rows``,
+    which reads a file's lines the same way). ``delimiter`` None: sniffed from the first line.
     """
     if delimiter is None:
         delimiter = sniff_delimiter(physical_lines(text, 1)[0]) if text else ","
-    rest, done = text, 0  # the text still to read, and how many lines came before it
-    while True:
-        reader = csv.reader(io.StringIO(rest, newline=""), strict=True, delimiter=delimiter)
-        while True:
-            first = reader.line_num + 1
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                yield done + first + start_line - 1, None, csv_problem(exc)
-                rest, done = "".join(physical_lines(rest)[first:]), done + first  # go on from the next line
-                break
-            yield done + first + start_line - 1, cells, ""
+    return stream_rows(io.StringIO(text, newline=""), start_line, delimiter)
 
 
 def header_row(rows: Iterator[tuple[int, list[str] | None, str]], path: Path) -> list[str]:

@@ -1,13 +1,18 @@
-"""CSV records read line by line from a file: the streaming twin of ``base.csv_rows`` (same records, same lines)."""
+"""CSV records read line by line (a file, or an export's text through ``base.csv_rows``), each with its first line."""
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
 
-from .base import csv_problem
+__all__ = ["csv_problem", "stream_rows"]
 
-__all__ = ["stream_rows"]
+
+def csv_problem(exc: csv.Error) -> str:
+    """What is wrong with a CSV record the ``csv`` module could not read, said for the user."""
+    if "field limit" in str(exc):
+        return f"a field is larger than {csv.field_size_limit():,} characters"
+    return f"malformed CSV ({exc}); check for a quote that is never closed"
 
 
 class _Lines:
@@ -39,9 +44,9 @@ def stream_rows(lines: Iterable[str], start_line: int = 1,
                 delimiter: str = ",") -> Iterator[tuple[int, list[str] | None, str]]:
     """Yield ``(first line of the record, cells, error)`` for each record of ``lines`` (physical lines, ends kept).
 
-    As ``csv_rows`` does with the whole text: a record that cannot be read (a quote never closed, a
-    field over the csv module's limit) is reported with its line, and reading goes on from the line
-    after it. Only the lines of the record being read are held.
+    A record that cannot be read (a quote never closed, a field over the csv module's limit) is
+    reported with its line, and reading goes on from the line after it. Only the lines of the
+    record being read are held.
     """
     source = _Lines(iter(lines))
     done = 0  # lines before the ones the current reader reads
